@@ -1,0 +1,245 @@
+/* cpu.h - the architectural state of one x86 processor and the core's public API.
+ *
+ * One explicit state pointer (struct cpu *) is the first parameter of every
+ * function; there are no hidden globals, so several machines can live in one
+ * process.  Register layout and naming follow the Intel SDM Vol. 1 ch. 3 and
+ * Vol. 3 ch. 2-3.
+ */
+#ifndef RINGSIM_CPU_H
+#define RINGSIM_CPU_H
+
+#include <setjmp.h>
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+struct bus;
+struct insn;
+struct block;
+struct decode_cache;
+
+/* General-purpose registers, in ModRM encoding order. */
+enum { RAX, RCX, RDX, RBX, RSP, RBP, RSI, RDI, R8, R9, R10, R11, R12, R13, R14, R15 };
+
+/* Segment registers in the sreg encoding order, then the system segments. */
+enum { SEG_ES, SEG_CS, SEG_SS, SEG_DS, SEG_FS, SEG_GS, SEG_LDTR, SEG_TR, SEG_COUNT };
+#define SEG_NONE 0xFF
+
+/* RFLAGS bits (SDM Vol. 1 3.4.3). */
+#define FL_CF   (1u << 0)
+#define FL_1    (1u << 1)   /* reserved, always 1 */
+#define FL_PF   (1u << 2)
+#define FL_AF   (1u << 4)
+#define FL_ZF   (1u << 6)
+#define FL_SF   (1u << 7)
+#define FL_TF   (1u << 8)
+#define FL_IF   (1u << 9)
+#define FL_DF   (1u << 10)
+#define FL_OF   (1u << 11)
+#define FL_IOPL (3u << 12)
+#define FL_NT   (1u << 14)
+#define FL_RF   (1u << 16)
+#define FL_VM   (1u << 17)
+#define FL_AC   (1u << 18)
+#define FL_VIF  (1u << 19)
+#define FL_VIP  (1u << 20)
+#define FL_ID   (1u << 21)
+#define FL_STATUS (FL_CF | FL_PF | FL_AF | FL_ZF | FL_SF | FL_OF)
+
+/* Control-register bits the core consults (the rest arrive with the system issue). */
+#define CR0_PE (1u << 0)
+#define CR0_MP (1u << 1)
+#define CR0_EM (1u << 2)
+#define CR0_TS (1u << 3)
+#define CR0_ET (1u << 4)
+#define CR0_NE (1u << 5)
+#define CR0_WP (1u << 16)
+#define CR0_AM (1u << 18)
+#define CR0_NW (1u << 29)
+#define CR0_CD (1u << 30)
+#define CR0_PG (1u << 31)
+#define CR4_TSD (1u << 2)
+#define EFER_SCE (1u << 0)
+#define EFER_LME (1u << 8)
+#define EFER_LMA (1u << 10)
+#define EFER_NXE (1u << 11)
+
+/* Descriptor attribute bits as kept in the hidden segment cache: bits 40-47 and
+ * 52-55 of the descriptor packed into 12 bits (the VMX "access rights" layout). */
+#define SA_TYPE   0x000Fu
+#define SA_S      0x0010u   /* code/data (1) or system (0) */
+#define SA_DPL    0x0060u
+#define SA_P      0x0080u
+#define SA_AVL    0x1000u
+#define SA_L      0x2000u   /* 64-bit code segment */
+#define SA_DB     0x4000u   /* default operand size / big */
+#define SA_G      0x8000u
+#define SA_CODE   0x0008u   /* type bit 3 with S=1 */
+#define SA_EXPDOWN_OR_CONFORMING 0x0004u
+#define SA_WRITE_OR_READ 0x0002u
+
+struct segment {
+    uint16_t sel;
+    uint16_t attr;
+    uint32_t limit;     /* byte-granular effective limit (G already applied) */
+    uint64_t base;
+};
+
+/* How instructions decode: default operand/address size 16 or 32, or 64-bit mode. */
+enum dmode { DM_16, DM_32, DM_64 };
+
+/* The processor's operating mode (SDM Vol. 3 2.2). Compatibility mode is
+ * MODE_PROT16/32 with EFER.LMA set. */
+enum cpu_mode { MODE_REAL, MODE_V86, MODE_PROT, MODE_LONG };
+
+/* Lazy flags (ARCHITECTURE.md): arithmetic records operands, result and kind;
+ * the six status flags are computed only when something reads them. */
+enum lf_op {
+    LF_NONE,    /* status flags are up to date in cpu->rflags */
+    LF_ADD, LF_ADC, LF_SUB, LF_SBB, LF_LOGIC, LF_INC, LF_DEC,
+};
+struct lazy_flags {
+    uint64_t dst, src, res;
+    uint8_t  op;        /* enum lf_op */
+    uint8_t  size;      /* operand size in bytes */
+    uint8_t  carry_in;  /* ADC/SBB carry in; INC/DEC the preserved CF */
+};
+
+/* Vendor profile: decides what the SDM leaves undefined (flags after MUL,
+ * shifts, BSF of zero ...), how 66h affects near branches in 64-bit mode, and
+ * what CPUID says.  The host CPU is the oracle for its own vendor. */
+enum cpu_vendor { VENDOR_INTEL, VENDOR_AMD };
+struct cpu_model {
+    const char *name;
+    enum cpu_vendor vendor;
+    uint32_t family, model, stepping;
+    const struct cycle_table *cycles;
+};
+extern const struct cpu_model cpu_model_intel;
+extern const struct cpu_model cpu_model_amd;
+const struct cpu_model *cpu_model_find(const char *name);
+const struct cpu_model *cpu_model_host(void);
+
+/* Why cpu_run returned. */
+enum cpu_exit {
+    EXIT_BUDGET,        /* executed the number of instructions asked for */
+    EXIT_EXCEPTION,     /* stop_on_exception set and an exception was raised */
+    EXIT_HALT,          /* HLT with interrupts disabled and nothing pending, or halted */
+    EXIT_SHUTDOWN,      /* triple fault or an unrecoverable delivery problem */
+    EXIT_STOP,          /* cpu_request_stop() from a device, a front end or the debugger */
+};
+
+/* Exception vectors (SDM Vol. 3 table 6-1). */
+enum {
+    EXC_DE = 0, EXC_DB = 1, EXC_NMI = 2, EXC_BP = 3, EXC_OF = 4, EXC_BR = 5, EXC_UD = 6,
+    EXC_NM = 7, EXC_DF = 8, EXC_TS = 10, EXC_NP = 11, EXC_SS = 12, EXC_GP = 13,
+    EXC_PF = 14, EXC_MF = 16, EXC_AC = 17, EXC_MC = 18, EXC_XM = 19, EXC_VE = 20,
+    EXC_CP = 21,
+};
+#define EXC_NO_ERROR 0xFFFFFFFFu
+
+/* A direct-mapped software TLB in front of the (later) page walker.  Entries
+ * cache host pointers for RAM only; MMIO and code pages that must see their
+ * writes go through the slow path.  Tags are linear page addresses with the
+ * low bit set when valid. */
+#define TLB_BITS 8
+#define TLB_SIZE (1u << TLB_BITS)
+struct tlb_entry {
+    uint64_t tag_read, tag_write, tag_fetch;
+    uintptr_t addend;           /* host pointer = linear address + addend */
+    uint64_t phys;              /* physical page, for code tracking and traces */
+};
+
+/* Counts of opcode-table rows executed, for the coverage report and traces. */
+struct cpu_stats {
+    uint64_t deferred_ud;       /* #UD raised for a form that a later issue implements */
+    uint64_t blocks_decoded, blocks_invalidated, smc_writes;
+};
+
+struct cpu {
+    uint64_t gpr[16];
+    uint64_t rip;
+    uint64_t rflags;            /* the status bits are stale while lf.op != LF_NONE */
+    struct lazy_flags lf;
+    struct segment seg[SEG_COUNT];
+    struct { uint64_t base; uint16_t limit; } gdtr, idtr;
+    uint64_t cr0, cr2, cr3, cr4, cr8, efer;
+    uint64_t dr[8];
+    uint64_t tsc_offset;
+    uint64_t tsc_aux;
+
+    /* Derived from the above by cpu_update_mode(); read on every instruction. */
+    uint8_t cpl;
+    uint8_t mode;               /* enum cpu_mode */
+    uint8_t dmode;              /* enum dmode for CS */
+    uint8_t stack_size;         /* 2, 4 or 8: SS.B or 64-bit mode */
+    uint8_t seg_flat;           /* bit per segment: base 0, writable, no limit to check */
+    uint64_t ip_mask;           /* 0xFFFF, 0xFFFFFFFF or all ones: IP width of CS */
+
+    const struct cpu_model *model;
+    struct bus *bus;            /* physical memory and ports */
+    void *io_ctx;               /* passed to port callbacks */
+
+    struct tlb_entry tlb[TLB_SIZE];
+    struct decode_cache *dc;
+
+    /* Execution. */
+    uint64_t insn_start;        /* RIP of the instruction being executed */
+    const struct insn *cur;     /* the instruction being executed */
+    jmp_buf *unwind;            /* where cpu_raise() lands: the dispatch loop */
+    uint64_t run_end;           /* instret at which the current cpu_run stops */
+    uint64_t instret;           /* retired instructions: drives virtual time */
+    uint64_t cycles;            /* modelled cycles */
+    bool     cycle_model;       /* add per-class costs (on by default) */
+    volatile int events;        /* nonzero: leave the block at the next boundary */
+    bool     stop_requested;
+    bool     halted;
+    bool     stop_on_exception; /* tests and the differential tester: report, do not deliver */
+    uint8_t  interrupt_shadow;  /* STI / MOV SS: 1 while the next instruction is shielded */
+
+    /* The last exception, as raised. */
+    int      exc_vector;
+    uint32_t exc_error;
+    int      exc_source;        /* enum int_source (system.h) */
+    bool     delivering;        /* inside exception delivery: a new fault combines (#DF) */
+    int      first_vector;      /* the exception being delivered, for the #DF table */
+    const char *deferred_what;  /* what a deferred #UD stood for */
+    enum cpu_exit exit_reason;
+    char     stop_message[160];
+
+    struct cpu_stats stats;
+};
+
+/* Lifetime and state. */
+int  cpu_init(struct cpu *cpu, struct bus *bus, const struct cpu_model *model);
+void cpu_free(struct cpu *cpu);
+void cpu_reset(struct cpu *cpu);             /* the architectural reset state (SDM 9.1.1) */
+void cpu_set_flat32(struct cpu *cpu);        /* 32-bit protected mode, flat 4 GiB segments, CPL 0 */
+void cpu_set_flat64(struct cpu *cpu);        /* 64-bit mode, flat, CPL 0, paging left to the caller */
+void cpu_set_real(struct cpu *cpu);          /* real mode, segments at 0 */
+void cpu_update_mode(struct cpu *cpu);       /* recompute the derived fields after a state change */
+void cpu_load_seg_real(struct cpu *cpu, int seg, uint16_t sel);
+
+/* Run up to max_insns instructions; returns why it stopped (also in cpu->exit_reason). */
+enum cpu_exit cpu_run(struct cpu *cpu, uint64_t max_insns);
+enum cpu_exit cpu_step(struct cpu *cpu);
+void cpu_request_stop(struct cpu *cpu);
+
+/* Flags. */
+uint64_t cpu_get_flags(struct cpu *cpu);         /* full RFLAGS with status bits computed */
+void     cpu_set_flags(struct cpu *cpu, uint64_t value);   /* raw write, no privilege checks */
+
+/* The one fault path: raise an exception.  Faults rewind RIP to the faulting
+ * instruction; traps leave it after.  Never returns: unwinds to the dispatch loop. */
+_Noreturn void cpu_raise(struct cpu *cpu, int vector, uint32_t error);
+
+/* Decoded-code invalidation: the physical range was written by something
+ * other than the CPU's own stores (a loader, a device, the debugger). */
+void cpu_invalidate_code(struct cpu *cpu, uint64_t phys, uint64_t len);
+void cpu_tlb_flush(struct cpu *cpu);
+
+/* Guest memory through segmentation and translation, for debuggers and
+ * front ends: no exceptions, returns -1 where the address is not readable. */
+int cpu_read_linear(struct cpu *cpu, uint64_t lin, void *buf, size_t len);
+
+#endif

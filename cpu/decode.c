@@ -1,0 +1,446 @@
+/* decode.c - x86 instruction decoder: bytes in, struct insn out.
+ *
+ * A chain of small scanners (SDM Vol. 2 ch. 2): legacy prefixes and REX,
+ * VEX, the opcode and its map, row selection in the opcode table, ModRM/SIB
+ * in 16-, 32- and 64-bit addressing, displacement, immediates.  Pure: it
+ * reads nothing but the bytes, the decode mode and the vendor.
+ */
+#include <string.h>
+#include "insn.h"
+#include "handlers.h"
+
+#define MAX_INSN_LEN 15
+
+/* A cursor over the available bytes.  Running past the 15-byte limit is
+ * #GP(0); running past the available bytes asks the caller for more. */
+struct cursor {
+    const uint8_t *p;
+    size_t avail, pos;
+    int error;
+};
+
+static int next_byte(struct cursor *c, uint8_t *out)
+{
+    if (c->pos >= MAX_INSN_LEN) { c->error = DEC_TOOLONG; return 0; }
+    if (c->pos >= c->avail) { c->error = DEC_MORE; return 0; }
+    *out = c->p[c->pos++];
+    return 1;
+}
+
+static int next_bytes(struct cursor *c, unsigned n, uint64_t *out)
+{
+    uint64_t v = 0;
+    for (unsigned k = 0; k < n; k++) {
+        uint8_t b;
+        if (!next_byte(c, &b)) return 0;
+        v |= (uint64_t)b << (8 * k);
+    }
+    *out = v;
+    return 1;
+}
+
+/* ---- prefixes --------------------------------------------------------- */
+
+struct prefixes {
+    uint8_t rex, rep, lock, opsize, addrsize, seg;
+};
+
+static int scan_prefixes(struct cursor *c, enum dmode mode, struct prefixes *px)
+{
+    memset(px, 0, sizeof *px);
+    px->seg = SEG_NONE;
+    for (;;) {
+        uint8_t b;
+        if (!next_byte(c, &b)) return 0;
+        switch (b) {
+        case 0x66: px->opsize = 1; break;
+        case 0x67: px->addrsize = 1; break;
+        case 0x26: case 0x2E: case 0x36: case 0x3E:
+            /* ES/CS/SS/DS overrides are ignored in 64-bit mode (SDM Vol. 1 3.3.7.1). */
+            if (mode != DM_64) px->seg = (uint8_t)((b >> 3) & 3);
+            break;
+        case 0x64: px->seg = SEG_FS; break;
+        case 0x65: px->seg = SEG_GS; break;
+        case 0xF0: px->lock = 1; break;
+        case 0xF2: case 0xF3: px->rep = b; break;
+        default:
+            if (mode == DM_64 && (b & 0xF0) == 0x40) {
+                px->rex = b;    /* only the last REX counts, and only right before the opcode */
+                continue;
+            }
+            c->pos--;           /* the opcode: give it back */
+            return 1;
+        }
+        px->rex = 0;            /* a legacy prefix after REX cancels it (SDM Vol. 2 2.2.1) */
+    }
+}
+
+/* ---- VEX (SDM Vol. 2 2.3) ------------------------------------------- */
+
+struct vex { uint8_t map, r, x, b, w, v, l, pp; };
+
+static int is_vex(const struct cursor *c, enum dmode mode, uint8_t b)
+{
+    if (b != 0xC4 && b != 0xC5) return 0;
+    if (mode == DM_64) return 1;
+    /* Outside 64-bit mode C4/C5 are LES/LDS unless the next byte would be a
+     * register-form ModRM, which LES/LDS cannot have. */
+    return c->pos < c->avail && (c->p[c->pos] & 0xC0) == 0xC0;
+}
+
+static int scan_vex(struct cursor *c, uint8_t first, enum dmode mode, struct vex *v)
+{
+    uint8_t b1, b2;
+    if (!next_byte(c, &b1)) return 0;
+    if (first == 0xC5) {
+        v->map = MAP_VEX0F;
+        v->r = !(b1 & 0x80); v->x = 0; v->b = 0; v->w = 0;
+        b2 = b1;
+    } else {
+        if (!next_byte(c, &b2)) return 0;
+        v->r = !(b1 & 0x80); v->x = !(b1 & 0x40); v->b = !(b1 & 0x20);
+        v->w = (b2 >> 7) & 1;
+        switch (b1 & 0x1F) {
+        case 1: v->map = MAP_VEX0F; break;
+        case 2: v->map = MAP_VEX0F38; break;
+        case 3: v->map = MAP_VEX0F3A; break;
+        default: v->map = MAP_COUNT; break;   /* reserved map: #UD once the length is known */
+        }
+    }
+    v->v = (~b2 >> 3) & 0xF;
+    v->l = (b2 >> 2) & 1;
+    v->pp = b2 & 3;
+    if (mode != DM_64) {        /* only eight registers outside 64-bit mode */
+        v->r = v->x = v->b = 0;
+        v->v &= 7;
+    }
+    return 1;
+}
+
+/* ---- row selection ---------------------------------------------------- */
+
+static int row_has_modrm(const struct op_row *r)
+{
+    if (r->flags & F_MODRM) return 1;
+    for (int k = 0; k < 3; k++) {
+        switch (r->opd[k]) {
+        case O_Eb: case O_Ew: case O_Ed: case O_Ev: case O_Ey: case O_Eq:
+        case O_Gb: case O_Gw: case O_Gd: case O_Gv: case O_Gy: case O_Gq:
+        case O_M: case O_Mp: case O_Mq: case O_Mdq: case O_Ma: case O_Mw:
+        case O_Rd: case O_Ry: case O_Sw: case O_Cd: case O_Dd:
+        case O_W: case O_V: case O_N: case O_P: case O_ST:
+            return 1;
+        default:
+            break;
+        }
+    }
+    return 0;
+}
+
+/* The prefix a row's "mandatory prefix" column is matched against. */
+static int prefix_matches(const struct op_row *r, int vex_pp, const struct prefixes *px)
+{
+    if (vex_pp >= 0) {
+        static const uint8_t pp_to_pfx[4] = { PFX_NONE, PFX_66, PFX_F3, PFX_F2 };
+        return r->pfx == PFX_ANY || r->pfx == pp_to_pfx[vex_pp];
+    }
+    switch (r->pfx) {
+    case PFX_ANY: return 1;
+    case PFX_NOREP: return px->rep == 0;
+    case PFX_NONE: return px->rep == 0 && !px->opsize;
+    case PFX_66: return px->rep == 0 && px->opsize;
+    case PFX_F3: return px->rep == 0xF3;
+    case PFX_F2: return px->rep == 0xF2;
+    default: return 0;
+    }
+}
+
+static int row_matches(const struct op_row *r, enum dmode mode, int vex_pp,
+                       const struct prefixes *px, int have_modrm, uint8_t modrm)
+{
+    if ((r->flags & F_I64) && mode == DM_64) return 0;
+    if ((r->flags & F_O64) && mode != DM_64) return 0;
+    if (!prefix_matches(r, vex_pp, px)) return 0;
+    if (!have_modrm) return 1;
+    unsigned mod = modrm >> 6, reg = (modrm >> 3) & 7, rm = modrm & 7;
+    if (r->reg >= 0 && (unsigned)r->reg != reg) return 0;
+    if (r->mod == MOD_MEM && mod == 3) return 0;
+    if (r->mod == MOD_REG && mod != 3) return 0;
+    if (r->rm >= 0 && (unsigned)r->rm != rm) return 0;
+    return 1;
+}
+
+/* ---- ModRM, SIB, displacement (SDM Vol. 2 2.1.5, 2.2.1.6) ------------ */
+
+static uint8_t byte_reg_code(unsigned r, int rex_present)
+{
+    /* Without REX, codes 4-7 name AH CH DH BH; with any REX, SPL BPL SIL DIL. */
+    if (rex_present || r < 4 || r >= 8) return (uint8_t)r;
+    return (uint8_t)(16 + (r - 4));
+}
+
+static int scan_modrm16(struct cursor *c, struct insn *in)
+{
+    static const uint8_t base16[8] = { RBX, RBX, RBP, RBP, RSI, RDI, RBP, RBX };
+    static const uint8_t index16[8] = { RSI, RDI, RSI, RDI, REG_NONE, REG_NONE, REG_NONE, REG_NONE };
+    unsigned rm = in->modrm & 7;
+    uint64_t d;
+    in->asize = 2;
+    if (in->mod == 0 && rm == 6) {
+        if (!next_bytes(c, 2, &d)) return 0;
+        in->disp = (int16_t)d;
+        return 1;
+    }
+    in->base = base16[rm];
+    in->index = index16[rm];
+    in->scale = 0;
+    if (in->base == RBP) in->seg = SEG_SS;
+    if (in->mod == 1) {
+        if (!next_bytes(c, 1, &d)) return 0;
+        in->disp = (int8_t)d;
+    } else if (in->mod == 2) {
+        if (!next_bytes(c, 2, &d)) return 0;
+        in->disp = (int16_t)d;
+    }
+    return 1;
+}
+
+static int scan_modrm32(struct cursor *c, struct insn *in, enum dmode mode)
+{
+    unsigned rm = in->modrm & 7;
+    uint64_t d;
+    unsigned rex_x = (in->rex >> 1) & 1, rex_b = in->rex & 1;
+    if (rm == 4) {
+        uint8_t sib;
+        if (!next_byte(c, &sib)) return 0;
+        unsigned idx = ((sib >> 3) & 7) | (rex_x << 3);
+        unsigned base = sib & 7;
+        in->scale = sib >> 6;
+        in->index = idx == 4 ? REG_NONE : (uint8_t)idx;   /* SIB index 100 means none */
+        if (base == 5 && in->mod == 0) {
+            in->base = REG_NONE;
+            if (!next_bytes(c, 4, &d)) return 0;
+            in->disp = (int32_t)d;
+            return 1;
+        }
+        in->base = (uint8_t)(base | (rex_b << 3));
+    } else if (rm == 5 && in->mod == 0) {
+        if (!next_bytes(c, 4, &d)) return 0;
+        in->disp = (int32_t)d;
+        in->base = mode == DM_64 ? REG_RIP : REG_NONE;
+        return 1;
+    } else {
+        in->base = (uint8_t)(rm | (rex_b << 3));
+    }
+    if (in->base == RSP || in->base == RBP) in->seg = SEG_SS;
+    if (in->mod == 1) {
+        if (!next_bytes(c, 1, &d)) return 0;
+        in->disp = (int8_t)d;
+    } else if (in->mod == 2) {
+        if (!next_bytes(c, 4, &d)) return 0;
+        in->disp = (int32_t)d;
+    }
+    return 1;
+}
+
+static int scan_modrm(struct cursor *c, struct insn *in, enum dmode mode)
+{
+    in->mod = in->modrm >> 6;
+    in->reg = (uint8_t)(((in->modrm >> 3) & 7) | ((in->rex & 4) << 1));
+    in->reg8 = byte_reg_code(in->reg, in->rex != 0);
+    if (in->mod == 3) {
+        in->rm = (uint8_t)((in->modrm & 7) | ((in->rex & 1) << 3));
+        in->rm8 = byte_reg_code(in->rm, in->rex != 0);
+        return 1;
+    }
+    in->rm = in->modrm & 7;
+    in->seg = SEG_DS;
+    int ok = in->asize == 2 ? scan_modrm16(c, in) : scan_modrm32(c, in, mode);
+    if (in->seg_override != SEG_NONE) in->seg = in->seg_override;
+    return ok;
+}
+
+/* ---- sizes ------------------------------------------------------------- */
+
+static uint8_t operand_size(const struct op_row *r, enum dmode mode, const struct prefixes *px,
+                            int vex, uint8_t vex_w, enum cpu_vendor vendor)
+{
+    if (r->flags & F_BYTE) return 1;
+    if (vex) return (mode == DM_64 && vex_w) ? 8 : 4;
+    if (mode == DM_64) {
+        if ((px->rex & 8) && !(r->flags & F_NOREX_W)) return 8;
+        /* Near branches: Intel ignores 66h in 64-bit mode, AMD honours it. */
+        if (r->flags & F_F64) return (vendor == VENDOR_AMD && px->opsize) ? 2 : 8;
+        if (r->flags & F_D64) return px->opsize ? 2 : 8;
+        return px->opsize ? 2 : 4;
+    }
+    return ((mode == DM_32) ^ px->opsize) ? 4 : 2;
+}
+
+static uint8_t address_size(enum dmode mode, const struct prefixes *px)
+{
+    switch (mode) {
+    case DM_64: return px->addrsize ? 4 : 8;
+    case DM_32: return px->addrsize ? 2 : 4;
+    default: return px->addrsize ? 4 : 2;
+    }
+}
+
+/* ---- immediates -------------------------------------------------------- */
+
+static int scan_immediate(struct cursor *c, struct insn *in, uint8_t kind, uint64_t *out)
+{
+    uint64_t v;
+    unsigned n;
+    switch (kind) {
+    case O_Ib: return next_bytes(c, 1, out);
+    case O_Ibs: case O_Jb:
+        if (!next_bytes(c, 1, &v)) return 0;
+        *out = (uint64_t)(int8_t)v;
+        return 1;
+    case O_Iw: return next_bytes(c, 2, out);
+    case O_Iz: case O_Jz:
+        n = in->osize == 2 ? 2 : 4;
+        if (!next_bytes(c, n, &v)) return 0;
+        *out = n == 2 ? (uint64_t)(int16_t)v : (uint64_t)(int32_t)v;
+        return 1;
+    case O_Iv: return next_bytes(c, in->osize, out);
+    default: return 1;
+    }
+}
+
+static int is_immediate(uint8_t kind)
+{
+    return kind == O_Ib || kind == O_Ibs || kind == O_Iw || kind == O_Iz || kind == O_Iv ||
+           kind == O_Jb || kind == O_Jz;
+}
+
+static int scan_operands(struct cursor *c, struct insn *in, const struct op_row *r)
+{
+    int nimm = 0;
+    for (int k = 0; k < 3; k++) {
+        uint8_t kind = r->opd[k];
+        uint64_t v = 0, sel = 0;
+        if (is_immediate(kind)) {
+            if (!scan_immediate(c, in, kind, &v)) return 0;
+            if (nimm++ == 0) in->imm = v; else in->imm2 = v;
+        } else if (kind == O_Ap) {
+            if (!next_bytes(c, in->osize == 2 ? 2 : 4, &v)) return 0;
+            if (!next_bytes(c, 2, &sel)) return 0;
+            in->imm = v;
+            in->imm2 = sel;
+        } else if (kind == O_Ob || kind == O_Ov) {
+            if (!next_bytes(c, in->asize, &v)) return 0;
+            in->disp = (int64_t)v;
+            in->base = in->index = REG_NONE;
+            in->seg = in->seg_override != SEG_NONE ? in->seg_override : SEG_DS;
+        } else if (kind == O_Zb || kind == O_Zv) {
+            in->mod = 3;
+            in->rm = (uint8_t)((in->opc & 7) | ((in->rex & 1) << 3));
+            in->rm8 = byte_reg_code(in->rm, in->rex != 0);
+        }
+    }
+    return 1;
+}
+
+/* ---- the decoder -------------------------------------------------------- */
+
+static const struct op_row *select_row(unsigned map, uint8_t opc, enum dmode mode, int vex_pp,
+                                       const struct prefixes *px, struct cursor *c,
+                                       int *have_modrm, uint8_t *modrm, uint16_t *index)
+{
+    const uint16_t *rows;
+    unsigned n = optable_candidates(map, opc, &rows);
+    if (n == 0) return NULL;
+    /* All rows of one opcode agree on whether a ModRM byte follows. */
+    *have_modrm = row_has_modrm(&op_table[rows[0]]);
+    if (*have_modrm && !next_byte(c, modrm)) return NULL;
+    for (unsigned k = 0; k < n; k++) {
+        const struct op_row *r = &op_table[rows[k]];
+        if (row_matches(r, mode, vex_pp, px, *have_modrm, *modrm)) {
+            *index = rows[k];
+            return r;
+        }
+    }
+    return NULL;
+}
+
+static int finish(struct insn *in, struct cursor *c, int status)
+{
+    in->len = (uint8_t)c->pos;
+    if (c->error) return c->error;
+    return status;
+}
+
+int decode(struct insn *in, const uint8_t *bytes, size_t avail, enum dmode mode,
+           enum cpu_vendor vendor)
+{
+    struct cursor c = { .p = bytes, .avail = avail };
+    struct prefixes px;
+    struct vex vx = { 0 };
+    int vex = 0;
+    uint8_t opc, modrm = 0;
+    unsigned map = MAP_1B;
+
+    memset(in, 0, sizeof *in);
+    in->base = in->index = REG_NONE;
+    in->seg = SEG_DS;
+    if (!scan_prefixes(&c, mode, &px) || !next_byte(&c, &opc)) return finish(in, &c, DEC_UD);
+
+    if (is_vex(&c, mode, opc)) {
+        /* VEX with 66/F2/F3/LOCK/REX before it is #UD (SDM Vol. 2 2.3.2). */
+        int bad = px.opsize || px.rep || px.lock || px.rex;
+        if (!scan_vex(&c, opc, mode, &vx) || !next_byte(&c, &opc)) return finish(in, &c, DEC_UD);
+        if (bad || vx.map == MAP_COUNT) return finish(in, &c, DEC_UD);
+        vex = 1;
+        map = vx.map;
+        px.rex = (uint8_t)(0x40 | (vx.w << 3) | (vx.r << 2) | (vx.x << 1) | vx.b);
+    } else if (opc == 0x0F) {
+        map = MAP_0F;
+        if (!next_byte(&c, &opc)) return finish(in, &c, DEC_UD);
+        if (opc == 0x38 || opc == 0x3A) {
+            map = opc == 0x38 ? MAP_0F38 : MAP_0F3A;
+            if (!next_byte(&c, &opc)) return finish(in, &c, DEC_UD);
+        }
+    }
+
+    in->map = (uint8_t)map;
+    in->opc = opc;
+    in->rex = vex ? 0 : px.rex;
+    in->seg_override = px.seg;
+    in->opsize_prefix = px.opsize;
+    in->addrsize_prefix = px.addrsize;
+    in->lock = px.lock;
+    if (vex) {
+        in->vex_l = vx.l; in->vex_w = vx.w; in->vex_v = vx.v;
+        in->rex = (uint8_t)(px.rex & 0x47);     /* R, X, B for the ModRM scanner */
+    }
+
+    int have_modrm = 0;
+    uint16_t row_index = 0;
+    const struct op_row *r = select_row(map, opc, mode, vex ? vx.pp : -1, &px, &c,
+                                        &have_modrm, &modrm, &row_index);
+    if (!r) return finish(in, &c, DEC_UD);
+
+    in->row = row_index;
+    in->fn = r->fn;
+    in->sub = (uint8_t)(r->sub + (opc - r->opc));
+    in->cls = r->cls;
+    /* A mandatory F2/F3 selects the form and is not a repeat prefix. */
+    in->rep = (r->pfx == PFX_F3 || r->pfx == PFX_F2) ? 0 : px.rep;
+    in->osize = operand_size(r, mode, &px, vex, vx.w, vendor);
+    in->asize = address_size(mode, &px);
+    in->has_modrm = (uint8_t)have_modrm;
+    in->modrm = modrm;
+
+    if (have_modrm && !scan_modrm(&c, in, mode)) return finish(in, &c, DEC_UD);
+    if (!scan_operands(&c, in, r)) return finish(in, &c, DEC_UD);
+
+    /* LOCK only on the listed read-modify-write forms with a memory destination. */
+    if (px.lock && (!(r->flags & F_LOCK) || in->mod == 3)) return finish(in, &c, DEC_UD);
+    /* MOV to or from a segment register exists for ES..GS only; never to CS. */
+    if ((r->opd[0] == O_Sw || r->opd[1] == O_Sw) && ((in->reg & 7) > 5 ||
+        (r->opd[0] == O_Sw && (in->reg & 7) == SEG_CS)))
+        return finish(in, &c, DEC_UD);
+    return finish(in, &c, DEC_OK);
+}

@@ -1,0 +1,405 @@
+/* exec.c - decode once, run many times: the decode cache and the dispatch loop.
+ *
+ * Instructions are decoded into blocks (straight-line runs ending at a branch,
+ * a block-ending row, the end of a page or BLOCK_MAX) cached by physical
+ * address and decode mode; a direct-mapped jump cache maps a linear RIP to
+ * its block.  A store to a page holding decoded code drops that page's blocks
+ * (self-modifying code).  The loop calls each instruction's handler through
+ * its pointer; cpu_raise() unwinds to the one setjmp here.
+ */
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include "ops.h"
+#include "exec.h"
+#include "system.h"
+#include "cycles.h"
+#include "mmu/bus.h"
+
+#define BLOCK_MAX   48
+#define HASH_BITS   14
+#define JUMP_BITS   12
+#define DEAD_LIMIT  256
+
+struct block {
+    uint64_t phys;              /* physical address of the first instruction */
+    uint64_t lin;               /* linear address it was entered at (jump-cache key) */
+    uint8_t  dmode;
+    bool     valid;
+    uint16_t n;
+    struct block *hash_next;    /* same (phys, dmode) hash bucket */
+    struct block *page_next;    /* same physical page */
+    struct block *dead_next;    /* invalidated, waiting to be freed */
+    struct insn insn[];
+};
+
+struct decode_cache {
+    struct block *hash[1u << HASH_BITS];
+    struct block **page_head;   /* per RAM page: the blocks decoded from it */
+    uint64_t npages;
+    struct { uint64_t lin; uint8_t dmode; struct block *b; } jump[1u << JUMP_BITS];
+    struct block *dead;
+    unsigned ndead;
+    struct block *scratch;      /* one-instruction block for uncached execution */
+};
+
+/* ---- the cache ------------------------------------------------------- */
+
+int dc_init(struct cpu *cpu)
+{
+    struct decode_cache *dc = calloc(1, sizeof *dc);
+    if (!dc) return -1;
+    dc->npages = cpu->bus->ram_size >> 12;
+    dc->page_head = calloc(dc->npages ? dc->npages : 1, sizeof *dc->page_head);
+    dc->scratch = calloc(1, sizeof(struct block) + sizeof(struct insn));
+    if (!dc->page_head || !dc->scratch) {
+        free(dc->page_head);
+        free(dc->scratch);
+        free(dc);
+        return -1;
+    }
+    cpu->dc = dc;
+    return 0;
+}
+
+static void free_dead(struct decode_cache *dc)
+{
+    while (dc->dead) {
+        struct block *b = dc->dead;
+        dc->dead = b->dead_next;
+        free(b);
+    }
+    dc->ndead = 0;
+}
+
+void dc_flush_all(struct cpu *cpu)
+{
+    struct decode_cache *dc = cpu->dc;
+    for (uint64_t p = 0; p < dc->npages; p++)
+        if (dc->page_head[p]) dc_invalidate_page(cpu, p << 12);
+    dc_flush_jump_cache(cpu);
+}
+
+void dc_free(struct cpu *cpu)
+{
+    struct decode_cache *dc = cpu->dc;
+    if (!dc) return;
+    for (uint64_t p = 0; p < dc->npages; p++) {
+        struct block *b = dc->page_head[p];
+        while (b) {
+            struct block *next = b->page_next;
+            free(b);
+            b = next;
+        }
+    }
+    free_dead(dc);
+    free(dc->page_head);
+    free(dc->scratch);
+    free(dc);
+    cpu->dc = NULL;
+}
+
+static unsigned hash_of(uint64_t phys, unsigned dmode)
+{
+    uint64_t h = (phys ^ (phys >> HASH_BITS) ^ ((uint64_t)dmode << 3)) * 0x9E3779B97F4A7C15ull;
+    return (unsigned)(h >> (64 - HASH_BITS));
+}
+
+static unsigned jump_slot(uint64_t lin)
+{
+    return (unsigned)((lin ^ (lin >> JUMP_BITS)) & ((1u << JUMP_BITS) - 1));
+}
+
+bool dc_page_has_code(struct cpu *cpu, uint64_t ppage)
+{
+    uint64_t p = ppage >> 12;
+    return p < cpu->dc->npages && cpu->dc->page_head[p] != NULL;
+}
+
+void dc_flush_jump_cache(struct cpu *cpu)
+{
+    memset(cpu->dc->jump, 0, sizeof cpu->dc->jump);
+    free_dead(cpu->dc);         /* nothing can point at a dead block any more */
+}
+
+static void unlink_hash(struct decode_cache *dc, struct block *b)
+{
+    struct block **pp = &dc->hash[hash_of(b->phys, b->dmode)];
+    while (*pp && *pp != b) pp = &(*pp)->hash_next;
+    if (*pp) *pp = b->hash_next;
+}
+
+/* Drop every block decoded from a physical page.  The block being executed
+ * may be among them: it is only marked invalid here and freed later, and
+ * cpu->events makes the loop leave it after the current instruction. */
+void dc_invalidate_page(struct cpu *cpu, uint64_t ppage)
+{
+    struct decode_cache *dc = cpu->dc;
+    uint64_t p = ppage >> 12;
+    if (p >= dc->npages) return;
+    struct block *b = dc->page_head[p];
+    dc->page_head[p] = NULL;
+    while (b) {
+        struct block *next = b->page_next;
+        b->valid = false;
+        unlink_hash(dc, b);
+        b->dead_next = dc->dead;
+        dc->dead = b;
+        dc->ndead++;
+        cpu->stats.blocks_invalidated++;
+        b = next;
+    }
+    cpu->events = 1;
+}
+
+void cpu_invalidate_code(struct cpu *cpu, uint64_t phys, uint64_t len)
+{
+    if (len == 0) return;
+    for (uint64_t page = phys & ~0xFFFull; page < phys + len; page += 0x1000)
+        if (dc_page_has_code(cpu, page)) dc_invalidate_page(cpu, page);
+}
+
+static void bus_wrote_ram(void *ctx, uint64_t phys, uint64_t len)
+{
+    cpu_invalidate_code(ctx, phys, len);
+}
+
+/* ---- building blocks -------------------------------------------------- */
+
+/* Pseudo-handlers for bytes that do not decode: the fault happens when the
+ * instruction is reached, not when it is decoded. */
+static void op_decode_ud(struct cpu *cpu, const struct insn *in)
+{
+    (void)in;
+    cpu_raise(cpu, EXC_UD, EXC_NO_ERROR);
+}
+
+static void op_decode_gp(struct cpu *cpu, const struct insn *in)
+{
+    (void)in;
+    cpu_raise(cpu, EXC_GP, 0);
+}
+
+static void set_fault(struct insn *in, int status)
+{
+    uint8_t len = in->len;
+    memset(in, 0, sizeof *in);
+    in->len = len ? len : 1;
+    in->fn = status == DEC_TOOLONG ? op_decode_gp : op_decode_ud;
+    in->cls = CC_SYSTEM;
+}
+
+/* Bytes the instruction at rip may use within the CS limit (protected and
+ * real mode) and the page; 64-bit mode has no limit. */
+static uint64_t fetch_window(const struct cpu *cpu, uint64_t rip, uint64_t in_page)
+{
+    if (cpu->dmode == DM_64) return in_page;
+    uint64_t limit = cpu->seg[SEG_CS].limit;
+    if (rip > limit) return 0;
+    uint64_t room = limit - rip + 1;
+    return room < in_page ? room : in_page;
+}
+
+static struct block *new_block(struct cpu *cpu, uint64_t phys, uint64_t lin, const uint8_t *page,
+                               uint64_t rip)
+{
+    struct insn tmp[BLOCK_MAX];
+    unsigned n = 0;
+    unsigned off = (unsigned)(phys & 0xFFF);
+    const uint32_t *cost = cycles_for(cpu);
+    while (n < BLOCK_MAX) {
+        uint64_t window = fetch_window(cpu, (rip + off - (phys & 0xFFF)) & cpu->ip_mask,
+                                       0x1000 - off);
+        struct insn *in = &tmp[n];
+        int st = window ? decode(in, page + off, window, (enum dmode)cpu->dmode,
+                                 cpu->model->vendor) : DEC_MORE;
+        if (st == DEC_MORE) {
+            if (window == 0x1000 - off) break;     /* crosses the page: runs uncached */
+            set_fault(in, DEC_TOOLONG);            /* runs past the CS limit: #GP(0) */
+            n++;
+            break;
+        }
+        if (st != DEC_OK) {
+            set_fault(in, st);
+            n++;
+            break;
+        }
+        in->cost = (uint8_t)cost[in->cls];
+        n++;
+        off += in->len;
+        uint32_t flags = op_table[in->row].flags;
+        if ((flags & (F_BRANCH | F_STOP)) || off >= 0x1000) break;
+    }
+    if (n == 0) return NULL;
+    struct block *b = malloc(sizeof *b + n * sizeof(struct insn));
+    if (!b) {
+        fprintf(stderr, "ringsim: out of host memory for decoded code\n");
+        abort();
+    }
+    b->phys = phys;
+    b->lin = lin;
+    b->dmode = cpu->dmode;
+    b->valid = true;
+    b->n = (uint16_t)n;
+    memcpy(b->insn, tmp, n * sizeof(struct insn));
+    return b;
+}
+
+static void insert_block(struct cpu *cpu, struct block *b)
+{
+    struct decode_cache *dc = cpu->dc;
+    uint64_t p = b->phys >> 12;
+    unsigned h = hash_of(b->phys, b->dmode);
+    if (!dc->page_head[p]) tlb_drop_write(cpu, b->phys & ~0xFFFull);  /* now a code page */
+    b->hash_next = dc->hash[h];
+    dc->hash[h] = b;
+    b->page_next = dc->page_head[p];
+    dc->page_head[p] = b;
+    cpu->stats.blocks_decoded++;
+}
+
+static struct block *find_block(struct decode_cache *dc, uint64_t phys, unsigned dmode)
+{
+    for (struct block *b = dc->hash[hash_of(phys, dmode)]; b; b = b->hash_next)
+        if (b->phys == phys && b->dmode == dmode) return b;
+    return NULL;
+}
+
+static uint64_t current_linear(const struct cpu *cpu)
+{
+    uint64_t lin = cpu->seg[SEG_CS].base + cpu->rip;
+    return cpu->dmode == DM_64 ? lin : (uint32_t)lin;
+}
+
+static void check_fetch(struct cpu *cpu)
+{
+    if (cpu->dmode == DM_64) {
+        if (!canonical(cpu->rip)) cpu_raise(cpu, EXC_GP, 0);
+    } else if (cpu->rip > cpu->seg[SEG_CS].limit) {
+        cpu_raise(cpu, EXC_GP, 0);
+    }
+}
+
+/* The block for the current RIP, or NULL when the instruction must run
+ * uncached (it crosses a page, or the page is not RAM). */
+static struct block *block_for_rip(struct cpu *cpu)
+{
+    struct decode_cache *dc = cpu->dc;
+    uint64_t lin = current_linear(cpu);
+    unsigned slot = jump_slot(lin);
+    struct block *b = dc->jump[slot].b;
+    if (b && dc->jump[slot].lin == lin && dc->jump[slot].dmode == cpu->dmode && b->valid)
+        return b;
+    check_fetch(cpu);
+    uint64_t phys;
+    const uint8_t *host = mem_fetch_ptr(cpu, lin, &phys);
+    if (!host || (phys >> 12) >= dc->npages) return NULL;
+    b = find_block(dc, phys, cpu->dmode);
+    if (!b) {
+        b = new_block(cpu, phys, lin, host, cpu->rip);
+        if (!b) return NULL;
+        insert_block(cpu, b);
+    }
+    dc->jump[slot].lin = lin;
+    dc->jump[slot].dmode = cpu->dmode;
+    dc->jump[slot].b = b;
+    return b;
+}
+
+/* ---- running ------------------------------------------------------------ */
+
+static inline void run_block(struct cpu *cpu, const struct block *b, uint64_t budget)
+{
+    const struct insn *in = b->insn;
+    const struct insn *end = in + (b->n < budget ? b->n : budget);
+    do {
+        cpu->insn_start = cpu->rip;
+        cpu->cur = in;
+        cpu->rip = (cpu->rip + in->len) & cpu->ip_mask;
+        in->fn(cpu, in);
+        cpu->instret++;
+        cpu->cycles += in->cost;
+    } while (++in < end && !cpu->events);
+}
+
+/* Fetch up to 15 bytes at the current RIP through the bus: for an
+ * instruction that crosses a page or lives outside RAM.  The second page is
+ * translated only if the instruction really extends into it. */
+static void run_uncached(struct cpu *cpu)
+{
+    uint8_t bytes[15];
+    struct insn *in = &cpu->dc->scratch->insn[0];
+    uint64_t lin = current_linear(cpu);
+    uint64_t in_page = 0x1000 - (lin & 0xFFF);
+    uint64_t window = fetch_window(cpu, cpu->rip, 15);
+    uint64_t first = window < in_page ? window : in_page;
+    uint64_t p1 = mem_fetch_phys(cpu, lin);
+    for (unsigned k = 0; k < first; k++) bytes[k] = (uint8_t)bus_read(cpu->bus, p1 + k, 1);
+    int st = decode(in, bytes, first, (enum dmode)cpu->dmode, cpu->model->vendor);
+    if (st == DEC_MORE && window > first) {
+        uint64_t lin2 = cpu->dmode == DM_64 ? lin + in_page : (uint32_t)(lin + in_page);
+        uint64_t p2 = mem_fetch_phys(cpu, lin2);
+        for (unsigned k = (unsigned)first; k < window; k++)
+            bytes[k] = (uint8_t)bus_read(cpu->bus, p2 + (k - first), 1);
+        st = decode(in, bytes, window, (enum dmode)cpu->dmode, cpu->model->vendor);
+    }
+    if (st == DEC_MORE) st = DEC_TOOLONG;   /* ran into the CS limit */
+    if (st != DEC_OK) set_fault(in, st);
+    else in->cost = (uint8_t)cycles_for(cpu)[in->cls];
+    run_block(cpu, cpu->dc->scratch, 1);
+}
+
+/* Things that happen between blocks.  Returns true when the run must stop. */
+static bool handle_events(struct cpu *cpu)
+{
+    cpu->events = 0;
+    if (cpu->dc->ndead > DEAD_LIMIT) dc_flush_jump_cache(cpu);
+    if (cpu->stop_requested) {
+        cpu->stop_requested = false;
+        cpu->exit_reason = EXIT_STOP;
+        return true;
+    }
+    if (cpu->halted) {
+        cpu->exit_reason = EXIT_HALT;
+        return true;
+    }
+    return false;
+}
+
+enum cpu_exit cpu_run(struct cpu *cpu, uint64_t max_insns)
+{
+    jmp_buf jb;
+    jmp_buf *outer = cpu->unwind;
+    cpu->unwind = &jb;
+    cpu->run_end = cpu->instret + max_insns;
+    cpu->exit_reason = EXIT_BUDGET;
+    if (!cpu->bus->on_ram_write) {
+        cpu->bus->on_ram_write = bus_wrote_ram;
+        cpu->bus->on_ram_write_ctx = cpu;
+    }
+    if (setjmp(jb) != 0) {
+        if (exception_dispatch(cpu)) goto out;
+    }
+    if (cpu->halted || cpu->stop_requested) cpu->events = 1;
+    while (cpu->instret < cpu->run_end) {
+        if (cpu->events && handle_events(cpu)) break;
+        const struct block *b = block_for_rip(cpu);
+        if (b) run_block(cpu, b, cpu->run_end - cpu->instret);
+        else run_uncached(cpu);
+    }
+out:
+    cpu->unwind = outer;
+    cpu->cur = NULL;
+    return cpu->exit_reason;
+}
+
+enum cpu_exit cpu_step(struct cpu *cpu)
+{
+    return cpu_run(cpu, 1);
+}
+
+void cpu_request_stop(struct cpu *cpu)
+{
+    cpu->stop_requested = true;
+    cpu->events = 1;
+}

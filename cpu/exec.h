@@ -1,0 +1,24 @@
+/* exec.h - the decode cache and dispatch loop's internal interface, used by
+ * the memory path (self-modifying code) and the fault path.
+ */
+#ifndef RINGSIM_EXEC_H
+#define RINGSIM_EXEC_H
+
+#include <stdbool.h>
+#include "cpu.h"
+
+int  dc_init(struct cpu *cpu);
+void dc_free(struct cpu *cpu);
+bool dc_page_has_code(struct cpu *cpu, uint64_t ppage);
+void dc_invalidate_page(struct cpu *cpu, uint64_t ppage);
+void dc_flush_jump_cache(struct cpu *cpu);
+void dc_flush_all(struct cpu *cpu);
+void tlb_drop_write(struct cpu *cpu, uint64_t ppage);
+uint64_t mem_fetch_phys(struct cpu *cpu, uint64_t lin);
+
+/* The fault path (exception.c): called by the dispatch loop after cpu_raise
+ * unwound to it; returns true when the run must stop. */
+bool exception_dispatch(struct cpu *cpu);
+const char *exception_name(int vector);
+
+#endif

@@ -1,0 +1,217 @@
+/* mem.c - the CPU's memory path: segmentation (SDM Vol. 3 5.3-5.4, 3.4.5),
+ * canonical checks (Vol. 3 3.3.7.1), the software TLB and the slow paths for
+ * page-crossing, MMIO and self-modifying-code writes.
+ *
+ * Linear-to-physical translation is the identity until the page walker
+ * arrives with the system-architecture issue; everything else here is the
+ * shape that walker plugs into.
+ */
+#include <string.h>
+#include "ops.h"
+#include "system.h"
+#include "exec.h"
+#include "mmu/bus.h"
+
+static inline int canonical48(uint64_t a)
+{
+    return (uint64_t)((int64_t)(a << 16) >> 16) == a;
+}
+
+_Noreturn static void segment_fault(struct cpu *cpu, int seg)
+{
+    cpu_raise(cpu, seg == SEG_SS ? EXC_SS : EXC_GP, 0);
+}
+
+/* Type checks apply in protected mode (including compatibility mode) only. */
+static void segment_type_check(struct cpu *cpu, int seg, const struct segment *s, int access)
+{
+    if (!(s->attr & SA_P)) segment_fault(cpu, seg);    /* a null selector was loaded */
+    int code = (s->attr & SA_CODE) != 0;
+    if (access == ACC_WRITE || access == ACC_RMW) {
+        if (code || !(s->attr & SA_WRITE_OR_READ)) segment_fault(cpu, seg);
+    } else if (access == ACC_READ && code && !(s->attr & SA_WRITE_OR_READ)) {
+        segment_fault(cpu, seg);                        /* execute-only code */
+    }
+}
+
+static void segment_limit_check(struct cpu *cpu, int seg, const struct segment *s, uint64_t off,
+                                unsigned size)
+{
+    uint64_t last = off + size - 1;
+    int expand_down = !(s->attr & SA_CODE) && (s->attr & SA_EXPDOWN_OR_CONFORMING);
+    if (expand_down) {
+        uint64_t upper = (s->attr & SA_DB) ? 0xFFFFFFFFull : 0xFFFFull;
+        if (off <= s->limit || last > upper) segment_fault(cpu, seg);
+    } else if (off > s->limit || last > s->limit) {
+        segment_fault(cpu, seg);
+    }
+}
+
+uint64_t mem_linear_slow(struct cpu *cpu, int seg, uint64_t off, unsigned size, int access)
+{
+    if (cpu->dmode == DM_64) {
+        uint64_t lin = off;
+        if (seg == SEG_FS || seg == SEG_GS) lin += cpu->seg[seg].base;
+        if (!canonical48(lin) || !canonical48(lin + size - 1)) segment_fault(cpu, seg);
+        return lin;
+    }
+    const struct segment *s = &cpu->seg[seg];
+    if (cpu->mode == MODE_PROT || cpu->mode == MODE_LONG) segment_type_check(cpu, seg, s, access);
+    segment_limit_check(cpu, seg, s, off, size);
+    return (uint32_t)(s->base + off);
+}
+
+/* ---- translation and the TLB ------------------------------------------ */
+
+/* Linear to physical.  Paging (CR0.PG) arrives with the system issue. */
+static uint64_t translate(struct cpu *cpu, uint64_t lin, int access)
+{
+    (void)access;
+    if (cpu->cr0 & CR0_PG) cpu_deferred(cpu, "paging");
+    return lin;
+}
+
+static uint64_t tlb_fill(struct cpu *cpu, uint64_t lin, int access)
+{
+    uint64_t phys = translate(cpu, lin, access);
+    uint64_t lpage = lin & ~0xFFFull, ppage = phys & ~0xFFFull;
+    uint8_t *host = bus_ram_ptr(cpu->bus, ppage, 0x1000);
+    struct tlb_entry *e = &cpu->tlb[(lin >> 12) & (TLB_SIZE - 1)];
+    if (!host) return phys;                 /* never cache MMIO */
+    if ((e->tag_read & ~1ull) != lpage || e->phys != ppage) {
+        e->tag_read = e->tag_write = e->tag_fetch = 0;
+    }
+    e->addend = (uintptr_t)host - (uintptr_t)lpage;
+    e->phys = ppage;
+    e->tag_read = lpage | 1;
+    e->tag_fetch = lpage | 1;
+    /* Writes to a page holding decoded code take the slow path, which drops that code. */
+    e->tag_write = dc_page_has_code(cpu, ppage) ? 0 : (lpage | 1);
+    return phys;
+}
+
+void cpu_tlb_flush(struct cpu *cpu)
+{
+    memset(cpu->tlb, 0, sizeof cpu->tlb);
+    dc_flush_jump_cache(cpu);
+}
+
+void tlb_drop_write(struct cpu *cpu, uint64_t ppage)
+{
+    for (unsigned i = 0; i < TLB_SIZE; i++)
+        if (cpu->tlb[i].phys == ppage) cpu->tlb[i].tag_write = 0;
+}
+
+/* The next byte's linear address after a page: 32-bit linear space wraps. */
+static uint64_t next_linear(const struct cpu *cpu, uint64_t lin)
+{
+    return cpu->dmode == DM_64 ? lin : (uint32_t)lin;
+}
+
+static uint64_t phys_read(struct cpu *cpu, uint64_t phys, unsigned size)
+{
+    return bus_read(cpu->bus, phys, size);
+}
+
+static void phys_write(struct cpu *cpu, uint64_t phys, unsigned size, uint64_t v)
+{
+    if (dc_page_has_code(cpu, phys & ~0xFFFull)) {
+        cpu->stats.smc_writes++;
+        dc_invalidate_page(cpu, phys & ~0xFFFull);
+    }
+    bus_write(cpu->bus, phys, size, v);
+}
+
+uint64_t mem_read_slow(struct cpu *cpu, uint64_t lin, unsigned size, int access)
+{
+    unsigned in_page = 0x1000 - (unsigned)(lin & 0xFFF);
+    if (size <= in_page) return phys_read(cpu, tlb_fill(cpu, lin, access), size);
+    /* Crossing a page: translate both halves before reading anything. */
+    uint64_t lin2 = next_linear(cpu, lin + in_page);
+    uint64_t p1 = tlb_fill(cpu, lin, access), p2 = tlb_fill(cpu, lin2, access);
+    uint64_t v = 0;
+    for (unsigned k = 0; k < size; k++) {
+        uint64_t p = k < in_page ? p1 + k : p2 + (k - in_page);
+        v |= phys_read(cpu, p, 1) << (8 * k);
+    }
+    return v;
+}
+
+void mem_check_write(struct cpu *cpu, uint64_t lin, unsigned size)
+{
+    unsigned in_page = 0x1000 - (unsigned)(lin & 0xFFF);
+    tlb_fill(cpu, lin, ACC_WRITE);
+    if (size > in_page) tlb_fill(cpu, next_linear(cpu, lin + in_page), ACC_WRITE);
+}
+
+void mem_write_slow(struct cpu *cpu, uint64_t lin, unsigned size, uint64_t v)
+{
+    unsigned in_page = 0x1000 - (unsigned)(lin & 0xFFF);
+    if (size <= in_page) {
+        phys_write(cpu, tlb_fill(cpu, lin, ACC_WRITE), size, v);
+        return;
+    }
+    uint64_t lin2 = next_linear(cpu, lin + in_page);
+    uint64_t p1 = tlb_fill(cpu, lin, ACC_WRITE), p2 = tlb_fill(cpu, lin2, ACC_WRITE);
+    for (unsigned k = 0; k < size; k++) {
+        uint64_t p = k < in_page ? p1 + k : p2 + (k - in_page);
+        phys_write(cpu, p, 1, (v >> (8 * k)) & 0xFF);
+    }
+}
+
+/* Host pointer to the page holding lin for instruction fetch, or NULL when
+ * the page is not RAM (the decoder then reads through the bus). */
+uint8_t *mem_fetch_ptr(struct cpu *cpu, uint64_t lin, uint64_t *phys)
+{
+    struct tlb_entry *e = &cpu->tlb[(lin >> 12) & (TLB_SIZE - 1)];
+    if (e->tag_fetch != ((lin & ~0xFFFull) | 1)) {
+        *phys = tlb_fill(cpu, lin, ACC_FETCH);
+        if (e->tag_fetch != ((lin & ~0xFFFull) | 1)) return NULL;
+    }
+    *phys = e->phys | (lin & 0xFFF);
+    return (uint8_t *)(uintptr_t)((lin & ~0xFFFull) + e->addend);
+}
+
+uint64_t mem_fetch_phys(struct cpu *cpu, uint64_t lin)
+{
+    return tlb_fill(cpu, lin, ACC_FETCH);
+}
+
+/* ---- branches ---------------------------------------------------------- */
+
+void branch_to(struct cpu *cpu, uint64_t target, unsigned osize)
+{
+    target = truncate(target, osize);
+    if (cpu->dmode == DM_64) {
+        if (!canonical48(target)) cpu_raise(cpu, EXC_GP, 0);
+    } else if (target > cpu->seg[SEG_CS].limit) {
+        cpu_raise(cpu, EXC_GP, 0);
+    }
+    cpu->rip = target;
+}
+
+/* ---- ports, time, debugger access --------------------------------------- */
+
+uint64_t cpu_port_in(struct cpu *cpu, uint16_t port, unsigned size)
+{
+    return bus_port_in(cpu->bus, port, size);
+}
+
+void cpu_port_out(struct cpu *cpu, uint16_t port, unsigned size, uint64_t v)
+{
+    bus_port_out(cpu->bus, port, size, v);
+}
+
+uint64_t cpu_tsc(const struct cpu *cpu)
+{
+    return (cpu->cycle_model ? cpu->cycles : cpu->instret) + cpu->tsc_offset;
+}
+
+int cpu_read_linear(struct cpu *cpu, uint64_t lin, void *buf, size_t len)
+{
+    uint8_t *out = buf;
+    if (cpu->cr0 & CR0_PG) return -1;       /* no walker yet: say so rather than guess */
+    for (size_t k = 0; k < len; k++)
+        out[k] = (uint8_t)bus_read(cpu->bus, lin + k, 1);
+    return 0;
+}

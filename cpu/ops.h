@@ -1,0 +1,304 @@
+/* ops.h - what instruction handlers use: registers, operands, memory, stack
+ * and flags, all through the one state pointer.
+ *
+ * Handlers are named after the Intel opcode map (op_add_Ev_Gv) and take the
+ * operand width from in->osize rather than existing once per width.  Memory
+ * goes through the segment check (mem.c) and the TLB; every fault goes through
+ * cpu_raise().
+ */
+#ifndef RINGSIM_OPS_H
+#define RINGSIM_OPS_H
+
+#include <string.h>
+#include "cpu.h"
+#include "insn.h"
+
+#define likely(x)   __builtin_expect(!!(x), 1)
+#define unlikely(x) __builtin_expect(!!(x), 0)
+
+/* ---- widths ---------------------------------------------------------- */
+
+static inline uint64_t size_mask(unsigned size)
+{
+    return size >= 8 ? ~0ull : (1ull << (size * 8)) - 1;
+}
+static inline uint64_t sign_bit(unsigned size) { return 1ull << (size * 8 - 1); }
+static inline int64_t sign_extend(uint64_t v, unsigned size)
+{
+    unsigned shift = 64 - size * 8;
+    return (int64_t)(v << shift) >> shift;
+}
+static inline uint64_t truncate(uint64_t v, unsigned size) { return v & size_mask(size); }
+
+/* ---- registers ------------------------------------------------------- */
+
+/* Write a general register with the width rules of SDM Vol. 1 3.4.1.1:
+ * 32-bit results zero-extend to 64, 8- and 16-bit results merge. */
+static inline void reg_write(struct cpu *cpu, unsigned r, unsigned size, uint64_t v)
+{
+    switch (size) {
+    case 1: cpu->gpr[r] = (cpu->gpr[r] & ~0xFFull) | (v & 0xFF); break;
+    case 2: cpu->gpr[r] = (cpu->gpr[r] & ~0xFFFFull) | (v & 0xFFFF); break;
+    case 4: cpu->gpr[r] = (uint32_t)v; break;
+    default: cpu->gpr[r] = v; break;
+    }
+}
+static inline uint64_t reg_read(const struct cpu *cpu, unsigned r, unsigned size)
+{
+    return cpu->gpr[r] & size_mask(size);
+}
+/* Byte registers by code: 0-15 are the low bytes, 16-19 are AH CH DH BH. */
+static inline uint8_t reg8_read(const struct cpu *cpu, unsigned code)
+{
+    return code < 16 ? (uint8_t)cpu->gpr[code] : (uint8_t)(cpu->gpr[code - 16] >> 8);
+}
+static inline void reg8_write(struct cpu *cpu, unsigned code, uint8_t v)
+{
+    if (code < 16)
+        cpu->gpr[code] = (cpu->gpr[code] & ~0xFFull) | v;
+    else
+        cpu->gpr[code - 16] = (cpu->gpr[code - 16] & ~0xFF00ull) | ((uint64_t)v << 8);
+}
+
+/* The G operand (ModRM.reg) and the E operand when it is a register. */
+static inline uint64_t greg_read(const struct cpu *cpu, const struct insn *in, unsigned size)
+{
+    return size == 1 ? reg8_read(cpu, in->reg8) : reg_read(cpu, in->reg, size);
+}
+static inline void greg_write(struct cpu *cpu, const struct insn *in, unsigned size, uint64_t v)
+{
+    if (size == 1) reg8_write(cpu, in->reg8, (uint8_t)v);
+    else reg_write(cpu, in->reg, size, v);
+}
+
+/* ---- memory ---------------------------------------------------------- */
+
+/* Slow paths and checks (mem.c). */
+uint64_t mem_linear_slow(struct cpu *cpu, int seg, uint64_t off, unsigned size, int access);
+uint64_t mem_read_slow(struct cpu *cpu, uint64_t lin, unsigned size, int access);
+void     mem_write_slow(struct cpu *cpu, uint64_t lin, unsigned size, uint64_t v);
+void     mem_check_write(struct cpu *cpu, uint64_t lin, unsigned size);
+uint8_t *mem_fetch_ptr(struct cpu *cpu, uint64_t lin, uint64_t *phys);
+enum { ACC_READ, ACC_WRITE, ACC_FETCH, ACC_RMW };
+
+static inline int canonical(uint64_t a) { return (uint64_t)((int64_t)(a << 16) >> 16) == a; }
+
+/* seg:off to a linear address with the segment's checks.  Flat segments
+ * (cpu->seg_flat) only need the end of the access checked. */
+static inline uint64_t mem_linear(struct cpu *cpu, int seg, uint64_t off, unsigned size, int access)
+{
+    if (likely(cpu->seg_flat & (1u << seg))) {
+        uint64_t last = off + size - 1;
+        if (cpu->dmode == DM_64) {
+            if (likely(canonical(off) && canonical(last))) return off;
+        } else if (likely(last <= 0xFFFFFFFFull)) {
+            return off;
+        }
+    }
+    return mem_linear_slow(cpu, seg, off, size, access);
+}
+
+/* Effective address of the ModRM memory operand, truncated to the address size. */
+static inline uint64_t insn_ea(const struct cpu *cpu, const struct insn *in)
+{
+    uint64_t ea = (uint64_t)in->disp;
+    if (in->base == REG_RIP)
+        ea += cpu->rip;             /* rip already points after the instruction */
+    else if (in->base != REG_NONE)
+        ea += cpu->gpr[in->base];
+    if (in->index != REG_NONE)
+        ea += cpu->gpr[in->index] << in->scale;
+    return truncate(ea, in->asize);
+}
+
+/* Read or write size bytes at seg:off.  The TLB hit path is inline; faults
+ * (segment limits, canonical addresses, later paging) go through cpu_raise. */
+static inline uint64_t mem_read(struct cpu *cpu, int seg, uint64_t off, unsigned size)
+{
+    uint64_t lin = mem_linear(cpu, seg, off, size, ACC_READ);
+    struct tlb_entry *e = &cpu->tlb[(lin >> 12) & (TLB_SIZE - 1)];
+    if (likely(e->tag_read == ((lin & ~0xFFFull) | 1) && (lin & 0xFFF) + size <= 0x1000)) {
+        uint64_t v = 0;
+        memcpy(&v, (void *)(uintptr_t)(lin + e->addend), size);
+        return v;
+    }
+    return mem_read_slow(cpu, lin, size, ACC_READ);
+}
+static inline void mem_write(struct cpu *cpu, int seg, uint64_t off, unsigned size, uint64_t v)
+{
+    uint64_t lin = mem_linear(cpu, seg, off, size, ACC_WRITE);
+    struct tlb_entry *e = &cpu->tlb[(lin >> 12) & (TLB_SIZE - 1)];
+    if (likely(e->tag_write == ((lin & ~0xFFFull) | 1) && (lin & 0xFFF) + size <= 0x1000)) {
+        memcpy((void *)(uintptr_t)(lin + e->addend), &v, size);
+        return;
+    }
+    mem_write_slow(cpu, lin, size, v);
+}
+
+/* Linear addresses, no segmentation: descriptor tables, the IVT. */
+static inline uint64_t mem_read_linear(struct cpu *cpu, uint64_t lin, unsigned size)
+{
+    struct tlb_entry *e = &cpu->tlb[(lin >> 12) & (TLB_SIZE - 1)];
+    if (likely(e->tag_read == ((lin & ~0xFFFull) | 1) && (lin & 0xFFF) + size <= 0x1000)) {
+        uint64_t v = 0;
+        memcpy(&v, (void *)(uintptr_t)(lin + e->addend), size);
+        return v;
+    }
+    return mem_read_slow(cpu, lin, size, ACC_READ);
+}
+
+/* Read-modify-write operands: the write permission is checked before the
+ * read so a fault leaves memory and registers untouched. */
+struct rmw { uint64_t lin; };
+static inline uint64_t mem_rmw_read(struct cpu *cpu, int seg, uint64_t off, unsigned size,
+                                    struct rmw *w)
+{
+    w->lin = mem_linear(cpu, seg, off, size, ACC_RMW);
+    struct tlb_entry *e = &cpu->tlb[(w->lin >> 12) & (TLB_SIZE - 1)];
+    if (likely(e->tag_write == ((w->lin & ~0xFFFull) | 1) && (w->lin & 0xFFF) + size <= 0x1000)) {
+        uint64_t v = 0;
+        memcpy(&v, (void *)(uintptr_t)(w->lin + e->addend), size);
+        return v;
+    }
+    mem_check_write(cpu, w->lin, size);
+    return mem_read_slow(cpu, w->lin, size, ACC_READ);
+}
+static inline void mem_rmw_write(struct cpu *cpu, const struct rmw *w, unsigned size, uint64_t v)
+{
+    struct tlb_entry *e = &cpu->tlb[(w->lin >> 12) & (TLB_SIZE - 1)];
+    if (likely(e->tag_write == ((w->lin & ~0xFFFull) | 1) && (w->lin & 0xFFF) + size <= 0x1000)) {
+        memcpy((void *)(uintptr_t)(w->lin + e->addend), &v, size);
+        return;
+    }
+    mem_write_slow(cpu, w->lin, size, v);
+}
+
+/* ---- the E operand (register or memory) ----------------------------- */
+
+static inline uint64_t E_read(struct cpu *cpu, const struct insn *in, unsigned size)
+{
+    if (in->mod == 3)
+        return size == 1 ? reg8_read(cpu, in->rm8) : reg_read(cpu, in->rm, size);
+    return mem_read(cpu, in->seg, insn_ea(cpu, in), size);
+}
+static inline void E_write(struct cpu *cpu, const struct insn *in, unsigned size, uint64_t v)
+{
+    if (in->mod == 3) {
+        if (size == 1) reg8_write(cpu, in->rm8, (uint8_t)v);
+        else reg_write(cpu, in->rm, size, v);
+        return;
+    }
+    mem_write(cpu, in->seg, insn_ea(cpu, in), size, v);
+}
+/* Read-modify-write form: E_rmw_read then E_rmw_write with the same handle. */
+static inline uint64_t E_rmw_read(struct cpu *cpu, const struct insn *in, unsigned size,
+                                  struct rmw *w)
+{
+    if (in->mod == 3)
+        return size == 1 ? reg8_read(cpu, in->rm8) : reg_read(cpu, in->rm, size);
+    return mem_rmw_read(cpu, in->seg, insn_ea(cpu, in), size, w);
+}
+static inline void E_rmw_write(struct cpu *cpu, const struct insn *in, unsigned size,
+                               const struct rmw *w, uint64_t v)
+{
+    if (in->mod == 3) {
+        if (size == 1) reg8_write(cpu, in->rm8, (uint8_t)v);
+        else reg_write(cpu, in->rm, size, v);
+        return;
+    }
+    mem_rmw_write(cpu, w, size, v);
+}
+
+/* ---- stack ----------------------------------------------------------- */
+
+/* The stack pointer's width is SS.B (or 64 in 64-bit mode), not the operand size. */
+static inline uint64_t sp_get(const struct cpu *cpu)
+{
+    return cpu->gpr[RSP] & size_mask(cpu->stack_size);
+}
+static inline void sp_set(struct cpu *cpu, uint64_t v)
+{
+    reg_write(cpu, RSP, cpu->stack_size, v);
+}
+/* Push: the write happens before RSP changes, so a fault leaves RSP intact. */
+static inline void push(struct cpu *cpu, unsigned size, uint64_t v)
+{
+    uint64_t sp = truncate(sp_get(cpu) - size, cpu->stack_size);
+    mem_write(cpu, SEG_SS, sp, size, v);
+    sp_set(cpu, sp);
+}
+static inline uint64_t pop(struct cpu *cpu, unsigned size)
+{
+    uint64_t sp = sp_get(cpu);
+    uint64_t v = mem_read(cpu, SEG_SS, sp, size);
+    sp_set(cpu, sp + size);
+    return v;
+}
+/* Read the stack at an offset from RSP without moving it (RET imm, POP checks). */
+static inline uint64_t stack_peek(struct cpu *cpu, uint64_t offset, unsigned size)
+{
+    return mem_read(cpu, SEG_SS, truncate(sp_get(cpu) + offset, cpu->stack_size), size);
+}
+
+/* ---- flags ----------------------------------------------------------- */
+
+uint64_t flags_compute(const struct cpu *cpu);    /* status bits from the lazy record */
+bool     cond_eval(struct cpu *cpu, unsigned cc); /* condition code 0-15 (SDM Vol. 1 B.1) */
+
+static inline void lazy_set(struct cpu *cpu, int op, unsigned size, uint64_t dst, uint64_t src,
+                            uint64_t res)
+{
+    cpu->lf.op = (uint8_t)op;
+    cpu->lf.size = (uint8_t)size;
+    cpu->lf.dst = dst;
+    cpu->lf.src = src;
+    cpu->lf.res = res;
+}
+/* Make rflags' status bits current and drop the lazy record. */
+static inline void flags_materialize(struct cpu *cpu)
+{
+    if (cpu->lf.op != LF_NONE) {
+        cpu->rflags = (cpu->rflags & ~(uint64_t)FL_STATUS) | flags_compute(cpu);
+        cpu->lf.op = LF_NONE;
+    }
+}
+static inline bool flag_cf(struct cpu *cpu)
+{
+    flags_materialize(cpu);
+    return cpu->rflags & FL_CF;
+}
+/* Replace the bits in mask with the bits of value (eager flag updates). */
+static inline void flags_put(struct cpu *cpu, uint32_t mask, uint32_t value)
+{
+    flags_materialize(cpu);
+    cpu->rflags = (cpu->rflags & ~(uint64_t)mask) | (value & mask);
+}
+/* ZF, SF and PF of a result. */
+static inline uint32_t flags_szp(uint64_t res, unsigned size)
+{
+    res = truncate(res, size);
+    uint32_t f = 0;
+    if (res == 0) f |= FL_ZF;
+    if (res & sign_bit(size)) f |= FL_SF;
+    if (!__builtin_parity((unsigned)(res & 0xFF))) f |= FL_PF;
+    return f;
+}
+
+/* ---- misc ------------------------------------------------------------ */
+
+/* Set RIP after a branch, truncated to the operand size of the branch
+ * (16-bit IP wraps), with the CS limit / canonical check of mem.c. */
+void branch_to(struct cpu *cpu, uint64_t target, unsigned osize);
+
+static inline bool is64(const struct cpu *cpu) { return cpu->dmode == DM_64; }
+static inline uint64_t ip_mask(const struct cpu *cpu)
+{
+    return cpu->dmode == DM_64 ? ~0ull : 0xFFFFFFFFull;
+}
+
+/* Port I/O (mmu/bus.c) and time. */
+uint64_t cpu_port_in(struct cpu *cpu, uint16_t port, unsigned size);
+void     cpu_port_out(struct cpu *cpu, uint16_t port, unsigned size, uint64_t v);
+uint64_t cpu_tsc(const struct cpu *cpu);
+
+#endif

@@ -1,0 +1,117 @@
+/* bus.c - physical memory and port dispatch (see bus.h). */
+#include <stdio.h>
+#include <string.h>
+#include <stdlib.h>
+#include <sys/mman.h>
+#include "bus.h"
+
+struct bus *bus_new(uint64_t ram_size)
+{
+    struct bus *bus = calloc(1, sizeof *bus);
+    if (!bus) return NULL;
+    /* MAP_NORESERVE: host memory is committed only for pages the guest touches. */
+    void *p = mmap(NULL, ram_size, PROT_READ | PROT_WRITE,
+                   MAP_PRIVATE | MAP_ANONYMOUS | MAP_NORESERVE, -1, 0);
+    if (p == MAP_FAILED) {
+        fprintf(stderr, "ringsim: cannot reserve %llu bytes of guest RAM\n",
+                (unsigned long long)ram_size);
+        free(bus);
+        return NULL;
+    }
+    bus->ram = p;
+    bus->ram_size = ram_size;
+    return bus;
+}
+
+void bus_free(struct bus *bus)
+{
+    if (!bus) return;
+    munmap(bus->ram, bus->ram_size);
+    free(bus);
+}
+
+static int find_mmio(const struct bus *bus, uint64_t phys)
+{
+    for (unsigned i = 0; i < bus->n_mmio; i++)
+        if (phys - bus->mmio[i].base < bus->mmio[i].size) return (int)i;
+    return -1;
+}
+
+uint64_t bus_read(struct bus *bus, uint64_t phys, unsigned size)
+{
+    uint8_t *p = bus_ram_ptr(bus, phys, size);
+    if (p) {
+        uint64_t v = 0;
+        memcpy(&v, p, size);
+        return v;
+    }
+    int i = find_mmio(bus, phys);
+    if (i >= 0 && bus->mmio[i].read)
+        return bus->mmio[i].read(bus->mmio[i].ctx, phys - bus->mmio[i].base, size);
+    return size >= 8 ? ~0ull : (1ull << (8 * size)) - 1;   /* open bus reads all ones */
+}
+
+void bus_write(struct bus *bus, uint64_t phys, unsigned size, uint64_t value)
+{
+    uint8_t *p = bus_ram_ptr(bus, phys, size);
+    if (p) {
+        memcpy(p, &value, size);
+        return;
+    }
+    int i = find_mmio(bus, phys);
+    if (i >= 0 && bus->mmio[i].write)
+        bus->mmio[i].write(bus->mmio[i].ctx, phys - bus->mmio[i].base, size, value);
+    /* writes to nothing are dropped, as on a real bus */
+}
+
+int bus_load(struct bus *bus, uint64_t phys, const void *src, uint64_t len)
+{
+    uint8_t *p = bus_ram_ptr(bus, phys, len);
+    if (!p) return -1;
+    memcpy(p, src, len);
+    if (bus->on_ram_write) bus->on_ram_write(bus->on_ram_write_ctx, phys, len);
+    return 0;
+}
+
+int bus_map_mmio(struct bus *bus, uint64_t base, uint64_t size, mmio_read_fn rd,
+                 mmio_write_fn wr, void *ctx)
+{
+    if (bus->n_mmio == BUS_MAX_MMIO) return -1;
+    bus->mmio[bus->n_mmio].base = base;
+    bus->mmio[bus->n_mmio].size = size;
+    bus->mmio[bus->n_mmio].read = rd;
+    bus->mmio[bus->n_mmio].write = wr;
+    bus->mmio[bus->n_mmio].ctx = ctx;
+    bus->n_mmio++;
+    return 0;
+}
+
+int bus_map_ports(struct bus *bus, uint16_t first, uint16_t last, port_in_fn in,
+                  port_out_fn out, void *ctx)
+{
+    if (bus->n_ports == BUS_MAX_PORTS) return -1;
+    bus->ports[bus->n_ports].first = first;
+    bus->ports[bus->n_ports].last = last;
+    bus->ports[bus->n_ports].in = in;
+    bus->ports[bus->n_ports].out = out;
+    bus->ports[bus->n_ports].ctx = ctx;
+    bus->n_ports++;
+    return 0;
+}
+
+uint64_t bus_port_in(struct bus *bus, uint16_t port, unsigned size)
+{
+    for (unsigned i = 0; i < bus->n_ports; i++)
+        if (port >= bus->ports[i].first && port <= bus->ports[i].last && bus->ports[i].in)
+            return bus->ports[i].in(bus->ports[i].ctx, port, size);
+    return size >= 8 ? ~0ull : (1ull << (8 * size)) - 1;
+}
+
+void bus_port_out(struct bus *bus, uint16_t port, unsigned size, uint64_t value)
+{
+    for (unsigned i = 0; i < bus->n_ports; i++)
+        if (port >= bus->ports[i].first && port <= bus->ports[i].last && bus->ports[i].out) {
+            bus->ports[i].out(bus->ports[i].ctx, port, size, value);
+            return;
+        }
+}

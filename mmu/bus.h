@@ -1,0 +1,60 @@
+/* bus.h - the physical address space and the I/O port space.
+ *
+ * RAM is one host mapping committed as it is touched; MMIO regions and port
+ * ranges dispatch to device callbacks; unclaimed reads return all ones (open
+ * bus).  The CPU reaches RAM through host pointers cached in its TLB and
+ * everything else through bus_read/bus_write.
+ */
+#ifndef RINGSIM_BUS_H
+#define RINGSIM_BUS_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+typedef uint64_t (*mmio_read_fn)(void *ctx, uint64_t offset, unsigned size);
+typedef void (*mmio_write_fn)(void *ctx, uint64_t offset, unsigned size, uint64_t value);
+typedef uint64_t (*port_in_fn)(void *ctx, uint16_t port, unsigned size);
+typedef void (*port_out_fn)(void *ctx, uint16_t port, unsigned size, uint64_t value);
+/* Told when something other than the CPU writes RAM (loaders, devices), so
+ * decoded code for that range can be dropped. */
+typedef void (*ram_write_fn)(void *ctx, uint64_t phys, uint64_t len);
+
+#define BUS_MAX_MMIO  32
+#define BUS_MAX_PORTS 64
+
+struct bus {
+    uint8_t *ram;
+    uint64_t ram_size;
+    struct { uint64_t base, size; mmio_read_fn read; mmio_write_fn write; void *ctx; }
+        mmio[BUS_MAX_MMIO];
+    unsigned n_mmio;
+    struct { uint16_t first, last; port_in_fn in; port_out_fn out; void *ctx; }
+        ports[BUS_MAX_PORTS];
+    unsigned n_ports;
+    ram_write_fn on_ram_write;
+    void *on_ram_write_ctx;
+};
+
+struct bus *bus_new(uint64_t ram_size);   /* NULL (and a message) if the host refuses */
+void bus_free(struct bus *bus);
+
+/* Host pointer for len bytes of RAM at phys, or NULL if any of it is not RAM. */
+static inline uint8_t *bus_ram_ptr(struct bus *bus, uint64_t phys, uint64_t len)
+{
+    if (phys >= bus->ram_size || len > bus->ram_size - phys) return NULL;
+    return bus->ram + phys;
+}
+
+uint64_t bus_read(struct bus *bus, uint64_t phys, unsigned size);
+void bus_write(struct bus *bus, uint64_t phys, unsigned size, uint64_t value);
+/* Copy into guest RAM from outside the CPU (loaders, DMA): tells on_ram_write. */
+int bus_load(struct bus *bus, uint64_t phys, const void *src, uint64_t len);
+
+int bus_map_mmio(struct bus *bus, uint64_t base, uint64_t size, mmio_read_fn rd,
+                 mmio_write_fn wr, void *ctx);
+int bus_map_ports(struct bus *bus, uint16_t first, uint16_t last, port_in_fn in,
+                  port_out_fn out, void *ctx);
+uint64_t bus_port_in(struct bus *bus, uint16_t port, unsigned size);
+void bus_port_out(struct bus *bus, uint16_t port, unsigned size, uint64_t value);
+
+#endif

@@ -1,0 +1,28 @@
+# tests/ - Criterion unit tests (tests/unit), the instruction-semantics
+# differential tester and the decoder cross-check (tests/semantics), each
+# also built with ASan + UBSan.  tests/run.sh runs them all and prints the
+# closing "N passed, N failed" line from Criterion's own counts.
+
+UNIT_SRCS := $(wildcard tests/unit/*.c)
+
+$(BUILD)/tests/unit-tests: $(UNIT_SRCS:%.c=$(BUILD)/%.o) $(LIB)
+	$(CC) $(CFLAGS) -o $@ $^ -lcriterion $(LDLIBS)
+
+$(BUILD)/asan/tests/unit-tests: $(UNIT_SRCS:%.c=$(BUILD)/asan/%.o) $(LIB_ASAN)
+	$(CC) $(ASAN_CFLAGS) -o $@ $^ -lcriterion $(LDLIBS)
+
+TEST_PROGRAMS := $(BUILD)/tests/unit-tests $(BUILD)/asan/tests/unit-tests
+
+include tests/semantics/native.mk
+-include tests/semantics/semantics.mk
+
+.PHONY: test-build
+test-build: $(TEST_PROGRAMS)
+
+test: deps
+	@$(MAKE) --no-print-directory test-build
+	@sh tests/run.sh
+
+# The quick suite: unit tests only, no sanitizer build.
+test-quick: $(BUILD)/tests/unit-tests
+	$(BUILD)/tests/unit-tests --jobs=2
