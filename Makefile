@@ -6,6 +6,8 @@
 #   make run        install missing Debian packages, build, run the machine
 #   make test       install missing Debian packages, build, run every test
 #   make bench      benchmarks (never part of make test)
+#   make decoder-check    the decoder against Zydis (STRINGS=, SEED=)
+#   make opcode-coverage  every opcode: implemented, #UD by design or deferred
 
 BUILD    := build
 CC       := gcc
@@ -32,6 +34,7 @@ include mmu/mmu.mk
 include sim/sim.mk
 include tests/tests.mk
 include bench/bench.mk
+include tools/tools.mk
 
 LIB_OBJS      := $(LIB_SRCS:%.c=$(BUILD)/%.o)
 LIB_ASAN_OBJS := $(LIB_SRCS:%.c=$(BUILD)/asan/%.o)

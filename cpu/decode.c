@@ -110,14 +110,18 @@ static int scan_vex(struct cursor *c, uint8_t first, enum dmode mode, struct vex
     v->v = (~b2 >> 3) & 0xF;
     v->l = (b2 >> 2) & 1;
     v->pp = b2 & 3;
-    if (mode != DM_64) {        /* only eight registers outside 64-bit mode */
-        v->r = v->x = v->b = 0;
-        v->v &= 7;
-    }
+    /* Only eight registers outside 64-bit mode; v keeps vvvv's top bit for
+     * vex_fields_ok, the register number in insn.vex_v drops it. */
+    if (mode != DM_64) v->r = v->x = v->b = 0;
     return 1;
 }
 
 /* ---- row selection ---------------------------------------------------- */
+
+static int row_has_operand(const struct op_row *r, uint8_t kind)
+{
+    return r->opd[0] == kind || r->opd[1] == kind || r->opd[2] == kind;
+}
 
 static int row_has_modrm(const struct op_row *r)
 {
@@ -243,9 +247,11 @@ static int scan_modrm32(struct cursor *c, struct insn *in, enum dmode mode)
     return 1;
 }
 
-static int scan_modrm(struct cursor *c, struct insn *in, enum dmode mode)
+/* reg_only: the row's r/m is an R operand (MOV to/from CRn/DRn), which
+ * ignores ModRM.mod and always names a register (SDM Vol. 2 A.2.1 "R"). */
+static int scan_modrm(struct cursor *c, struct insn *in, enum dmode mode, int reg_only)
 {
-    in->mod = in->modrm >> 6;
+    in->mod = reg_only ? 3 : in->modrm >> 6;
     in->reg = (uint8_t)(((in->modrm >> 3) & 7) | ((in->rex & 4) << 1));
     in->reg8 = byte_reg_code(in->reg, in->rex != 0);
     if (in->mod == 3) {
@@ -343,6 +349,16 @@ static int scan_operands(struct cursor *c, struct insn *in, const struct op_row 
     return 1;
 }
 
+/* VEX.vvvv names a register only for rows with a By operand; otherwise it is
+ * reserved and must be 1111b, all four bits even outside 64-bit mode, where
+ * a register number ignores the top one (SDM Vol. 2 2.3.6).  v is the field's
+ * complement.  VEX.LZ rows need VEX.L = 0 (the BMI1/BMI2 #UD lists). */
+static int vex_fields_ok(const struct op_row *r, const struct vex *vx)
+{
+    if ((r->flags & F_VEX_L0) && vx->l) return 0;
+    return row_has_operand(r, O_By) || vx->v == 0;
+}
+
 /* ---- the decoder -------------------------------------------------------- */
 
 static const struct op_row *select_row(unsigned map, uint8_t opc, enum dmode mode, int vex_pp,
@@ -412,7 +428,8 @@ int decode(struct insn *in, const uint8_t *bytes, size_t avail, enum dmode mode,
     in->addrsize_prefix = px.addrsize;
     in->lock = px.lock;
     if (vex) {
-        in->vex_l = vx.l; in->vex_w = vx.w; in->vex_v = vx.v;
+        in->vex_l = vx.l; in->vex_w = vx.w;
+        in->vex_v = mode == DM_64 ? vx.v : vx.v & 7;
         in->rex = (uint8_t)(px.rex & 0x47);     /* R, X, B for the ModRM scanner */
     }
 
@@ -433,11 +450,13 @@ int decode(struct insn *in, const uint8_t *bytes, size_t avail, enum dmode mode,
     in->has_modrm = (uint8_t)have_modrm;
     in->modrm = modrm;
 
-    if (have_modrm && !scan_modrm(&c, in, mode)) return finish(in, &c, DEC_UD);
+    int reg_only = row_has_operand(r, O_Rd) || row_has_operand(r, O_Ry);
+    if (have_modrm && !scan_modrm(&c, in, mode, reg_only)) return finish(in, &c, DEC_UD);
     if (!scan_operands(&c, in, r)) return finish(in, &c, DEC_UD);
 
     /* LOCK only on the listed read-modify-write forms with a memory destination. */
     if (px.lock && (!(r->flags & F_LOCK) || in->mod == 3)) return finish(in, &c, DEC_UD);
+    if (vex && !vex_fields_ok(r, &vx)) return finish(in, &c, DEC_UD);
     /* MOV to or from a segment register exists for ES..GS only; never to CS. */
     if ((r->opd[0] == O_Sw || r->opd[1] == O_Sw) && ((in->reg & 7) > 5 ||
         (r->opd[0] == O_Sw && (in->reg & 7) == SEG_CS)))

@@ -48,6 +48,7 @@ enum {
     F_STOP    = 1u << 6,    /* ends a decoded block after it (mode, IF, TF or string restart) */
     F_BYTE    = 1u << 7,    /* operand size is 8 bits */
     F_NOREX_W = 1u << 8,    /* REX.W does not change the operand size */
+    F_VEX_L0  = 1u << 9,    /* VEX.L must be 0 (the SDM's VEX.LZ), else #UD */
     F_REP     = 1u << 10,   /* honours REP/REPE/REPNE */
     F_SYSTEM  = 1u << 11,   /* system instruction */
     F_V64     = 1u << 12,   /* VEX.W selects 64-bit operands in 64-bit mode, 32 otherwise */

@@ -2,5 +2,13 @@
 SIM_SRCS := $(filter-out sim/main.c,$(wildcard sim/*.c))
 LIB_SRCS += $(SIM_SRCS)
 
-$(BUILD)/ringsim: $(BUILD)/sim/main.o $(LIB)
+# The CPU demo's code, embedded: symbols _binary_sieve_bin_start/_end.
+$(BUILD)/sim/sieve_blob.o: $(BUILD)/bench/sieve.bin
+	@mkdir -p $(dir $@)
+	cd $(BUILD)/bench && objcopy -I binary -O elf64-x86-64 -B i386:x86-64 \
+		--rename-section .data=.rodata,alloc,load,readonly,data,contents \
+		--add-section .note.GNU-stack=/dev/null sieve.bin \
+		$(abspath $@)
+
+$(BUILD)/ringsim: $(BUILD)/sim/main.o $(BUILD)/sim/sieve_blob.o $(LIB)
 	$(CC) $(CFLAGS) -o $@ $^ $(LDLIBS)

@@ -14,6 +14,8 @@ $(BUILD)/asan/tests/unit-tests: $(UNIT_SRCS:%.c=$(BUILD)/asan/%.o) $(LIB_ASAN)
 TEST_PROGRAMS := $(BUILD)/tests/unit-tests $(BUILD)/asan/tests/unit-tests
 
 include tests/semantics/native.mk
+# decoder.mk first: semantics.mk links its DECODER_CHECK_OBJS into check-tests.
+-include tests/semantics/decoder.mk
 -include tests/semantics/semantics.mk
 
 .PHONY: test-build

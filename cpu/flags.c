@@ -1,0 +1,139 @@
+/* flags.c - the lazy status flags and the condition codes.
+ *
+ * Arithmetic records its operands, result, kind and size in cpu->lf; the six
+ * status flags (SDM Vol. 1 3.4.3.1) are derived here only when something reads
+ * them.  cond_eval() answers the 16 conditions of SDM Vol. 1 appendix B.1,
+ * straight from the record in the common CMP and TEST cases.
+ */
+#include <stdio.h>
+#include <stdlib.h>
+#include "ops.h"
+
+/* ZF, SF and PF of a result whose sign bit has been shifted up to bit 63. */
+static inline uint64_t szp(uint64_t res, unsigned sh)
+{
+    uint64_t top = res << sh;
+    return ((uint64_t)(top == 0) << 6) | ((top >> 63) << 7) |
+           ((uint64_t)!__builtin_parity((unsigned)(res & 0xFF)) << 2);
+}
+
+/* Every flag comes from bit vectors of the operands, so one formula serves all
+ * four sizes: shifting left by sh puts the operand's sign bit at bit 63.
+ * carries has bit i set when bit i produced a carry (add) or borrow (sub). */
+uint64_t flags_compute(const struct cpu *cpu)
+{
+    const struct lazy_flags *lf = &cpu->lf;
+    unsigned sh = 64 - 8 * lf->size;
+    uint64_t d = lf->dst, s = lf->src, r = lf->res;
+    uint64_t carries, overflow, cf;
+
+    switch (lf->op) {
+    case LF_NONE:
+        return cpu->rflags & FL_STATUS;
+    case LF_LOGIC:
+        /* CF = OF = 0; AF is undefined but cleared by Intel (measured) and AMD. */
+        return szp(r, sh);
+    case LF_INC:
+        s = 1;
+        /* fallthrough */
+    case LF_ADD:
+    case LF_ADC:
+        carries = (d & s) | ((d | s) & ~r);
+        overflow = (d ^ r) & (s ^ r);
+        break;
+    case LF_DEC:
+        s = 1;
+        /* fallthrough */
+    case LF_SUB:
+    case LF_SBB:
+        carries = (~d & s) | (~(d ^ s) & r);
+        overflow = (d ^ s) & (d ^ r);
+        break;
+    default:
+        fprintf(stderr, "flags_compute: lazy record has unknown kind %u\n", lf->op);
+        abort();
+    }
+    /* INC and DEC leave CF alone: the record carries the old one. */
+    cf = (lf->op == LF_INC || lf->op == LF_DEC) ? lf->carry_in & 1u : (carries << sh) >> 63;
+    return cf | ((d ^ s ^ r) & FL_AF) | (((overflow << sh) >> 63) << 11) | szp(r, sh);
+}
+
+/* Condition cc >> 1 (the even member of each pair) from materialised flags. */
+static bool cond_from_flags(uint64_t f, unsigned pair)
+{
+    bool sf_ne_of = ((f >> 7) ^ (f >> 11)) & 1;
+    switch (pair) {
+    case 0:  return f & FL_OF;                  /* O */
+    case 1:  return f & FL_CF;                  /* B */
+    case 2:  return f & FL_ZF;                  /* E */
+    case 3:  return f & (FL_CF | FL_ZF);        /* BE */
+    case 4:  return f & FL_SF;                  /* S */
+    case 5:  return f & FL_PF;                  /* P */
+    case 6:  return sf_ne_of;                   /* L */
+    default: return (f & FL_ZF) || sf_ne_of;    /* LE */
+    }
+}
+
+/* CF alone: what ADC, SBB, INC, DEC, RCL/RCR and JB/JAE need. */
+static inline bool lazy_cf(const struct cpu *cpu, unsigned sh)
+{
+    const struct lazy_flags *lf = &cpu->lf;
+    uint64_t d = lf->dst, s = lf->src, r = lf->res;
+    switch (lf->op) {
+    case LF_NONE:  return cpu->rflags & FL_CF;
+    case LF_ADD:
+    case LF_ADC:   return (((d & s) | ((d | s) & ~r)) << sh) >> 63;
+    case LF_SUB:
+    case LF_SBB:   return (((~d & s) | (~(d ^ s) & r)) << sh) >> 63;
+    case LF_LOGIC: return false;
+    default:       return lf->carry_in & 1u;   /* INC, DEC */
+    }
+}
+
+/* The odd condition codes are the negations of the even ones.  CF is
+ * derived on its own; after CMP (LF_SUB) the unsigned and signed orders of
+ * the operands answer directly; after TEST/AND/OR/XOR (LF_LOGIC) CF = OF = 0
+ * folds most conditions into ZF and SF.  Only O and P, and the other kinds,
+ * compute the whole flags word. */
+bool cond_eval(struct cpu *cpu, unsigned cc)
+{
+    const struct lazy_flags *lf = &cpu->lf;
+    unsigned sh = 64 - 8 * lf->size, pair = (cc >> 1) & 7;
+    bool neg = cc & 1;
+
+    if (pair == 1)
+        return lazy_cf(cpu, sh) ^ neg;
+    if (likely(lf->op == LF_SUB)) {
+        uint64_t a = lf->dst << sh, b = lf->src << sh;
+        switch (pair) {
+        case 2: return (a == b) ^ neg;
+        case 3: return (a <= b) ^ neg;
+        case 4: return ((int64_t)(a - b) < 0) ^ neg;
+        case 6: return ((int64_t)a < (int64_t)b) ^ neg;
+        case 7: return ((int64_t)a <= (int64_t)b) ^ neg;
+        default: break;
+        }
+    } else if (lf->op == LF_LOGIC) {
+        int64_t r = (int64_t)(lf->res << sh);
+        switch (pair) {
+        case 0: return neg;
+        case 2: case 3: return (r == 0) ^ neg;
+        case 4: case 6: return (r < 0) ^ neg;
+        case 7: return (r <= 0) ^ neg;
+        default: break;
+        }
+    }
+    return cond_from_flags(flags_compute(cpu), pair) ^ neg;
+}
+
+uint64_t cpu_get_flags(struct cpu *cpu)
+{
+    flags_materialize(cpu);
+    return cpu->rflags | FL_1;
+}
+
+void cpu_set_flags(struct cpu *cpu, uint64_t value)
+{
+    cpu->rflags = value;
+    cpu->lf.op = LF_NONE;
+}
