@@ -92,8 +92,9 @@ static int run_ringsim(struct bus *bus, struct cpu *cpu, const void *code, long 
 static int run_native(const char *helper, const char *bin, unsigned n, int reps, double *best,
                       unsigned *primes)
 {
-    char cmd[1024];
-    snprintf(cmd, sizeof cmd, "%s %s %u %d", helper, bin, n, reps);
+    char cmd[1200];
+    if (snprintf(cmd, sizeof cmd, "%s %s %u %d", helper, bin, n, reps) >= (int)sizeof cmd)
+        return -1;
     FILE *p = popen(cmd, "r");
     if (!p) return -1;
     int ok = fscanf(p, "%u %lf", primes, best) == 2;

@@ -185,13 +185,14 @@ struct cpu {
 
     /* Execution. */
     uint64_t insn_start;        /* RIP of the instruction being executed */
-    const struct insn *cur;     /* the instruction being executed */
+    const struct block *cur_block;  /* the block being executed */
+    uint64_t block_rip;         /* RIP of its first instruction */
     jmp_buf *unwind;            /* where cpu_raise() lands: the dispatch loop */
     uint64_t run_end;           /* instret at which the current cpu_run stops */
     uint64_t instret;           /* retired instructions: drives virtual time */
     uint64_t cycles;            /* modelled cycles */
     bool     cycle_model;       /* add per-class costs (on by default) */
-    volatile int events;        /* nonzero: leave the block at the next boundary */
+    int      events;            /* nonzero: leave the block after this instruction */
     bool     stop_requested;
     bool     halted;
     bool     stop_on_exception; /* tests and the differential tester: report, do not deliver */

@@ -14,6 +14,7 @@
 #include "exec.h"
 #include "system.h"
 #include "cycles.h"
+#include "fast.h"
 #include "mmu/bus.h"
 
 #define BLOCK_MAX   48
@@ -27,6 +28,7 @@ struct block {
     uint8_t  dmode;
     bool     valid;
     uint16_t n;
+    uint32_t *costs;            /* costs[i]: cycles of instructions 0..i */
     struct block *hash_next;    /* same (phys, dmode) hash bucket */
     struct block *page_next;    /* same physical page */
     struct block *dead_next;    /* invalidated, waiting to be freed */
@@ -51,7 +53,11 @@ int dc_init(struct cpu *cpu)
     if (!dc) return -1;
     dc->npages = cpu->bus->ram_size >> 12;
     dc->page_head = calloc(dc->npages ? dc->npages : 1, sizeof *dc->page_head);
-    dc->scratch = calloc(1, sizeof(struct block) + sizeof(struct insn));
+    dc->scratch = calloc(1, sizeof(struct block) + sizeof(struct insn) + sizeof(uint32_t));
+    if (dc->scratch) {
+        dc->scratch->n = 1;
+        dc->scratch->costs = (uint32_t *)(dc->scratch->insn + 1);
+    }
     if (!dc->page_head || !dc->scratch) {
         free(dc->page_head);
         free(dc->scratch);
@@ -224,14 +230,16 @@ static struct block *new_block(struct cpu *cpu, uint64_t phys, uint64_t lin, con
             n++;
             break;
         }
+        if (n > 0 && (op_table[in->row].flags & F_SYNC)) break;   /* starts its own block */
         in->cost = (uint8_t)cost[in->cls];
+        specialize(in);
         n++;
         off += in->len;
         uint32_t flags = op_table[in->row].flags;
         if ((flags & (F_BRANCH | F_STOP)) || off >= 0x1000) break;
     }
     if (n == 0) return NULL;
-    struct block *b = malloc(sizeof *b + n * sizeof(struct insn));
+    struct block *b = malloc(sizeof *b + n * sizeof(struct insn) + n * sizeof(uint32_t));
     if (!b) {
         fprintf(stderr, "ringsim: out of host memory for decoded code\n");
         abort();
@@ -242,6 +250,8 @@ static struct block *new_block(struct cpu *cpu, uint64_t phys, uint64_t lin, con
     b->valid = true;
     b->n = (uint16_t)n;
     memcpy(b->insn, tmp, n * sizeof(struct insn));
+    b->costs = (uint32_t *)(b->insn + n);
+    for (unsigned i = 0; i < n; i++) b->costs[i] = (i ? b->costs[i - 1] : 0) + tmp[i].cost;
     return b;
 }
 
@@ -308,18 +318,44 @@ static struct block *block_for_rip(struct cpu *cpu)
 
 /* ---- running ------------------------------------------------------------ */
 
+/* Run a block.  instret and cycles are brought up to date once at its end
+ * (costs[] holds the running sums); a fault in the middle is accounted by
+ * account_partial_block().  Rows that read the counters (RDTSC) start a
+ * block of their own, so the counters are exact when they run. */
 static inline void run_block(struct cpu *cpu, const struct block *b, uint64_t budget)
 {
     const struct insn *in = b->insn;
     const struct insn *end = in + (b->n < budget ? b->n : budget);
+    cpu->cur_block = b;
+    cpu->block_rip = cpu->rip;
     do {
         cpu->insn_start = cpu->rip;
-        cpu->cur = in;
         cpu->rip = (cpu->rip + in->len) & cpu->ip_mask;
         in->fn(cpu, in);
-        cpu->instret++;
-        cpu->cycles += in->cost;
     } while (++in < end && !cpu->events);
+    unsigned done = (unsigned)(in - b->insn);
+    cpu->instret += done;
+    cpu->cycles += b->costs[done - 1];
+    cpu->cur_block = NULL;
+}
+
+/* After a fault unwound out of run_block: count the instructions of the
+ * block that retired before the faulting one (at cpu->insn_start). */
+static void account_partial_block(struct cpu *cpu)
+{
+    const struct block *b = cpu->cur_block;
+    if (!b) return;
+    uint64_t rip = cpu->block_rip;
+    unsigned done = 0;
+    while (done < b->n && rip != cpu->insn_start) {
+        rip = (rip + b->insn[done].len) & cpu->ip_mask;
+        done++;
+    }
+    if (done) {
+        cpu->instret += done;
+        cpu->cycles += b->costs[done - 1];
+    }
+    cpu->cur_block = NULL;
 }
 
 /* Fetch up to 15 bytes at the current RIP through the bus: for an
@@ -345,7 +381,11 @@ static void run_uncached(struct cpu *cpu)
     }
     if (st == DEC_MORE) st = DEC_TOOLONG;   /* ran into the CS limit */
     if (st != DEC_OK) set_fault(in, st);
-    else in->cost = (uint8_t)cycles_for(cpu)[in->cls];
+    else {
+        in->cost = (uint8_t)cycles_for(cpu)[in->cls];
+        specialize(in);
+    }
+    cpu->dc->scratch->costs[0] = in->cost;
     run_block(cpu, cpu->dc->scratch, 1);
 }
 
@@ -378,6 +418,7 @@ enum cpu_exit cpu_run(struct cpu *cpu, uint64_t max_insns)
         cpu->bus->on_ram_write_ctx = cpu;
     }
     if (setjmp(jb) != 0) {
+        account_partial_block(cpu);
         if (exception_dispatch(cpu)) goto out;
     }
     if (cpu->halted || cpu->stop_requested) cpu->events = 1;
@@ -389,7 +430,6 @@ enum cpu_exit cpu_run(struct cpu *cpu, uint64_t max_insns)
     }
 out:
     cpu->unwind = outer;
-    cpu->cur = NULL;
     return cpu->exit_reason;
 }
 

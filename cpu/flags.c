@@ -90,40 +90,15 @@ static inline bool lazy_cf(const struct cpu *cpu, unsigned sh)
     }
 }
 
-/* The odd condition codes are the negations of the even ones.  CF is
- * derived on its own; after CMP (LF_SUB) the unsigned and signed orders of
- * the operands answer directly; after TEST/AND/OR/XOR (LF_LOGIC) CF = OF = 0
- * folds most conditions into ZF and SF.  Only O and P, and the other kinds,
- * compute the whole flags word. */
+/* The general case of cond_fast (ops.h): compute the flags word. */
+bool cond_from_record(struct cpu *cpu, unsigned cc)
+{
+    return cond_from_flags(flags_compute(cpu), (cc >> 1) & 7) ^ (cc & 1);
+}
+
 bool cond_eval(struct cpu *cpu, unsigned cc)
 {
-    const struct lazy_flags *lf = &cpu->lf;
-    unsigned sh = 64 - 8 * lf->size, pair = (cc >> 1) & 7;
-    bool neg = cc & 1;
-
-    if (pair == 1)
-        return lazy_cf(cpu, sh) ^ neg;
-    if (likely(lf->op == LF_SUB)) {
-        uint64_t a = lf->dst << sh, b = lf->src << sh;
-        switch (pair) {
-        case 2: return (a == b) ^ neg;
-        case 3: return (a <= b) ^ neg;
-        case 4: return ((int64_t)(a - b) < 0) ^ neg;
-        case 6: return ((int64_t)a < (int64_t)b) ^ neg;
-        case 7: return ((int64_t)a <= (int64_t)b) ^ neg;
-        default: break;
-        }
-    } else if (lf->op == LF_LOGIC) {
-        int64_t r = (int64_t)(lf->res << sh);
-        switch (pair) {
-        case 0: return neg;
-        case 2: case 3: return (r == 0) ^ neg;
-        case 4: case 6: return (r < 0) ^ neg;
-        case 7: return (r <= 0) ^ neg;
-        default: break;
-        }
-    }
-    return cond_from_flags(flags_compute(cpu), pair) ^ neg;
+    return cond_fast(cpu, cc);
 }
 
 uint64_t cpu_get_flags(struct cpu *cpu)
@@ -134,6 +109,6 @@ uint64_t cpu_get_flags(struct cpu *cpu)
 
 void cpu_set_flags(struct cpu *cpu, uint64_t value)
 {
-    cpu->rflags = value;
+    cpu->rflags = value | FL_1;
     cpu->lf.op = LF_NONE;
 }

@@ -53,7 +53,7 @@ enum {
     F_SYSTEM  = 1u << 11,   /* system instruction */
     F_V64     = 1u << 12,   /* VEX.W selects 64-bit operands in 64-bit mode, 32 otherwise */
     F_MODRM   = 1u << 13,   /* has a ModRM byte even though no operand says so (hint NOP, UD1 ...) */
-    F_NOMEM_OK= 1u << 14,   /* ModRM must be a register form, else #UD */
+    F_SYNC    = 1u << 14,   /* reads instret/cycles: starts a decoded block of its own */
 };
 
 /* Why a row is not implemented (the coverage report prints this). */

@@ -12,10 +12,6 @@
 #include "exec.h"
 #include "mmu/bus.h"
 
-static inline int canonical48(uint64_t a)
-{
-    return (uint64_t)((int64_t)(a << 16) >> 16) == a;
-}
 
 _Noreturn static void segment_fault(struct cpu *cpu, int seg)
 {
@@ -52,7 +48,7 @@ uint64_t mem_linear_slow(struct cpu *cpu, int seg, uint64_t off, unsigned size, 
     if (cpu->dmode == DM_64) {
         uint64_t lin = off;
         if (seg == SEG_FS || seg == SEG_GS) lin += cpu->seg[seg].base;
-        if (!canonical48(lin) || !canonical48(lin + size - 1)) segment_fault(cpu, seg);
+        if (!canonical(lin) || !canonical(lin + size - 1)) segment_fault(cpu, seg);
         return lin;
     }
     const struct segment *s = &cpu->seg[seg];
@@ -181,13 +177,7 @@ uint64_t mem_fetch_phys(struct cpu *cpu, uint64_t lin)
 
 void branch_to(struct cpu *cpu, uint64_t target, unsigned osize)
 {
-    target = truncate(target, osize);
-    if (cpu->dmode == DM_64) {
-        if (!canonical48(target)) cpu_raise(cpu, EXC_GP, 0);
-    } else if (target > cpu->seg[SEG_CS].limit) {
-        cpu_raise(cpu, EXC_GP, 0);
-    }
-    cpu->rip = target;
+    branch_near(cpu, target, osize);
 }
 
 /* ---- ports, time, debugger access --------------------------------------- */

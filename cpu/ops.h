@@ -15,12 +15,14 @@
 
 #define likely(x)   __builtin_expect(!!(x), 1)
 #define unlikely(x) __builtin_expect(!!(x), 0)
+#define INLINE static inline __attribute__((always_inline))
 
 /* ---- widths ---------------------------------------------------------- */
 
+/* Sizes are 1, 2, 4 or 8 bytes: a shift gives the mask without a branch. */
 static inline uint64_t size_mask(unsigned size)
 {
-    return size >= 8 ? ~0ull : (1ull << (size * 8)) - 1;
+    return ~0ull >> (64 - size * 8);
 }
 static inline uint64_t sign_bit(unsigned size) { return 1ull << (size * 8 - 1); }
 static inline int64_t sign_extend(uint64_t v, unsigned size)
@@ -33,26 +35,23 @@ static inline uint64_t truncate(uint64_t v, unsigned size) { return v & size_mas
 /* ---- registers ------------------------------------------------------- */
 
 /* Write a general register with the width rules of SDM Vol. 1 3.4.1.1:
- * 32-bit results zero-extend to 64, 8- and 16-bit results merge. */
-static inline void reg_write(struct cpu *cpu, unsigned r, unsigned size, uint64_t v)
+ * 32-bit results zero-extend to 64, 8- and 16-bit results merge.  Branchless:
+ * keep[size] says which old bits survive. */
+INLINE void reg_write(struct cpu *cpu, unsigned r, unsigned size, uint64_t v)
 {
-    switch (size) {
-    case 1: cpu->gpr[r] = (cpu->gpr[r] & ~0xFFull) | (v & 0xFF); break;
-    case 2: cpu->gpr[r] = (cpu->gpr[r] & ~0xFFFFull) | (v & 0xFFFF); break;
-    case 4: cpu->gpr[r] = (uint32_t)v; break;
-    default: cpu->gpr[r] = v; break;
-    }
+    static const uint64_t keep[9] = { [1] = ~0xFFull, [2] = ~0xFFFFull, [4] = 0, [8] = 0 };
+    cpu->gpr[r] = (cpu->gpr[r] & keep[size]) | (v & size_mask(size));
 }
-static inline uint64_t reg_read(const struct cpu *cpu, unsigned r, unsigned size)
+INLINE uint64_t reg_read(const struct cpu *cpu, unsigned r, unsigned size)
 {
     return cpu->gpr[r] & size_mask(size);
 }
 /* Byte registers by code: 0-15 are the low bytes, 16-19 are AH CH DH BH. */
-static inline uint8_t reg8_read(const struct cpu *cpu, unsigned code)
+INLINE uint8_t reg8_read(const struct cpu *cpu, unsigned code)
 {
     return code < 16 ? (uint8_t)cpu->gpr[code] : (uint8_t)(cpu->gpr[code - 16] >> 8);
 }
-static inline void reg8_write(struct cpu *cpu, unsigned code, uint8_t v)
+INLINE void reg8_write(struct cpu *cpu, unsigned code, uint8_t v)
 {
     if (code < 16)
         cpu->gpr[code] = (cpu->gpr[code] & ~0xFFull) | v;
@@ -61,11 +60,11 @@ static inline void reg8_write(struct cpu *cpu, unsigned code, uint8_t v)
 }
 
 /* The G operand (ModRM.reg) and the E operand when it is a register. */
-static inline uint64_t greg_read(const struct cpu *cpu, const struct insn *in, unsigned size)
+INLINE uint64_t greg_read(const struct cpu *cpu, const struct insn *in, unsigned size)
 {
     return size == 1 ? reg8_read(cpu, in->reg8) : reg_read(cpu, in->reg, size);
 }
-static inline void greg_write(struct cpu *cpu, const struct insn *in, unsigned size, uint64_t v)
+INLINE void greg_write(struct cpu *cpu, const struct insn *in, unsigned size, uint64_t v)
 {
     if (size == 1) reg8_write(cpu, in->reg8, (uint8_t)v);
     else reg_write(cpu, in->reg, size, v);
@@ -85,7 +84,7 @@ static inline int canonical(uint64_t a) { return (uint64_t)((int64_t)(a << 16) >
 
 /* seg:off to a linear address with the segment's checks.  Flat segments
  * (cpu->seg_flat) only need the end of the access checked. */
-static inline uint64_t mem_linear(struct cpu *cpu, int seg, uint64_t off, unsigned size, int access)
+INLINE uint64_t mem_linear(struct cpu *cpu, int seg, uint64_t off, unsigned size, int access)
 {
     if (likely(cpu->seg_flat & (1u << seg))) {
         uint64_t last = off + size - 1;
@@ -99,7 +98,7 @@ static inline uint64_t mem_linear(struct cpu *cpu, int seg, uint64_t off, unsign
 }
 
 /* Effective address of the ModRM memory operand, truncated to the address size. */
-static inline uint64_t insn_ea(const struct cpu *cpu, const struct insn *in)
+INLINE uint64_t insn_ea(const struct cpu *cpu, const struct insn *in)
 {
     uint64_t ea = (uint64_t)in->disp;
     if (in->base == REG_RIP)
@@ -113,7 +112,7 @@ static inline uint64_t insn_ea(const struct cpu *cpu, const struct insn *in)
 
 /* Read or write size bytes at seg:off.  The TLB hit path is inline; faults
  * (segment limits, canonical addresses, later paging) go through cpu_raise. */
-static inline uint64_t mem_read(struct cpu *cpu, int seg, uint64_t off, unsigned size)
+INLINE uint64_t mem_read(struct cpu *cpu, int seg, uint64_t off, unsigned size)
 {
     uint64_t lin = mem_linear(cpu, seg, off, size, ACC_READ);
     struct tlb_entry *e = &cpu->tlb[(lin >> 12) & (TLB_SIZE - 1)];
@@ -124,7 +123,7 @@ static inline uint64_t mem_read(struct cpu *cpu, int seg, uint64_t off, unsigned
     }
     return mem_read_slow(cpu, lin, size, ACC_READ);
 }
-static inline void mem_write(struct cpu *cpu, int seg, uint64_t off, unsigned size, uint64_t v)
+INLINE void mem_write(struct cpu *cpu, int seg, uint64_t off, unsigned size, uint64_t v)
 {
     uint64_t lin = mem_linear(cpu, seg, off, size, ACC_WRITE);
     struct tlb_entry *e = &cpu->tlb[(lin >> 12) & (TLB_SIZE - 1)];
@@ -150,7 +149,7 @@ static inline uint64_t mem_read_linear(struct cpu *cpu, uint64_t lin, unsigned s
 /* Read-modify-write operands: the write permission is checked before the
  * read so a fault leaves memory and registers untouched. */
 struct rmw { uint64_t lin; };
-static inline uint64_t mem_rmw_read(struct cpu *cpu, int seg, uint64_t off, unsigned size,
+INLINE uint64_t mem_rmw_read(struct cpu *cpu, int seg, uint64_t off, unsigned size,
                                     struct rmw *w)
 {
     w->lin = mem_linear(cpu, seg, off, size, ACC_RMW);
@@ -163,7 +162,7 @@ static inline uint64_t mem_rmw_read(struct cpu *cpu, int seg, uint64_t off, unsi
     mem_check_write(cpu, w->lin, size);
     return mem_read_slow(cpu, w->lin, size, ACC_READ);
 }
-static inline void mem_rmw_write(struct cpu *cpu, const struct rmw *w, unsigned size, uint64_t v)
+INLINE void mem_rmw_write(struct cpu *cpu, const struct rmw *w, unsigned size, uint64_t v)
 {
     struct tlb_entry *e = &cpu->tlb[(w->lin >> 12) & (TLB_SIZE - 1)];
     if (likely(e->tag_write == ((w->lin & ~0xFFFull) | 1) && (w->lin & 0xFFF) + size <= 0x1000)) {
@@ -175,13 +174,13 @@ static inline void mem_rmw_write(struct cpu *cpu, const struct rmw *w, unsigned 
 
 /* ---- the E operand (register or memory) ----------------------------- */
 
-static inline uint64_t E_read(struct cpu *cpu, const struct insn *in, unsigned size)
+INLINE uint64_t E_read(struct cpu *cpu, const struct insn *in, unsigned size)
 {
     if (in->mod == 3)
         return size == 1 ? reg8_read(cpu, in->rm8) : reg_read(cpu, in->rm, size);
     return mem_read(cpu, in->seg, insn_ea(cpu, in), size);
 }
-static inline void E_write(struct cpu *cpu, const struct insn *in, unsigned size, uint64_t v)
+INLINE void E_write(struct cpu *cpu, const struct insn *in, unsigned size, uint64_t v)
 {
     if (in->mod == 3) {
         if (size == 1) reg8_write(cpu, in->rm8, (uint8_t)v);
@@ -191,14 +190,14 @@ static inline void E_write(struct cpu *cpu, const struct insn *in, unsigned size
     mem_write(cpu, in->seg, insn_ea(cpu, in), size, v);
 }
 /* Read-modify-write form: E_rmw_read then E_rmw_write with the same handle. */
-static inline uint64_t E_rmw_read(struct cpu *cpu, const struct insn *in, unsigned size,
+INLINE uint64_t E_rmw_read(struct cpu *cpu, const struct insn *in, unsigned size,
                                   struct rmw *w)
 {
     if (in->mod == 3)
         return size == 1 ? reg8_read(cpu, in->rm8) : reg_read(cpu, in->rm, size);
     return mem_rmw_read(cpu, in->seg, insn_ea(cpu, in), size, w);
 }
-static inline void E_rmw_write(struct cpu *cpu, const struct insn *in, unsigned size,
+INLINE void E_rmw_write(struct cpu *cpu, const struct insn *in, unsigned size,
                                const struct rmw *w, uint64_t v)
 {
     if (in->mod == 3) {
@@ -221,13 +220,13 @@ static inline void sp_set(struct cpu *cpu, uint64_t v)
     reg_write(cpu, RSP, cpu->stack_size, v);
 }
 /* Push: the write happens before RSP changes, so a fault leaves RSP intact. */
-static inline void push(struct cpu *cpu, unsigned size, uint64_t v)
+INLINE void push(struct cpu *cpu, unsigned size, uint64_t v)
 {
     uint64_t sp = truncate(sp_get(cpu) - size, cpu->stack_size);
     mem_write(cpu, SEG_SS, sp, size, v);
     sp_set(cpu, sp);
 }
-static inline uint64_t pop(struct cpu *cpu, unsigned size)
+INLINE uint64_t pop(struct cpu *cpu, unsigned size)
 {
     uint64_t sp = sp_get(cpu);
     uint64_t v = mem_read(cpu, SEG_SS, sp, size);
@@ -244,8 +243,43 @@ static inline uint64_t stack_peek(struct cpu *cpu, uint64_t offset, unsigned siz
 
 uint64_t flags_compute(const struct cpu *cpu);    /* status bits from the lazy record */
 bool     cond_eval(struct cpu *cpu, unsigned cc); /* condition code 0-15 (SDM Vol. 1 B.1) */
+bool     cond_from_record(struct cpu *cpu, unsigned cc);  /* the general case of cond_fast */
 
-static inline void lazy_set(struct cpu *cpu, int op, unsigned size, uint64_t dst, uint64_t src,
+/* Condition codes come in pairs, the odd one the negation of the even one.
+ * After CMP/SUB (LF_SUB) the unsigned and signed orders of the operands
+ * answer directly; after TEST/AND/OR/XOR (LF_LOGIC) CF = OF = 0 folds most
+ * conditions into the result's sign and zero.  Everything else (and O, P)
+ * computes the flags word. */
+INLINE bool cond_fast(struct cpu *cpu, unsigned cc)
+{
+    const struct lazy_flags *lf = &cpu->lf;
+    unsigned sh = 64 - 8 * lf->size, pair = (cc >> 1) & 7;
+    bool neg = cc & 1;
+    if (likely(lf->op == LF_SUB)) {
+        uint64_t a = lf->dst << sh, b = lf->src << sh;
+        switch (pair) {
+        case 1: return (a < b) ^ neg;
+        case 2: return (a == b) ^ neg;
+        case 3: return (a <= b) ^ neg;
+        case 4: return ((int64_t)(a - b) < 0) ^ neg;
+        case 6: return ((int64_t)a < (int64_t)b) ^ neg;
+        case 7: return ((int64_t)a <= (int64_t)b) ^ neg;
+        default: break;
+        }
+    } else if (lf->op == LF_LOGIC) {
+        int64_t r = (int64_t)(lf->res << sh);
+        switch (pair) {
+        case 0: case 1: return neg;
+        case 2: case 3: return (r == 0) ^ neg;
+        case 4: case 6: return (r < 0) ^ neg;
+        case 7: return (r <= 0) ^ neg;
+        default: break;
+        }
+    }
+    return cond_from_record(cpu, cc);
+}
+
+INLINE void lazy_set(struct cpu *cpu, int op, unsigned size, uint64_t dst, uint64_t src,
                             uint64_t res)
 {
     cpu->lf.op = (uint8_t)op;
@@ -286,9 +320,17 @@ static inline uint32_t flags_szp(uint64_t res, unsigned size)
 
 /* ---- misc ------------------------------------------------------------ */
 
-/* Set RIP after a branch, truncated to the operand size of the branch
- * (16-bit IP wraps), with the CS limit / canonical check of mem.c. */
-void branch_to(struct cpu *cpu, uint64_t target, unsigned osize);
+/* Set RIP after a near branch: the target is truncated to the branch's
+ * operand size (a 16-bit IP wraps) and must lie within the CS limit, or be
+ * canonical in 64-bit mode, else #GP(0) at the branch (SDM Vol. 2 JMP, Jcc). */
+INLINE void branch_near(struct cpu *cpu, uint64_t target, unsigned osize)
+{
+    target = truncate(target, osize);
+    if (cpu->dmode == DM_64 ? !canonical(target) : target > cpu->seg[SEG_CS].limit)
+        cpu_raise(cpu, EXC_GP, 0);
+    cpu->rip = target;
+}
+void branch_to(struct cpu *cpu, uint64_t target, unsigned osize);   /* out of line */
 
 static inline bool is64(const struct cpu *cpu) { return cpu->dmode == DM_64; }
 static inline uint64_t ip_mask(const struct cpu *cpu)

@@ -209,7 +209,10 @@ void op_cmpxchg8b(struct cpu *cpu, const struct insn *in)
     uint64_t m0, m1;
 
     if (half == 8) {
-        if (mem_linear(cpu, in->seg, ea, 16, ACC_RMW) & 15) cpu_raise(cpu, EXC_GP, 0);
+        /* 64-bit mode only (REX.W); the host checks alignment even before a
+         * non-canonical address raises #SS/#GP through the segment. */
+        bool fs_gs = in->seg == SEG_FS || in->seg == SEG_GS;
+        if ((ea + (fs_gs ? cpu->seg[in->seg].base : 0)) & 15) cpu_raise(cpu, EXC_GP, 0);
         m0 = mem_rmw_read(cpu, in->seg, ea, 8, &lo);
         m1 = mem_rmw_read(cpu, in->seg, truncate(ea + 8, in->asize), 8, &hi);
     } else {

@@ -293,8 +293,8 @@ static void choose_sizes(struct gen *g)
     else g->asize = g->p67 ? 4 : 2;
     g->d16 = g->mode == SEM_M16 || (g->mode == SEM_M32 && (g->asize == 2 || chance(&g->r, 15)));
     if (g->kind == K_STRING && chance(&g->r, 65)) g->rep = chance(&g->r, 50) ? 0xF3 : 0xF2;
-    if (row->pfx == PFX_F3) g->mand = 0xF3;
-    if (row->pfx == PFX_F2) g->mand = 0xF2;
+    if (row->pfx == PFX_F3 && !g->vex) g->mand = 0xF3;  /* VEX rows: in VEX.pp */
+    if (row->pfx == PFX_F2 && !g->vex) g->mand = 0xF2;
     g->bare_rex = g->m64 && chance(&g->r, 25);
 }
 
@@ -613,11 +613,12 @@ bool reach_with(struct gen *g, int dflt, uint64_t lin, unsigned n, uint64_t *ea)
     return seg_reach(g, dflt, lin, n, ea);
 }
 
-/* Faulting addresses: non-canonical (64-bit) or past the 64 KiB window segment.  BOUND
- * reads twice, so only addresses whose first byte already faults are used for it. */
+/* Faulting addresses: non-canonical (64-bit) or past the 64 KiB window segment.  Only
+ * addresses whose first byte already faults are used for BOUND (it reads twice) and
+ * MOVBE (the host splits it: a straddling access takes #PF on its canonical half). */
 static bool pick_fault_ea(struct gen *g, unsigned n, uint64_t *ea)
 {
-    bool single = g->kind != K_BOUND;
+    bool single = g->kind != K_BOUND && !mnem_is(g, "movbe");
     if (g->m64 && g->asize == 8 && chance(&g->r, 3)) {
         *ea = noncanonical(&g->r, single ? n : 1);
         return true;
@@ -633,6 +634,8 @@ static bool pick_fault_ea(struct gen *g, unsigned n, uint64_t *ea)
 /* The memory operand's access size, from the operand the row names. */
 unsigned access_size(const struct gen *g)
 {
+    if (g->kind == K_SREG) return 2;                    /* mov m16, Sreg */
+    if (mnem_is(g, "movsxd")) return g->osize == 2 ? 2 : 4;
     for (int k = 0; k < 3; k++) {
         switch (g->row->opd[k]) {
         case O_Eb: return 1;
@@ -839,6 +842,19 @@ static void gen_start(struct gen *g, struct sem_case *c, const struct gen_form *
     g->seg = SEG_DS;
 }
 
+/* Now and then redundant segment prefixes in front push the instruction past 15 bytes:
+ * #GP(0).  The first 15 bytes decode as before, so the CPU still needs more of them. */
+static void make_overlong(struct gen *g, uint8_t *bytes)
+{
+    static const uint8_t pads[4] = { 0x26, 0x2E, 0x36, 0x3E };
+    uint8_t out[48];
+    unsigned k = 16 - g->len + below(&g->r, 3);
+    memset(out, pads[below(&g->r, 4)], k);
+    memcpy(out + k, bytes, g->len);
+    memcpy(bytes, out, 15);
+    g->len = 15;
+}
+
 static bool choose_lock(struct gen *g)
 {
     if ((g->row->flags & F_LOCK) && g->mem) return chance(&g->r, 35);
@@ -864,6 +880,7 @@ static bool attempt(struct gen *g, struct sem_case *c, const struct gen_form *f,
     if (g->len > 15) return false;
     if (!kind_rig(g)) return false;
     if (emit(g, bytes) != g->len) return false;
+    if (chance(&g->r, 1) && chance(&g->r, 30)) make_overlong(g, bytes);
     memcpy(c->nc.bytes, bytes, g->len);
     c->nc.len = g->len;
     compute_undef(g);

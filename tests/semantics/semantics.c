@@ -63,6 +63,7 @@ struct sem {
     uint16_t sel[SEM_NMODES][2][6];     /* the children's selectors: mode, ldt_data16, sreg */
     struct sem_counts counts[G_NGROUPS + 1];
     bool stats;
+    unsigned trace;
     uint64_t ends[G_NGROUPS + 1][34];   /* the host's outcomes: vector 0-31, done, landed */
     uint64_t mode_cases[SEM_NMODES];
     uint8_t *covered;                   /* per row and mode */
@@ -207,6 +208,18 @@ static bool in_landing_zone(uint64_t lin)
     return lin < SEM_LOW_ZONE_END || (lin >= SEM_ZONE_START && lin < SEM_ZONE_END);
 }
 
+/* The signal Linux delivers for a vector, for the ones a case can raise. */
+static int signal_of(int vector)
+{
+    switch (vector) {
+    case EXC_DE: return SIGFPE;
+    case EXC_DB: case EXC_BP: return SIGTRAP;
+    case EXC_UD: return SIGILL;
+    case EXC_SS: case EXC_AC: return SIGBUS;
+    default: return SIGSEGV;            /* #OF #BR #GP #PF */
+    }
+}
+
 static void from_native(const struct native_result *r, struct sem_state *st)
 {
     memset(st, 0, offsetof(struct sem_state, diff));
@@ -229,6 +242,10 @@ static void from_native(const struct native_result *r, struct sem_state *st)
     st->end = END_FAULT;
     st->vector = (int)r->trapno;
     st->error = has_error_code(st->vector) ? (uint32_t)r->err : EXC_NO_ERROR;
+    if (r->signal != signal_of(st->vector)) {
+        st->end = END_NATIVE_ERROR;
+        st->note = "the host's signal does not match its trap number";
+    }
 }
 
 static void native_exec(struct sem *s, const struct sem_case *c, struct sem_state *st)
@@ -459,6 +476,17 @@ static void record(struct sem *s, const struct sem_case *c)
 
 /* ---- running cases ------------------------------------------------------------------ */
 
+static void trace_case(struct sem *s, const struct sem_case *c)
+{
+    char line[4096], text[160], nat[160], sim[160];
+    s->trace--;
+    sem_format_vector(c, line, sizeof line);
+    disassemble(c, text, sizeof text);
+    describe_end(&s->nat, nat, sizeof nat);
+    describe_end(&s->sim, sim, sizeof sim);
+    fprintf(s->out, "%s # %s\n  native %s, interp %s\n", line, text, nat, sim);
+}
+
 static void count_end(struct sem *s, int group)
 {
     const struct sem_state *n = &s->nat;
@@ -473,6 +501,7 @@ bool sem_run_case(struct sem *s, const struct sem_case *c, int group)
     native_exec(s, c, &s->nat);
     interp_run(s, c, &s->sim);
     struct verdict v = compare(s, c, &s->nat, &s->sim);
+    if (s->trace) trace_case(s, c);
     struct sem_counts *k = &s->counts[group];
     s->mode_cases[c->mode]++;
     count_end(s, group);
@@ -704,6 +733,7 @@ struct sem *sem_open(const struct sem_options *opt)
     s->max_reports = opt->max_reports ? opt->max_reports : SEM_MAX_REPORTS;
     s->record_path = opt->record_path;
     s->stats = opt->stats;
+    s->trace = opt->trace;
     s->same_vendor = model->vendor == cpu_model_host()->vendor;
     s->gcfg.same_vendor = s->same_vendor;
     s->gcfg.host_amd = cpu_model_host()->vendor == VENDOR_AMD;

@@ -23,6 +23,7 @@ struct sem_options {
     FILE *out;                      /* reports and summary; NULL: stdout */
     unsigned max_reports;           /* reproducers printed; 0: SEM_MAX_REPORTS */
     bool stats;                     /* the summary shows how the host ended each group's cases */
+    unsigned trace;                 /* print the first trace cases and both outcomes */
 };
 
 struct sem_counts { uint64_t passed, failed; };

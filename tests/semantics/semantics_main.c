@@ -14,11 +14,12 @@ static void usage(void)
     fprintf(stderr,
             "usage: semantics [--cases N] [--seed S] [--group NAME] [--vendor host|intel|amd]\n"
             "                 [--vectors FILE | --no-vectors] [--record] [--native-dir DIR]\n"
-            "                 [--max-reports N] [--stats]\n"
+            "                 [--max-reports N] [--stats] [--trace N]\n"
             "  --vendor   the interpreter's CPU model; undefined flags are compared only when\n"
             "             it is the host's vendor\n"
             "  --record   append each mismatching case to the vectors file\n"
-            "  --stats    show how the host ended each group's cases (done, landed, vectors)\n");
+            "  --stats    show how the host ended each group's cases (done, landed, vectors)\n"
+            "  --trace N  print the first N cases with both outcomes\n");
     exit(2);
 }
 
@@ -56,6 +57,7 @@ static void parse_args(int argc, char **argv, struct args *a)
         else if (!strcmp(arg, "--stats")) a->opt.stats = true;
         else if (!strcmp(arg, "--native-dir")) a->opt.native_dir = val;
         else if (!strcmp(arg, "--max-reports")) a->opt.max_reports = (unsigned)number(val);
+        else if (!strcmp(arg, "--trace")) a->opt.trace = (unsigned)number(val);
         else usage();
         i += takes;
     }

@@ -166,7 +166,7 @@ Test(bit, bzhi_and_bextr_select_bit_fields)
 {
     static const struct { uint8_t code[5]; uint32_t rbx, rcx, rax; uint64_t flags; } cases[] = {
         { { 0xC4, 0xE2, 0x70, 0xF5, 0xC3 }, 0xFFFFFFFF, 8, 0xFF, 0 },                    /* bzhi eax, ebx, ecx */
-        { { 0xC4, 0xE2, 0x70, 0xF5, 0xC3 }, 0xFFFFFFFF, 40, 0xFFFFFFFF, FL_CF | FL_SF }, /* index past the width */
+        { { 0xC4, 0xE2, 0x70, 0xF5, 0xC3 }, 0xFFFFFFFF, 32, 0xFFFFFFFF, FL_CF | FL_SF }, /* index = the width */
         { { 0xC4, 0xE2, 0x70, 0xF7, 0xC3 }, 0x12345678, 0x0804, 0x67, 0 },              /* bextr: start 4, len 8 */
         { { 0xC4, 0xE2, 0x70, 0xF7, 0xC3 }, 0x12345678, 0x0820, 0, FL_ZF },             /* start past the width */
     };

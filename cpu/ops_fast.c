@@ -1,0 +1,148 @@
+/* ops_fast.c - register-form variants of the hottest rows.
+ *
+ * The generic handlers (ops_alu.c, ops_move.c, ops_ctrl.c) serve every form;
+ * exec.c's specialize() swaps in one of these after decoding when the form
+ * is known to need no memory and no byte registers, so the hot path carries
+ * no mod == 3 test and no call into the memory layer.  Semantics are the
+ * generic handlers' exactly (the differential tester runs both).
+ */
+#include "ops.h"
+#include "fast.h"
+#include "handlers.h"
+
+enum { ALU_ADD, ALU_OR, ALU_ADC, ALU_SBB, ALU_AND, ALU_SUB, ALU_XOR, ALU_CMP };
+
+/* ADD OR AND SUB XOR CMP on register values (ADC and SBB stay generic:
+ * they need the carry in). */
+INLINE void alu_regs(struct cpu *cpu, const struct insn *in, unsigned dst, uint64_t s)
+{
+    unsigned size = in->osize;
+    uint64_t d = reg_read(cpu, dst, size), r;
+    int kind;
+    switch (in->sub) {
+    case ALU_ADD: r = d + s; kind = LF_ADD; break;
+    case ALU_OR:  r = d | s; kind = LF_LOGIC; break;
+    case ALU_AND: r = d & s; kind = LF_LOGIC; break;
+    case ALU_XOR: r = d ^ s; kind = LF_LOGIC; break;
+    default:      r = d - s; kind = LF_SUB; break;      /* SUB, CMP */
+    }
+    lazy_set(cpu, kind, size, d, s, r);
+    if (in->sub != ALU_CMP) reg_write(cpu, dst, size, r);
+}
+
+/* 01/09/21/29/31/39 with mod == 3: E (rm) op= G (reg). */
+void op_alu_rr(struct cpu *cpu, const struct insn *in)
+{
+    alu_regs(cpu, in, in->rm, reg_read(cpu, in->reg, in->osize));
+}
+
+/* 03/0B/23/2B/33/3B with mod == 3: G (reg) op= E (rm). */
+void op_alu_rr_rev(struct cpu *cpu, const struct insn *in)
+{
+    alu_regs(cpu, in, in->reg, reg_read(cpu, in->rm, in->osize));
+}
+
+/* 81/83 with mod == 3, and 05/0D/25/2D/35/3D (rm holds RAX there). */
+void op_alu_ri(struct cpu *cpu, const struct insn *in)
+{
+    alu_regs(cpu, in, in->rm, truncate(in->imm, in->osize));
+}
+
+void op_alu_ai(struct cpu *cpu, const struct insn *in)
+{
+    alu_regs(cpu, in, RAX, truncate(in->imm, in->osize));
+}
+
+/* 85 with mod == 3. */
+void op_test_rr(struct cpu *cpu, const struct insn *in)
+{
+    unsigned size = in->osize;
+    uint64_t d = reg_read(cpu, in->rm, size), s = reg_read(cpu, in->reg, size);
+    lazy_set(cpu, LF_LOGIC, size, d, s, d & s);
+}
+
+/* 89 / 8B with mod == 3. */
+void op_mov_rr(struct cpu *cpu, const struct insn *in)
+{
+    reg_write(cpu, in->rm, in->osize, reg_read(cpu, in->reg, in->osize));
+}
+
+void op_mov_rr_rev(struct cpu *cpu, const struct insn *in)
+{
+    reg_write(cpu, in->reg, in->osize, reg_read(cpu, in->rm, in->osize));
+}
+
+/* B8+r, and C7 /0 with mod == 3. */
+void op_mov_ri(struct cpu *cpu, const struct insn *in)
+{
+    reg_write(cpu, in->rm, in->osize, in->imm);
+}
+
+/* 8B with a memory source: the load without the generic E dispatch. */
+void op_mov_rm(struct cpu *cpu, const struct insn *in)
+{
+    reg_write(cpu, in->reg, in->osize, mem_read(cpu, in->seg, insn_ea(cpu, in), in->osize));
+}
+
+/* 89 with a memory destination. */
+void op_mov_mr(struct cpu *cpu, const struct insn *in)
+{
+    mem_write(cpu, in->seg, insn_ea(cpu, in), in->osize, reg_read(cpu, in->reg, in->osize));
+}
+
+/* C6/C7 /0 with a memory destination (any size: no byte-register issue). */
+void op_mov_mi(struct cpu *cpu, const struct insn *in)
+{
+    mem_write(cpu, in->seg, insn_ea(cpu, in), in->osize, in->imm);
+}
+
+/* 70-7F and 0F 80-8F. */
+void op_jcc_fast(struct cpu *cpu, const struct insn *in)
+{
+    if (cond_fast(cpu, in->sub)) branch_near(cpu, cpu->rip + in->imm, in->osize);
+}
+
+/* ---- choosing a variant ------------------------------------------------ */
+
+enum form { FORM_ANY, FORM_REG, FORM_MEM };
+
+static const struct {
+    op_fn generic;
+    uint8_t form;
+    op_fn fast;
+} variants[] = {
+    { op_alu_E_G, FORM_REG, op_alu_rr },
+    { op_alu_G_E, FORM_REG, op_alu_rr_rev },
+    { op_alu_E_I, FORM_REG, op_alu_ri },
+    { op_alu_A_I, FORM_ANY, op_alu_ai },
+    { op_test_E_G, FORM_REG, op_test_rr },
+    { op_mov_E_G, FORM_REG, op_mov_rr },
+    { op_mov_E_G, FORM_MEM, op_mov_mr },
+    { op_mov_G_E, FORM_REG, op_mov_rr_rev },
+    { op_mov_G_E, FORM_MEM, op_mov_rm },
+    { op_mov_Z_I, FORM_ANY, op_mov_ri },
+    { op_mov_E_I, FORM_REG, op_mov_ri },
+    { op_jcc, FORM_ANY, op_jcc_fast },
+    { op_mov_E_I, FORM_MEM, op_mov_mi },
+};
+
+void specialize(struct insn *in)
+{
+    /* Byte register forms keep the generic path (AH..BH); ADC and SBB need
+     * the carry.  A byte store of an immediate has neither problem. */
+    if (in->fn == op_mov_E_I && in->mod != 3) {
+        in->fn = op_mov_mi;
+        return;
+    }
+    if (in->osize == 1) return;
+    bool alu = in->fn == op_alu_E_G || in->fn == op_alu_G_E || in->fn == op_alu_E_I ||
+               in->fn == op_alu_A_I;
+    if (alu && (in->sub == ALU_ADC || in->sub == ALU_SBB)) return;
+    for (unsigned i = 0; i < sizeof variants / sizeof variants[0]; i++) {
+        if (variants[i].generic != in->fn) continue;
+        if (variants[i].form == FORM_REG && in->mod != 3) continue;
+        if (variants[i].form == FORM_MEM && in->mod == 3) continue;
+        in->fn = variants[i].fast;
+        return;
+    }
+}
