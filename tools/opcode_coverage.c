@@ -182,21 +182,20 @@ static const char *const map_name[MAP_COUNT] = {
     [MAP_VEX0F] = "VEX.0F ", [MAP_VEX0F38] = "VEX.0F38 ", [MAP_VEX0F3A] = "VEX.0F3A ",
 };
 
-/* The rows beyond the one- and two-byte maps: the implemented ones by name,
- * the rest as a count. */
+/* The rows beyond the one- and two-byte maps, a RANGE row as one line. */
 static void print_extended_maps(void)
 {
-    unsigned other = 0;
     printf("\n==== 0F 38, 0F 3A and VEX rows ====\n");
     for (unsigned i = 0; i < op_table_size; i++) {
         const struct op_row *r = &op_table[i];
-        char where[16];
+        char where[24];
         if (r->map < MAP_0F38) continue;
-        if (row_status(r) != ST_CORE) { other++; continue; }
-        snprintf(where, sizeof where, "%s%02X", map_name[r->map], r->opc);
+        if (r->last > r->opc)
+            snprintf(where, sizeof where, "%s%02X-%02X", map_name[r->map], r->opc, r->last);
+        else
+            snprintf(where, sizeof where, "%s%02X", map_name[r->map], r->opc);
         print_row(where, r);
     }
-    printf("(and %u rows there that are not implemented: SIMD forms, CRC32)\n", other);
 }
 
 /* ---- the integer set ------------------------------------------------------ */
