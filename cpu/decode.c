@@ -394,7 +394,7 @@ int decode(struct insn *in, const uint8_t *bytes, size_t avail, enum dmode mode,
     struct cursor c = { .p = bytes, .avail = avail };
     struct prefixes px;
     struct vex vx = { 0 };
-    int vex = 0;
+    int vex = 0, vex_bad_prefix = 0;
     uint8_t opc, modrm = 0;
     unsigned map = MAP_1B;
 
@@ -405,9 +405,11 @@ int decode(struct insn *in, const uint8_t *bytes, size_t avail, enum dmode mode,
 
     if (is_vex(&c, mode, opc)) {
         /* VEX with 66/F2/F3/LOCK/REX before it is #UD (SDM Vol. 2 2.3.2). */
-        int bad = px.opsize || px.rep || px.lock || px.rex;
+        /* The prefix #UD is decided after the whole instruction is scanned:
+         * an instruction past 15 bytes is #GP(0) first. */
+        vex_bad_prefix = px.opsize || px.rep || px.lock || px.rex;
         if (!scan_vex(&c, opc, mode, &vx) || !next_byte(&c, &opc)) return finish(in, &c, DEC_UD);
-        if (bad || vx.map == MAP_COUNT) return finish(in, &c, DEC_UD);
+        if (vx.map == MAP_COUNT) return finish(in, &c, DEC_UD);
         vex = 1;
         map = vx.map;
         px.rex = (uint8_t)(0x40 | (vx.w << 3) | (vx.r << 2) | (vx.x << 1) | vx.b);
@@ -456,7 +458,7 @@ int decode(struct insn *in, const uint8_t *bytes, size_t avail, enum dmode mode,
 
     /* LOCK only on the listed read-modify-write forms with a memory destination. */
     if (px.lock && (!(r->flags & F_LOCK) || in->mod == 3)) return finish(in, &c, DEC_UD);
-    if (vex && !vex_fields_ok(r, &vx)) return finish(in, &c, DEC_UD);
+    if (vex && (vex_bad_prefix || !vex_fields_ok(r, &vx))) return finish(in, &c, DEC_UD);
     /* MOV to or from a segment register exists for ES..GS only; never to CS. */
     if ((r->opd[0] == O_Sw || r->opd[1] == O_Sw) && ((in->reg & 7) > 5 ||
         (r->opd[0] == O_Sw && (in->reg & 7) == SEG_CS)))

@@ -1,9 +1,9 @@
 /* flags.c - the lazy status flags and the condition codes.
  *
  * Arithmetic records its operands, result, kind and size in cpu->lf; the six
- * status flags (SDM Vol. 1 3.4.3.1) are derived here only when something reads
- * them.  cond_eval() answers the 16 conditions of SDM Vol. 1 appendix B.1,
- * straight from the record in the common CMP and TEST cases.
+ * status flags (SDM Vol. 1 3.4.3.1) are derived here only when read.  The 16
+ * conditions (SDM Vol. 1 B.1): cond_fast() in ops.h has the CMP and TEST
+ * shortcuts, cond_from_record() here the rest.
  */
 #include <stdio.h>
 #include <stdlib.h>
@@ -74,7 +74,7 @@ static bool cond_from_flags(uint64_t f, unsigned pair)
     }
 }
 
-/* CF alone: what ADC, SBB, INC, DEC, RCL/RCR and JB/JAE need. */
+/* CF alone from the record. */
 static inline bool lazy_cf(const struct cpu *cpu, unsigned sh)
 {
     const struct lazy_flags *lf = &cpu->lf;
@@ -90,10 +90,15 @@ static inline bool lazy_cf(const struct cpu *cpu, unsigned sh)
     }
 }
 
-/* The general case of cond_fast (ops.h): compute the flags word. */
+/* The general case of cond_fast (ops.h).  CF alone is cheap (ADC, SBB,
+ * INC, DEC and RCL/RCR read it after every kind of record); the rest
+ * computes the flags word. */
 bool cond_from_record(struct cpu *cpu, unsigned cc)
 {
-    return cond_from_flags(flags_compute(cpu), (cc >> 1) & 7) ^ (cc & 1);
+    unsigned pair = (cc >> 1) & 7;
+    if (pair == 1)
+        return lazy_cf(cpu, 64 - 8 * cpu->lf.size) ^ (cc & 1);
+    return cond_from_flags(flags_compute(cpu), pair) ^ (cc & 1);
 }
 
 bool cond_eval(struct cpu *cpu, unsigned cc)

@@ -5,37 +5,8 @@
  * (flags.c) except where an instruction writes them directly.
  */
 #include "ops.h"
+#include "alu.h"
 
-/* The eight ALU operations in ModRM.reg order.  Returns the result; the caller
- * writes it back unless the operation is CMP. */
-static uint64_t alu(struct cpu *cpu, unsigned op, unsigned size, uint64_t d, uint64_t s)
-{
-    uint64_t r;
-    bool c;
-
-    switch (op) {
-    case 0: r = d + s; lazy_set(cpu, LF_ADD, size, d, s, r); break;
-    case 1: r = d | s; lazy_set(cpu, LF_LOGIC, size, d, s, r); break;
-    case 2:
-        c = cond_eval(cpu, 2);          /* CF, read before the record is replaced */
-        r = d + s + c;
-        lazy_set(cpu, LF_ADC, size, d, s, r);
-        cpu->lf.carry_in = c;
-        break;
-    case 3:
-        c = cond_eval(cpu, 2);
-        r = d - s - c;
-        lazy_set(cpu, LF_SBB, size, d, s, r);
-        cpu->lf.carry_in = c;
-        break;
-    case 4: r = d & s; lazy_set(cpu, LF_LOGIC, size, d, s, r); break;
-    case 6: r = d ^ s; lazy_set(cpu, LF_LOGIC, size, d, s, r); break;
-    default: r = d - s; lazy_set(cpu, LF_SUB, size, d, s, r); break;  /* 5 SUB, 7 CMP */
-    }
-    return r;
-}
-
-enum { ALU_CMP = 7 };
 
 /* E op= s.  CMP only reads, so it needs no write permission. */
 static void alu_E(struct cpu *cpu, const struct insn *in, unsigned size, uint64_t s)

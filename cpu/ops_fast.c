@@ -8,26 +8,15 @@
  */
 #include "ops.h"
 #include "fast.h"
+#include "alu.h"
 #include "handlers.h"
 
-enum { ALU_ADD, ALU_OR, ALU_ADC, ALU_SBB, ALU_AND, ALU_SUB, ALU_XOR, ALU_CMP };
-
-/* ADD OR AND SUB XOR CMP on register values (ADC and SBB stay generic:
- * they need the carry in). */
+/* E op= s on registers: the same alu() as the generic handlers, without
+ * the memory dispatch. */
 INLINE void alu_regs(struct cpu *cpu, const struct insn *in, unsigned dst, uint64_t s)
 {
-    unsigned size = in->osize;
-    uint64_t d = reg_read(cpu, dst, size), r;
-    int kind;
-    switch (in->sub) {
-    case ALU_ADD: r = d + s; kind = LF_ADD; break;
-    case ALU_OR:  r = d | s; kind = LF_LOGIC; break;
-    case ALU_AND: r = d & s; kind = LF_LOGIC; break;
-    case ALU_XOR: r = d ^ s; kind = LF_LOGIC; break;
-    default:      r = d - s; kind = LF_SUB; break;      /* SUB, CMP */
-    }
-    lazy_set(cpu, kind, size, d, s, r);
-    if (in->sub != ALU_CMP) reg_write(cpu, dst, size, r);
+    uint64_t r = alu(cpu, in->sub, in->osize, reg_read(cpu, dst, in->osize), s);
+    if (in->sub != ALU_CMP) reg_write(cpu, dst, in->osize, r);
 }
 
 /* 01/09/21/29/31/39 with mod == 3: E (rm) op= G (reg). */

@@ -26,7 +26,7 @@ static inline uint64_t szp(uint64_t r, unsigned n)
            (uint64_t)!__builtin_parity((unsigned)(r & 0xFF)) << 2;
 }
 
-/* r is truncated; c is in 0..n-1. */
+/* Rotates of an n-bit value by c in 0..n-1; the result is truncated to n bits. */
 static inline uint64_t rotl(uint64_t v, unsigned c, unsigned n)
 {
     return c ? truncate(v << c | v >> (n - c), n / 8) : v;
@@ -36,9 +36,9 @@ static inline uint64_t rotr(uint64_t v, unsigned c, unsigned n)
     return c ? truncate(v >> c | v << (n - c), n / 8) : v;
 }
 
-/* Intel computes OF of every multi-bit shift and rotate as if the count were
- * 1 (measured); AMD takes it from the last one-bit step (VirtualBox's 3990X
- * measurements).  AF: Intel clears it, AMD sets it (same sources). */
+/* OF for counts above 1: Intel computes it as if the count were 1 (measured;
+ * one exception in do_rot), AMD takes it from the last one-bit step
+ * (VirtualBox's 3990X measurements).  AF: Intel clears it, AMD sets it. */
 static inline uint64_t shift_af(const struct cpu *cpu) { return is_amd(cpu) ? FL_AF : 0; }
 
 /* ---- one function per kind: d is the truncated operand, c = 1..63 ------ */
@@ -74,7 +74,8 @@ static uint64_t do_sar(struct cpu *cpu, unsigned n, uint64_t d, unsigned c)
  * (8-bit ROL by 8, 16, 24) leaves the value but still sets the flags.  Intel
  * keeps OF when a register is rotated by an immediate above 1; by CL, or in
  * memory, OF is as for a count of 1 (all measured). */
-static uint64_t do_rot(struct cpu *cpu, unsigned n, uint64_t d, unsigned c, bool left, bool reg_by_imm)
+static uint64_t do_rot(struct cpu *cpu, unsigned n, uint64_t d, unsigned c, bool left,
+                       bool reg_by_imm)
 {
     uint64_t r = left ? rotl(d, c & (n - 1), n) : rotr(d, c & (n - 1), n);
     uint64_t cf = left ? r & 1 : msb(r, n), of;
@@ -136,7 +137,10 @@ static void shift_E(struct cpu *cpu, const struct insn *in, uint64_t count, bool
 
 void op_shift_E_Ib(struct cpu *cpu, const struct insn *in) { shift_E(cpu, in, in->imm, true); }
 void op_shift_E_1(struct cpu *cpu, const struct insn *in)  { shift_E(cpu, in, 1, false); }
-void op_shift_E_CL(struct cpu *cpu, const struct insn *in) { shift_E(cpu, in, cpu->gpr[RCX], false); }
+void op_shift_E_CL(struct cpu *cpu, const struct insn *in)
+{
+    shift_E(cpu, in, cpu->gpr[RCX], false);
+}
 
 /* ---- SHLD / SHRD ----------------------------------------------------------
  * The operand and the filler are joined into one wide value w of W bits and

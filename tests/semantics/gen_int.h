@@ -1,6 +1,6 @@
-/* gen_int.h - the generator's working state, shared by gen.c (encoding, addressing,
- * values) and gen_kinds.c (what each kind of row needs set up).  Private to the
- * generator; the driver uses gen.h.
+/* gen_int.h - the generator's working state, shared by gen.c (values, encoding),
+ * gen_addr.c (memory operands) and gen_kinds.c (what each kind of row needs set up).
+ * Private to the generator; the driver uses gen.h.
  */
 #ifndef RINGSIM_TESTS_SEMANTICS_GEN_INT_H
 #define RINGSIM_TESTS_SEMANTICS_GEN_INT_H
@@ -74,7 +74,7 @@ uint64_t any_value(struct rng *r, unsigned size);
 uint8_t edge_count(struct rng *r);
 uint64_t noncanonical(struct rng *r, unsigned size);
 
-/* window, segments, registers (gen.c) */
+/* window, segments, registers, operands (gen.c) */
 bool in_window(uint64_t lin, unsigned n);
 void mem_put(struct gen *g, uint64_t lin, unsigned n, uint64_t v);
 uint64_t mem_get(struct gen *g, uint64_t lin, unsigned n);
@@ -93,12 +93,16 @@ void opnd_set(struct gen *g, int r, unsigned size, uint64_t v);
 uint64_t E_get(struct gen *g, unsigned size);
 void E_set(struct gen *g, unsigned size, uint64_t v);
 bool row_has(const struct gen *g, uint8_t kind);
-bool row_has_modrm(const struct op_row *row);
 bool mnem_is(const struct gen *g, const char *m);
-uint64_t pick_offset(struct gen *g, unsigned n);
-unsigned access_size(const struct gen *g);
+bool row_has_modrm(const struct op_row *row);
+
+/* memory operands (gen_addr.c) */
+void choose_address(struct gen *g);     /* mod, rm, SIB, base, index, displacement size */
+bool place_memory(struct gen *g);       /* the address, and the registers that form it */
 bool place_memory_at(struct gen *g, uint64_t lin, unsigned n, bool may_fault);
 bool solve_address(struct gen *g, uint64_t *ea);
+uint64_t pick_offset(struct gen *g, unsigned n);
+unsigned access_size(const struct gen *g);
 
 /* the kinds (gen_kinds.c) */
 bool kind_setup(struct gen *g);         /* before the memory operand is placed */

@@ -82,9 +82,10 @@ int main(int argc, char **argv)
     sem_run_random(s, a.group, a.seed, a.cases);
     clock_gettime(CLOCK_MONOTONIC, &t1);
     double dt = (double)(t1.tv_sec - t0.tv_sec) + (double)(t1.tv_nsec - t0.tv_nsec) * 1e-9;
-    unsigned missing = sem_uncovered(s, a.group, stdout);
+    unsigned missing = a.cases ? sem_uncovered(s, a.group, stdout) : 0;
     printf("coverage: %s (%.1f s, %.0f cases/s)\n",
-           missing ? "some forms were not exercised (listed above)" : "every implemented form exercised",
+           !a.cases ? "no generated cases" : missing ? "some forms were not exercised (listed above)"
+                                                   : "every implemented form exercised",
            dt, dt > 0 ? (double)(a.cases + (uint64_t)(nvec > 0 ? nvec : 0)) / dt : 0.0);
     sem_print_summary(s);
     struct sem_counts t = sem_total(s);

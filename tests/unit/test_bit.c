@@ -147,10 +147,14 @@ Test(bit, tzcnt_lzcnt_popcnt_counts_and_flags)
 Test(bit, bmi1_results_and_flags)
 {
     static const struct { uint8_t code[5]; uint32_t rbx, rcx, rax; uint64_t flags; } cases[] = {
-        { { 0xC4, 0xE2, 0x60, 0xF2, 0xC1 }, 0xFF00FF00, 0x0FF00FF0, 0x00F000F0, 0 },     /* andn eax, ebx, ecx */
-        { { 0xC4, 0xE2, 0x78, 0xF3, 0xCB }, 0x80000000, 0, 0, FL_ZF },                   /* blsr eax, ebx */
-        { { 0xC4, 0xE2, 0x78, 0xF3, 0xD3 }, 0, 0, 0xFFFFFFFF, FL_CF | FL_SF },           /* blsmsk eax, ebx */
-        { { 0xC4, 0xE2, 0x78, 0xF3, 0xDB }, 0x0C, 0, 0x04, FL_CF },                      /* blsi eax, ebx */
+        /* andn eax, ebx, ecx */
+        { { 0xC4, 0xE2, 0x60, 0xF2, 0xC1 }, 0xFF00FF00, 0x0FF00FF0, 0x00F000F0, 0 },
+        /* blsr eax, ebx */
+        { { 0xC4, 0xE2, 0x78, 0xF3, 0xCB }, 0x80000000, 0, 0, FL_ZF },
+        /* blsmsk eax, ebx */
+        { { 0xC4, 0xE2, 0x78, 0xF3, 0xD3 }, 0, 0, 0xFFFFFFFF, FL_CF | FL_SF },
+        /* blsi eax, ebx */
+        { { 0xC4, 0xE2, 0x78, 0xF3, 0xDB }, 0x0C, 0, 0x04, FL_CF },
     };
     for (unsigned i = 0; i < 4; i++) {
         cpu_set_flags(&t.cpu, FL_OF | FL_PF | FL_AF);
@@ -165,10 +169,12 @@ Test(bit, bmi1_results_and_flags)
 Test(bit, bzhi_and_bextr_select_bit_fields)
 {
     static const struct { uint8_t code[5]; uint32_t rbx, rcx, rax; uint64_t flags; } cases[] = {
-        { { 0xC4, 0xE2, 0x70, 0xF5, 0xC3 }, 0xFFFFFFFF, 8, 0xFF, 0 },                    /* bzhi eax, ebx, ecx */
-        { { 0xC4, 0xE2, 0x70, 0xF5, 0xC3 }, 0xFFFFFFFF, 32, 0xFFFFFFFF, FL_CF | FL_SF }, /* index = the width */
-        { { 0xC4, 0xE2, 0x70, 0xF7, 0xC3 }, 0x12345678, 0x0804, 0x67, 0 },              /* bextr: start 4, len 8 */
-        { { 0xC4, 0xE2, 0x70, 0xF7, 0xC3 }, 0x12345678, 0x0820, 0, FL_ZF },             /* start past the width */
+        /* bzhi eax, ebx, ecx: index 8, then index = the width */
+        { { 0xC4, 0xE2, 0x70, 0xF5, 0xC3 }, 0xFFFFFFFF, 8, 0xFF, 0 },
+        { { 0xC4, 0xE2, 0x70, 0xF5, 0xC3 }, 0xFFFFFFFF, 32, 0xFFFFFFFF, FL_CF | FL_SF },
+        /* bextr eax, ebx, ecx: start 4 length 8, then start past the width */
+        { { 0xC4, 0xE2, 0x70, 0xF7, 0xC3 }, 0x12345678, 0x0804, 0x67, 0 },
+        { { 0xC4, 0xE2, 0x70, 0xF7, 0xC3 }, 0x12345678, 0x0820, 0, FL_ZF },
     };
     for (unsigned i = 0; i < 4; i++) {
         cpu_set_flags(&t.cpu, FL_OF);

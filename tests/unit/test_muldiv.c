@@ -55,10 +55,12 @@ Test(muldiv, imul32_small_negative_product_fits)
 Test(muldiv, imul3_sets_CF_OF_when_the_product_does_not_fit)
 {
     static const struct { uint8_t code[4]; size_t len; uint64_t rbx, rax, flags; } cases[] = {
-        { { 0x6B, 0xC3, 0xFE }, 3, 0x40000000, 0x80000000, FL_SF | FL_PF },                 /* imul eax, ebx, -2: -2^31 fits */
-        { { 0x6B, 0xC3, 0xFE }, 3, 0x40000001, 0x7FFFFFFE, FL_CF | FL_OF },                 /* -2^31 - 2 does not */
-        { { 0x6B, 0xC3, 0xFE }, 3, 0xC0000000, 0x80000000, FL_CF | FL_OF | FL_SF | FL_PF }, /* +2^31 does not */
-        { { 0x48, 0x6B, 0xC3, 0x64 }, 4, 5, 500, 0 },                                      /* imul rax, rbx, 100 */
+        /* imul eax, ebx, -2: -2^31 fits, -2^31 - 2 and +2^31 do not */
+        { { 0x6B, 0xC3, 0xFE }, 3, 0x40000000, 0x80000000, FL_SF | FL_PF },
+        { { 0x6B, 0xC3, 0xFE }, 3, 0x40000001, 0x7FFFFFFE, FL_CF | FL_OF },
+        { { 0x6B, 0xC3, 0xFE }, 3, 0xC0000000, 0x80000000, FL_CF | FL_OF | FL_SF | FL_PF },
+        /* imul rax, rbx, 100 */
+        { { 0x48, 0x6B, 0xC3, 0x64 }, 4, 5, 500, 0 },
     };
     for (unsigned i = 0; i < 4; i++) {
         t.cpu.gpr[RBX] = cases[i].rbx;
