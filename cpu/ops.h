@@ -256,16 +256,13 @@ INLINE bool cond_fast(struct cpu *cpu, unsigned cc)
     unsigned sh = 64 - 8 * lf->size, pair = (cc >> 1) & 7;
     bool neg = cc & 1;
     if (likely(lf->op == LF_SUB)) {
+        /* Every condition but O and P at once, one bit per pair: B, E, BE, S,
+         * L, LE (bits 1, 2, 3, 4, 6, 7). */
         uint64_t a = lf->dst << sh, b = lf->src << sh;
-        switch (pair) {
-        case 1: return (a < b) ^ neg;
-        case 2: return (a == b) ^ neg;
-        case 3: return (a <= b) ^ neg;
-        case 4: return ((int64_t)(a - b) < 0) ^ neg;
-        case 6: return ((int64_t)a < (int64_t)b) ^ neg;
-        case 7: return ((int64_t)a <= (int64_t)b) ^ neg;
-        default: break;
-        }
+        unsigned below = a < b, equal = a == b, less = (int64_t)a < (int64_t)b;
+        unsigned set = below << 1 | equal << 2 | (below | equal) << 3 |
+                       (unsigned)((a - b) >> 63) << 4 | less << 6 | (less | equal) << 7;
+        if (likely(pair != 0 && pair != 5)) return ((set >> pair) & 1) ^ neg;
     } else if (lf->op == LF_LOGIC) {
         int64_t r = (int64_t)(lf->res << sh);
         switch (pair) {
