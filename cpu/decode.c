@@ -56,8 +56,10 @@ static int scan_prefixes(struct cursor *c, enum dmode mode, struct prefixes *px)
         case 0x66: px->opsize = 1; break;
         case 0x67: px->addrsize = 1; break;
         case 0x26: case 0x2E: case 0x36: case 0x3E:
-            /* ES/CS/SS/DS overrides are ignored in 64-bit mode (SDM Vol. 1 3.3.7.1). */
-            if (mode != DM_64) px->seg = (uint8_t)((b >> 3) & 3);
+            /* In 64-bit mode these segments have no base (SDM Vol. 1 3.3.7.1),
+             * but the segment still names the fault: a non-canonical address
+             * under an SS override is #SS(0), as on the host CPU. */
+            px->seg = (uint8_t)((b >> 3) & 3);
             break;
         case 0x64: px->seg = SEG_FS; break;
         case 0x65: px->seg = SEG_GS; break;
@@ -426,6 +428,9 @@ int decode(struct insn *in, const uint8_t *bytes, size_t avail, enum dmode mode,
     in->opc = opc;
     in->rex = vex ? 0 : px.rex;
     in->seg_override = px.seg;
+    /* The segment of implicit memory operands (string source, XLAT, moffs);
+     * scan_modrm refines it for ModRM operands. */
+    in->seg = px.seg != SEG_NONE ? px.seg : SEG_DS;
     in->opsize_prefix = px.opsize;
     in->addrsize_prefix = px.addrsize;
     in->lock = px.lock;

@@ -82,6 +82,30 @@ enum { ACC_READ, ACC_WRITE, ACC_FETCH, ACC_RMW };
 
 static inline int canonical(uint64_t a) { return (uint64_t)((int64_t)(a << 16) >> 16) == a; }
 
+/* Loads and stores of 1, 2, 4 or 8 bytes at a host pointer.  Each memcpy has
+ * a constant size and becomes one move; a run-time size would compile to a
+ * general copy (rep movs) on the hottest path of the simulator. */
+INLINE uint64_t host_load(const void *p, unsigned size)
+{
+    uint8_t b; uint16_t w; uint32_t d; uint64_t q;
+    switch (size) {
+    case 1: memcpy(&b, p, 1); return b;
+    case 2: memcpy(&w, p, 2); return w;
+    case 4: memcpy(&d, p, 4); return d;
+    default: memcpy(&q, p, 8); return q;
+    }
+}
+INLINE void host_store(void *p, unsigned size, uint64_t v)
+{
+    uint8_t b = (uint8_t)v; uint16_t w = (uint16_t)v; uint32_t d = (uint32_t)v;
+    switch (size) {
+    case 1: memcpy(p, &b, 1); break;
+    case 2: memcpy(p, &w, 2); break;
+    case 4: memcpy(p, &d, 4); break;
+    default: memcpy(p, &v, 8); break;
+    }
+}
+
 /* seg:off to a linear address with the segment's checks.  Flat segments
  * (cpu->seg_flat) only need the end of the access checked. */
 INLINE uint64_t mem_linear(struct cpu *cpu, int seg, uint64_t off, unsigned size, int access)
@@ -117,9 +141,7 @@ INLINE uint64_t mem_read(struct cpu *cpu, int seg, uint64_t off, unsigned size)
     uint64_t lin = mem_linear(cpu, seg, off, size, ACC_READ);
     struct tlb_entry *e = &cpu->tlb[(lin >> 12) & (TLB_SIZE - 1)];
     if (likely(e->tag_read == ((lin & ~0xFFFull) | 1) && (lin & 0xFFF) + size <= 0x1000)) {
-        uint64_t v = 0;
-        memcpy(&v, (void *)(uintptr_t)(lin + e->addend), size);
-        return v;
+        return host_load((void *)(uintptr_t)(lin + e->addend), size);
     }
     return mem_read_slow(cpu, lin, size, ACC_READ);
 }
@@ -128,7 +150,7 @@ INLINE void mem_write(struct cpu *cpu, int seg, uint64_t off, unsigned size, uin
     uint64_t lin = mem_linear(cpu, seg, off, size, ACC_WRITE);
     struct tlb_entry *e = &cpu->tlb[(lin >> 12) & (TLB_SIZE - 1)];
     if (likely(e->tag_write == ((lin & ~0xFFFull) | 1) && (lin & 0xFFF) + size <= 0x1000)) {
-        memcpy((void *)(uintptr_t)(lin + e->addend), &v, size);
+        host_store((void *)(uintptr_t)(lin + e->addend), size, v);
         return;
     }
     mem_write_slow(cpu, lin, size, v);
@@ -139,9 +161,7 @@ static inline uint64_t mem_read_linear(struct cpu *cpu, uint64_t lin, unsigned s
 {
     struct tlb_entry *e = &cpu->tlb[(lin >> 12) & (TLB_SIZE - 1)];
     if (likely(e->tag_read == ((lin & ~0xFFFull) | 1) && (lin & 0xFFF) + size <= 0x1000)) {
-        uint64_t v = 0;
-        memcpy(&v, (void *)(uintptr_t)(lin + e->addend), size);
-        return v;
+        return host_load((void *)(uintptr_t)(lin + e->addend), size);
     }
     return mem_read_slow(cpu, lin, size, ACC_READ);
 }
@@ -155,9 +175,7 @@ INLINE uint64_t mem_rmw_read(struct cpu *cpu, int seg, uint64_t off, unsigned si
     w->lin = mem_linear(cpu, seg, off, size, ACC_RMW);
     struct tlb_entry *e = &cpu->tlb[(w->lin >> 12) & (TLB_SIZE - 1)];
     if (likely(e->tag_write == ((w->lin & ~0xFFFull) | 1) && (w->lin & 0xFFF) + size <= 0x1000)) {
-        uint64_t v = 0;
-        memcpy(&v, (void *)(uintptr_t)(w->lin + e->addend), size);
-        return v;
+        return host_load((void *)(uintptr_t)(w->lin + e->addend), size);
     }
     mem_check_write(cpu, w->lin, size);
     return mem_read_slow(cpu, w->lin, size, ACC_READ);
@@ -166,7 +184,7 @@ INLINE void mem_rmw_write(struct cpu *cpu, const struct rmw *w, unsigned size, u
 {
     struct tlb_entry *e = &cpu->tlb[(w->lin >> 12) & (TLB_SIZE - 1)];
     if (likely(e->tag_write == ((w->lin & ~0xFFFull) | 1) && (w->lin & 0xFFF) + size <= 0x1000)) {
-        memcpy((void *)(uintptr_t)(w->lin + e->addend), &v, size);
+        host_store((void *)(uintptr_t)(w->lin + e->addend), size, v);
         return;
     }
     mem_write_slow(cpu, w->lin, size, v);

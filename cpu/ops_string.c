@@ -161,12 +161,13 @@ typedef uint64_t (*string_bulk)(struct cpu *cpu, const struct insn *in, uint64_t
 
 enum { ZX_RSI = 1u << RSI, ZX_RDI = 1u << RDI };
 
-/* REP with rCX = 0 does nothing (SDM), except that with a 32-bit address
- * size in 64-bit mode the Intel host still writes ECX (zeroing RCX's upper
- * half) and, for MOVS and STOS, ESI/EDI as well (zx says which). */
+/* REP with rCX = 0 does nothing, except that with a 32-bit address size in
+ * 64-bit mode the Intel host still writes ECX (zeroing RCX's upper half) and,
+ * for MOVS and STOS, ESI/EDI as well (zx says which).  Not a vendor choice:
+ * both profiles must match the host wherever the SDM does not say "undefined". */
 static void rep_zero_count(struct cpu *cpu, const struct insn *in, unsigned zx)
 {
-    if (in->asize != 4 || cpu->dmode != DM_64 || cpu->model->vendor != VENDOR_INTEL) return;
+    if (in->asize != 4 || cpu->dmode != DM_64) return;
     reg_write(cpu, RCX, 4, cpu->gpr[RCX]);
     if (zx & ZX_RSI) reg_write(cpu, RSI, 4, cpu->gpr[RSI]);
     if (zx & ZX_RDI) reg_write(cpu, RDI, 4, cpu->gpr[RDI]);

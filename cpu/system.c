@@ -18,7 +18,6 @@ void seg_load(struct cpu *cpu, int seg, uint16_t sel)
 {
     if (!real_like(cpu)) cpu_deferred(cpu, "protected-mode segment load");
     cpu_load_seg_real(cpu, seg, sel);
-    if (seg == SEG_SS) cpu->interrupt_shadow = 1;
 }
 
 void far_jump(struct cpu *cpu, uint16_t sel, uint64_t offset, unsigned osize)

@@ -276,7 +276,8 @@ Test(ctrl, bound_above_the_upper_bound_raises_BR_as_a_fault)
 
 Test(ctrl, bound_compares_signed_so_minus_one_is_inside_minus_five_to_five)
 {
-    static const uint8_t code[] = { 0x66, 0x62, 0x05, 0x00, 0x40, 0x00, 0x00 };  /* bound ax, [0x4000] */
+    /* bound ax, [0x4000] */
+    static const uint8_t code[] = { 0x66, 0x62, 0x05, 0x00, 0x40, 0x00, 0x00 };
     start(DM_32, code, sizeof code);
     poke(TH_DATA, 2, (uint16_t)-5);
     poke(TH_DATA + 2, 2, 5);

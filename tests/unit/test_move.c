@@ -60,7 +60,8 @@ Test(move, mov8_to_ah_changes_only_bits_8_to_15)
 
 Test(move, mov_imm32_with_rex_w_sign_extends_to_64_bits)
 {
-    static const uint8_t code[] = { 0x48, 0xC7, 0xC0, 0x00, 0x00, 0x00, 0x80 };  /* mov rax, -2^31 */
+    /* mov rax, -2^31 */
+    static const uint8_t code[] = { 0x48, 0xC7, 0xC0, 0x00, 0x00, 0x00, 0x80 };
     start(DM_64, code, sizeof code);
     th_run(&t, 1);
     cr_expect_eq(0xFFFFFFFF80000000ull, cpu->gpr[RAX]);
@@ -68,7 +69,8 @@ Test(move, mov_imm32_with_rex_w_sign_extends_to_64_bits)
 
 Test(move, mov_rax_from_a_64bit_moffs_reads_that_absolute_address)
 {
-    static const uint8_t code[] = { 0x48, 0xA1, 0x00, 0x40, 0, 0, 0, 0, 0, 0 };  /* mov rax, [0x4000] */
+    /* mov rax, [0x4000] */
+    static const uint8_t code[] = { 0x48, 0xA1, 0x00, 0x40, 0, 0, 0, 0, 0, 0 };
     start(DM_64, code, sizeof code);
     poke(TH_DATA, 8, 0x0123456789ABCDEFull);
     th_run(&t, 1);
@@ -236,8 +238,10 @@ Test(move, xlat_honours_a_segment_override)
 
 Test(move, movbe_loads_and_stores_byte_reversed)
 {
-    static const uint8_t code[] = { 0x0F, 0x38, 0xF0, 0x05, 0x00, 0x40, 0x00, 0x00,   /* movbe eax, [0x4000] */
-                                    0x66, 0x0F, 0x38, 0xF1, 0x0D, 0x10, 0x40, 0x00, 0x00 }; /* movbe [0x4010], cx */
+    static const uint8_t code[] = {
+        0x0F, 0x38, 0xF0, 0x05, 0x00, 0x40, 0x00, 0x00,         /* movbe eax, [0x4000] */
+        0x66, 0x0F, 0x38, 0xF1, 0x0D, 0x10, 0x40, 0x00, 0x00,   /* movbe [0x4010], cx */
+    };
     start(DM_32, code, sizeof code);
     poke(TH_DATA, 4, 0x11223344);
     cpu->gpr[RCX] = 0xAABB;
@@ -250,7 +254,8 @@ Test(move, movbe_loads_and_stores_byte_reversed)
 
 Test(move, cmpxchg_equal_stores_the_source_and_sets_ZF)
 {
-    static const uint8_t code[] = { 0x0F, 0xB1, 0x0D, 0x00, 0x40, 0x00, 0x00 };  /* cmpxchg [0x4000], ecx */
+    /* cmpxchg [0x4000], ecx */
+    static const uint8_t code[] = { 0x0F, 0xB1, 0x0D, 0x00, 0x40, 0x00, 0x00 };
     start(DM_32, code, sizeof code);
     poke(TH_DATA, 4, 5);
     cpu->gpr[RAX] = 5;
@@ -277,7 +282,8 @@ Test(move, cmpxchg_r32_not_equal_loads_eax_and_leaves_the_register_destination_u
 
 Test(move, cmpxchg_not_equal_still_needs_write_access_to_memory)
 {
-    static const uint8_t code[] = { 0x0F, 0xB1, 0x0D, 0x00, 0x40, 0x00, 0x00 };  /* cmpxchg [0x4000], ecx */
+    /* cmpxchg [0x4000], ecx */
+    static const uint8_t code[] = { 0x0F, 0xB1, 0x0D, 0x00, 0x40, 0x00, 0x00 };
     start(DM_32, code, sizeof code);
     cpu->seg[SEG_DS].attr &= (uint16_t)~SA_WRITE_OR_READ;    /* read-only data segment */
     cpu_update_mode(cpu);
@@ -290,7 +296,8 @@ Test(move, cmpxchg_not_equal_still_needs_write_access_to_memory)
 
 Test(move, cmpxchg8b_not_equal_loads_edx_eax_zero_extended_and_clears_ZF)
 {
-    static const uint8_t code[] = { 0x0F, 0xC7, 0x0C, 0x25, 0x00, 0x40, 0x00, 0x00 };  /* cmpxchg8b [0x4000] */
+    /* cmpxchg8b [0x4000] */
+    static const uint8_t code[] = { 0x0F, 0xC7, 0x0C, 0x25, 0x00, 0x40, 0x00, 0x00 };
     start(DM_64, code, sizeof code);
     poke(TH_DATA, 8, 0x4444444433333333ull);
     cpu->gpr[RAX] = 0xAAAAAAAA22222222ull;
@@ -305,7 +312,8 @@ Test(move, cmpxchg8b_not_equal_loads_edx_eax_zero_extended_and_clears_ZF)
 
 Test(move, cmpxchg16b_equal_stores_rcx_rbx)
 {
-    static const uint8_t code[] = { 0x48, 0x0F, 0xC7, 0x0C, 0x25, 0x00, 0x40, 0x00, 0x00 };  /* cmpxchg16b [0x4000] */
+    /* cmpxchg16b [0x4000] */
+    static const uint8_t code[] = { 0x48, 0x0F, 0xC7, 0x0C, 0x25, 0x00, 0x40, 0x00, 0x00 };
     start(DM_64, code, sizeof code);
     poke(TH_DATA, 8, 1);
     poke(TH_DATA + 8, 8, 2);
@@ -321,7 +329,8 @@ Test(move, cmpxchg16b_equal_stores_rcx_rbx)
 
 Test(move, cmpxchg16b_on_a_misaligned_operand_raises_GP0)
 {
-    static const uint8_t code[] = { 0x48, 0x0F, 0xC7, 0x0C, 0x25, 0x08, 0x40, 0x00, 0x00 };  /* cmpxchg16b [0x4008] */
+    /* cmpxchg16b [0x4008] */
+    static const uint8_t code[] = { 0x48, 0x0F, 0xC7, 0x0C, 0x25, 0x08, 0x40, 0x00, 0x00 };
     start(DM_64, code, sizeof code);
     cr_assert_eq(th_run(&t, 1), EXIT_EXCEPTION);
     cr_expect_eq(EXC_GP, cpu->exc_vector);
@@ -339,7 +348,8 @@ Test(move, xadd_with_one_register_as_both_operands_leaves_the_sum)
 
 Test(move, xadd_to_memory_returns_the_old_value_in_the_source)
 {
-    static const uint8_t code[] = { 0x0F, 0xC1, 0x0D, 0x00, 0x40, 0x00, 0x00 };  /* xadd [0x4000], ecx */
+    /* xadd [0x4000], ecx */
+    static const uint8_t code[] = { 0x0F, 0xC1, 0x0D, 0x00, 0x40, 0x00, 0x00 };
     start(DM_32, code, sizeof code);
     poke(TH_DATA, 4, 0xFFFFFFFF);
     cpu->gpr[RCX] = 1;

@@ -161,18 +161,6 @@ Test(string, rep_movsb_a32_with_ecx_zero_in_64bit_mode_still_zero_extends_rcx_rs
     cr_expect_eq(0, cpu->gpr[RCX]);
 }
 
-Test(string, rep_movsb_a32_with_ecx_zero_under_the_amd_profile_writes_no_register)
-{
-    static const uint8_t code[] = { 0x67, 0xF3, 0xA4 };     /* rep movsb (a32) */
-    th_init_vendor(&t, DM_64, VENDOR_AMD);
-    th_code(&t, code, sizeof code);
-    cpu->gpr[RSI] = 0xFFFFFFFF00004000ull;
-    cpu->gpr[RCX] = 0xCCCCCCCC00000000ull;
-    th_run(&t, 1);
-    cr_expect_eq(0xFFFFFFFF00004000ull, cpu->gpr[RSI]);
-    cr_expect_eq(0xCCCCCCCC00000000ull, cpu->gpr[RCX]);
-}
-
 Test(string, rep_lodsb_a32_with_ecx_zero_in_64bit_mode_zero_extends_only_rcx)
 {
     static const uint8_t code[] = { 0x67, 0xF3, 0xAC };     /* rep lodsb (a32) */
