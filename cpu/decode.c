@@ -56,10 +56,10 @@ static int scan_prefixes(struct cursor *c, enum dmode mode, struct prefixes *px)
         case 0x66: px->opsize = 1; break;
         case 0x67: px->addrsize = 1; break;
         case 0x26: case 0x2E: case 0x36: case 0x3E:
-            /* In 64-bit mode these segments have no base (SDM Vol. 1 3.3.7.1),
-             * but the segment still names the fault: a non-canonical address
-             * under an SS override is #SS(0), as on the host CPU. */
-            px->seg = (uint8_t)((b >> 3) & 3);
+            /* Ignored in 64-bit mode (SDM Vol. 1 3.3.7.1): the default segment
+             * still decides between #SS and #GP for a non-canonical address,
+             * as the host CPU shows. */
+            if (mode != DM_64) px->seg = (uint8_t)((b >> 3) & 3);
             break;
         case 0x64: px->seg = SEG_FS; break;
         case 0x65: px->seg = SEG_GS; break;

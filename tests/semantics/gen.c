@@ -597,6 +597,17 @@ static bool choose_lock(struct gen *g)
     return chance(&g->r, 1);                            /* anywhere else: #UD */
 }
 
+/* rSP must stay out of the native child's own image (gen_config). */
+static bool stack_pointer_safe(struct gen *g)
+{
+    int child = g->m64 ? 0 : 1;
+    uint64_t sp = g->m64 ? gpr(g)[RSP] : (uint32_t)gpr(g)[RSP];
+    if (sp + 0x1000 < g->cfg->image_lo[child] || sp >= g->cfg->image_hi[child] + 0x1000) return true;
+    if (reg_locked(g, RSP)) return false;
+    gpr(g)[RSP] ^= 0x40000000;
+    return true;
+}
+
 /* One attempt; false if the choices cannot make a valid case (then try again). */
 static bool attempt(struct gen *g, struct sem_case *c, const struct gen_form *f,
                     const struct gen_config *cfg)
@@ -615,7 +626,7 @@ static bool attempt(struct gen *g, struct sem_case *c, const struct gen_form *f,
     g->len = (uint8_t)emit(g, bytes);
     if (g->len > 15) return false;
     if (!kind_rig(g)) return false;
-    if (emit(g, bytes) != g->len) return false;
+    if (emit(g, bytes) != g->len || !stack_pointer_safe(g)) return false;
     if (chance(&g->r, 1) && chance(&g->r, 30)) make_overlong(g, bytes);
     memcpy(c->nc.bytes, bytes, g->len);
     c->nc.len = g->len;

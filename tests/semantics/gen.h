@@ -50,6 +50,10 @@ struct gen_form {
 struct gen_config {
     bool same_vendor;       /* the interpreter's profile is the host's vendor */
     bool host_amd;          /* the host honours 66h on near branches in 64-bit mode */
+    /* The children's own images, [lo, hi) for the 64-bit [0] and 32-bit [1] child: a
+     * stack pointer there can put the kernel's signal frame below the child's alternate
+     * signal stack, and the child dies; generated rSP values stay out of them. */
+    uint64_t image_lo[2], image_hi[2];
 };
 
 /* Classification of op_table rows (data in gen_rows.c). */

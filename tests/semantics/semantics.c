@@ -1,20 +1,19 @@
 /* semantics.c - the differential tester's driver: one case runs natively in the
  * sandboxed child (the host CPU is the oracle) and in the interpreter, set up as the
  * host's user mode (CPL 3, IOPL 0, the children's selectors); registers, RIP, flags,
- * the window and the exception (signal and trap number against exc_vector) must agree.
- * Flags and results the SDM leaves undefined are compared only when the interpreter's
- * profile is the host's vendor.  Reproducers use Zydis for the disassembly.
+ * the window and the exception must agree.  Undefined flags and results are compared
+ * only when the interpreter's profile is the host's vendor.
  */
 #undef _GNU_SOURCE      /* its REG_RIP (ucontext) and F_LOCK (unistd) collide with cpu/insn.h */
+#include <elf.h>
 #include <inttypes.h>
 #include <signal.h>
 #include <stdlib.h>
 #include <string.h>
-#include <Zydis/Zydis.h>
 #include "cpu/insn.h"
 #include "mmu/bus.h"
 #include "tests/semantics/native.h"
-#include "tests/semantics/semantics.h"
+#include "tests/semantics/semantics_int.h"
 
 #ifndef SEM_NATIVE_DIR
 #define SEM_NATIVE_DIR "build/tests"
@@ -23,9 +22,6 @@
 #define SEM_VECTORS "tests/vectors/semantics.txt"
 #endif
 
-#define DATA       ((uint64_t)NATIVE_DATA_ADDR)
-#define CODE       ((uint64_t)NATIVE_CODE_ADDR)
-#define WIN        NATIVE_DATA_SIZE
 #define RUN_BUDGET 4096         /* instructions: a REP string may restart itself per element */
 #define WIN_SHARE  16           /* consecutive cases share a window seed */
 /* Every architectural flag but RF, which the host sets in the image of a fault. */
@@ -35,47 +31,6 @@
 /* Segment attributes as the children's descriptors have them: DPL 3, accessed. */
 #define ATTR_DATA  (SA_P | SA_S | SA_DPL | 0x3)
 #define ATTR_CODE  (SA_P | SA_S | SA_DPL | SA_CODE | 0x3)
-
-enum sem_end { END_DONE, END_FAULT, END_RUNAWAY, END_STOPPED, END_NATIVE_ERROR };
-
-/* One side's outcome: where it stopped and the state there. */
-struct sem_state {
-    uint8_t end;                /* enum sem_end */
-    int vector;                 /* END_FAULT: the exception */
-    uint32_t error;             /* its error code, EXC_NO_ERROR if it has none */
-    uint64_t rip;               /* linear: the landing address or the faulting RIP */
-    uint64_t gpr[16], rflags;
-    uint16_t ndiff;
-    bool overflow;
-    struct { uint16_t off; uint8_t val; } diff[NATIVE_MAX_DIFF];
-    const char *note;
-};
-
-struct sem {
-    FILE *out;
-    unsigned max_reports, reports;
-    const char *record_path;
-    struct native *child[2];            /* NATIVE_64, NATIVE_32 */
-    struct bus *bus;
-    struct cpu cpu;
-    bool same_vendor;
-    struct gen_config gcfg;
-    uint16_t sel[SEM_NMODES][2][6];     /* the children's selectors: mode, ldt_data16, sreg */
-    struct sem_counts counts[G_NGROUPS + 1];
-    bool stats;
-    unsigned trace;
-    uint64_t ends[G_NGROUPS + 1][34];   /* the host's outcomes: vector 0-31, done, landed */
-    uint64_t mode_cases[SEM_NMODES];
-    uint8_t *covered;                   /* per row and mode */
-    uint8_t *recorded;                  /* per row and mode: recorded in this run */
-    bool refill;                        /* a mismatch: the landing zones may be dirty */
-    uint64_t seed, index;               /* where the current generated case came from */
-    uint64_t window_seed;               /* window holds gen_window(window_seed) */
-    bool window_valid;
-    uint8_t window[WIN];
-    struct sem_case c;
-    struct sem_state nat, sim;
-};
 
 /* ---- the interpreter ------------------------------------------------------------- */
 
@@ -169,16 +124,17 @@ static void window_diff(const uint8_t *before, const uint8_t *after, struct sem_
     }
 }
 
-/* Run: the instruction, then the INT3 where it lands stops the run (#BP after at
- * least one retired instruction); any other stop is the instruction's own. */
+/* Run: the instruction, then the INT3 where it lands stops the run.  As in the native
+ * child, a #BP from an INT3 byte inside the instruction (CC, CD 03) is its own. */
 static void interp_run(struct sem *s, const struct sem_case *c, struct sem_state *st)
 {
     struct cpu *cpu = &s->cpu;
     interp_load(s, c);
-    uint64_t start = cpu->instret;
     enum cpu_exit why = cpu_run(cpu, RUN_BUDGET);
+    uint64_t int3_at = linear_ip(cpu, cpu->rip - 1);
+    bool own = int3_at >= CODE && int3_at < CODE + c->nc.len;
     memset(st, 0, offsetof(struct sem_state, diff));
-    if (why == EXIT_EXCEPTION && cpu->exc_vector == EXC_BP && cpu->instret > start) {
+    if (why == EXIT_EXCEPTION && cpu->exc_vector == EXC_BP && !own) {
         st->end = END_DONE;
         st->rip = linear_ip(cpu, cpu->rip - 1);
     } else if (why == EXIT_EXCEPTION) {
@@ -291,20 +247,67 @@ static bool probe_selectors(struct sem *s)
     return true;
 }
 
-/* ---- comparison ------------------------------------------------------------------- */
-
-enum { D_END = 1, D_RIP = 2, D_VECTOR = 4, D_ERROR = 8, D_FLAGS = 16, D_MEM = 32, D_GPR = 64 };
-
-struct verdict {
-    unsigned what;              /* D_* */
-    uint16_t gprs;              /* registers that differ */
-    uint64_t flags;             /* flag bits that differ */
-};
-
-static uint64_t gpr_view(const struct sem_case *c, uint64_t v)
+/* The addresses a static child binary occupies: the span of its PT_LOAD segments. */
+static bool child_image(const char *path, uint64_t *lo, uint64_t *hi)
 {
-    return c->mode == SEM_M64 ? v : (uint32_t)v;
+    unsigned char buf[4096];
+    FILE *f = fopen(path, "rb");
+    size_t n = f ? fread(buf, 1, sizeof buf, f) : 0;
+    if (f) fclose(f);
+    if (n < sizeof(Elf64_Ehdr) || memcmp(buf, ELFMAG, SELFMAG)) return false;
+    bool is64 = buf[EI_CLASS] == ELFCLASS64;
+    uint64_t phoff, phnum, phentsize;
+    if (is64) {
+        const Elf64_Ehdr *e = (const void *)buf;
+        phoff = e->e_phoff, phnum = e->e_phnum, phentsize = e->e_phentsize;
+    } else {
+        const Elf32_Ehdr *e = (const void *)buf;
+        phoff = e->e_phoff, phnum = e->e_phnum, phentsize = e->e_phentsize;
+    }
+    *lo = ~0ull;
+    *hi = 0;
+    for (uint64_t i = 0; i < phnum && phoff + (i + 1) * phentsize <= n; i++) {
+        const unsigned char *ph = buf + phoff + i * phentsize;
+        uint64_t type = is64 ? ((const Elf64_Phdr *)ph)->p_type : ((const Elf32_Phdr *)ph)->p_type;
+        uint64_t va = is64 ? ((const Elf64_Phdr *)ph)->p_vaddr : ((const Elf32_Phdr *)ph)->p_vaddr;
+        uint64_t sz = is64 ? ((const Elf64_Phdr *)ph)->p_memsz : ((const Elf32_Phdr *)ph)->p_memsz;
+        if (type != PT_LOAD) continue;
+        if (va < *lo) *lo = va;
+        if (va + sz > *hi) *hi = va + sz;
+    }
+    return *lo < *hi;
 }
+
+static bool open_children(struct sem *s, const char *dir)
+{
+    static const char *const names[2] = { "native64", "native32" };
+    char path[1024];
+    for (int k = 0; k < 2; k++) {
+        snprintf(path, sizeof path, "%s/%s", dir, names[k]);
+        s->child[k] = native_open(k ? NATIVE_32 : NATIVE_64, path);
+        if (!s->child[k] || !child_image(path, &s->gcfg.image_lo[k], &s->gcfg.image_hi[k])) {
+            fprintf(s->out, "semantics: cannot use the native child %s\n", path);
+            return false;
+        }
+    }
+    return true;
+}
+
+/* A child that died with rSP in its own image: the kernel had nowhere to put the signal
+ * frame (gen_config).  The interpreter's final rSP covers instructions that load rSP. */
+static bool died_on_its_own_stack(const struct sem *s, const struct sem_case *c)
+{
+    int k = c->mode == SEM_M64 ? 0 : 1;
+    uint64_t sps[2] = { c->nc.gpr[RSP], s->sim.gpr[RSP] };
+    if (s->nat.end != END_NATIVE_ERROR) return false;
+    for (int i = 0; i < 2; i++) {
+        uint64_t sp = k ? (uint32_t)sps[i] : sps[i];
+        if (sp + 0x1000 >= s->gcfg.image_lo[k] && sp < s->gcfg.image_hi[k] + 0x1000) return true;
+    }
+    return false;
+}
+
+/* ---- comparison ------------------------------------------------------------------- */
 
 static bool same_memory(const struct sem_state *a, const struct sem_state *b)
 {
@@ -338,154 +341,7 @@ static struct verdict compare(const struct sem *s, const struct sem_case *c,
     return v;
 }
 
-/* ---- reproducers ------------------------------------------------------------------ */
-
-static const char *const reg_names[16] = {
-    "rax", "rcx", "rdx", "rbx", "rsp", "rbp", "rsi", "rdi",
-    "r8", "r9", "r10", "r11", "r12", "r13", "r14", "r15",
-};
-
-static void disassemble(const struct sem_case *c, char *buf, size_t size)
-{
-    static const ZydisMachineMode modes[SEM_NMODES] = {
-        ZYDIS_MACHINE_MODE_LONG_64, ZYDIS_MACHINE_MODE_LEGACY_32, ZYDIS_MACHINE_MODE_LEGACY_16,
-    };
-    ZydisDisassembledInstruction insn;
-    uint64_t at = c->mode == SEM_M16 ? 0 : CODE;
-    if (ZYAN_SUCCESS(ZydisDisassembleIntel(modes[c->mode], at, c->nc.bytes, c->nc.len, &insn)))
-        snprintf(buf, size, "%s", insn.text);
-    else
-        snprintf(buf, size, "(Zydis: not an instruction)");
-}
-
-static const char *mode_name(const struct sem_case *c)
-{
-    if (c->mode == SEM_M64) return "64-bit mode";
-    if (c->mode == SEM_M16) return "16-bit code (window data segments)";
-    return c->nc.ldt_data16 ? "32-bit mode (window data segments)" : "32-bit mode";
-}
-
-static void describe_end(const struct sem_state *st, char *buf, size_t size)
-{
-    switch (st->end) {
-    case END_DONE: snprintf(buf, size, "done at %#" PRIx64, st->rip); break;
-    case END_FAULT:
-        if (st->error != EXC_NO_ERROR)
-            snprintf(buf, size, "vector %d (%#x) at %#" PRIx64, st->vector, st->error, st->rip);
-        else
-            snprintf(buf, size, "vector %d at %#" PRIx64, st->vector, st->rip);
-        break;
-    case END_RUNAWAY: snprintf(buf, size, "ran away (%s) at %#" PRIx64, st->note, st->rip); break;
-    default: snprintf(buf, size, "stopped: %s", st->note ? st->note : "?"); break;
-    }
-}
-
-static void print_memory(FILE *out, const char *who, const struct sem_state *st)
-{
-    fprintf(out, "  %-7s", who);
-    for (unsigned k = 0; k < st->ndiff && k < 24; k++)
-        fprintf(out, " %04x=%02x", st->diff[k].off, st->diff[k].val);
-    fprintf(out, "%s%s\n", st->ndiff > 24 || st->overflow ? " ..." : "", st->ndiff ? "" : " (unchanged)");
-}
-
-static void print_registers(FILE *out, const struct sem_case *c, const struct sem_state *n,
-                            const struct sem_state *i, const struct verdict *v)
-{
-    int nregs = c->mode == SEM_M64 ? 16 : 8;
-    fprintf(out, "  %-7s %-18s %-20s %s\n", "reg", "before", "native", "interp");
-    for (int r = 0; r < nregs; r++) {
-        uint64_t b = gpr_view(c, c->nc.gpr[r]), x = gpr_view(c, n->gpr[r]), y = gpr_view(c, i->gpr[r]);
-        if (b == x && x == y) continue;
-        fprintf(out, "  %-7s %016" PRIx64 "   %016" PRIx64 " %c %016" PRIx64 "\n", reg_names[r],
-                b, x, (v->gprs >> r & 1) ? '*' : ' ', y);
-    }
-    fprintf(out, "  %-7s %016" PRIx64 "   %016" PRIx64 " %c %016" PRIx64 "\n", "rflags",
-            c->nc.rflags | FL_1 | FL_IF, n->rflags, v->flags ? '*' : ' ', i->rflags);
-}
-
-static void describe_diffs(const struct verdict *v, char *buf, size_t size)
-{
-    static const char *const fnames[22] = { "CF", 0, "PF", 0, "AF", 0, "ZF", "SF", "TF", "IF",
-        "DF", "OF", "IOPL", "IOPL", "NT", 0, "RF", "VM", "AC", "VIF", "VIP", "ID" };
-    size_t n = 0;
-    buf[0] = 0;
-#define ADD(...) n += (size_t)snprintf(buf + n, n < size ? size - n : 0, __VA_ARGS__)
-    if (v->what & D_END) ADD(" outcome");
-    if (v->what & D_RIP) ADD(" rip");
-    if (v->what & D_VECTOR) ADD(" vector");
-    if (v->what & D_ERROR) ADD(" error-code");
-    for (int r = 0; r < 16; r++)
-        if (v->gprs >> r & 1) ADD(" %s", reg_names[r]);
-    for (int b = 0; b < 22; b++)
-        if ((v->flags >> b & 1) && fnames[b]) ADD(" %s", fnames[b]);
-    if (v->what & D_MEM) ADD(" memory");
-#undef ADD
-}
-
-static void row_name(const struct sem *s, const struct sem_case *c, char *buf, size_t size)
-{
-    const struct op_row *row = optable_row(c->row);
-    int group = row ? gen_group(c->row) : -1;
-    if (!row) snprintf(buf, size, "[vector]");
-    else snprintf(buf, size, "[%s] %s (row %u, opcode %02x; seed %#" PRIx64 " case %" PRIu64 ")",
-                  gen_group_name(group), row->mnem, c->row, row->opc, s->seed, s->index);
-}
-
-static void report(struct sem *s, const struct sem_case *c, const struct verdict *v)
-{
-    FILE *out = s->out;
-    char text[160], what[256], name[160], line[4096];
-    disassemble(c, text, sizeof text);
-    describe_diffs(v, what, sizeof what);
-    row_name(s, c, name, sizeof name);
-    fprintf(out, "MISMATCH %s in %s:%s\n  code   ", name, mode_name(c), what);
-    for (unsigned k = 0; k < c->nc.len; k++) fprintf(out, " %02x", c->nc.bytes[k]);
-    fprintf(out, "   %s\n", text);
-    describe_end(&s->nat, what, sizeof what);
-    fprintf(out, "  native  %s\n", what);
-    describe_end(&s->sim, what, sizeof what);
-    fprintf(out, "  interp  %s\n", what);
-    print_registers(out, c, &s->nat, &s->sim, v);
-    print_memory(out, "native", &s->nat);
-    print_memory(out, "interp", &s->sim);
-    if (sem_format_vector(c, line, sizeof line)) fprintf(out, "  vector  %s\n", line);
-}
-
-/* Appends the case to the vectors file: one per form and run, never a line twice. */
-static void record(struct sem *s, const struct sem_case *c)
-{
-    char line[4096], text[160], have[4096];
-    if (!s->record_path || !sem_format_vector(c, line, sizeof line)) return;
-    if (c->row != SEM_NO_ROW) {
-        uint8_t *done = &s->recorded[c->row * SEM_NMODES + c->mode];
-        if (*done) return;
-        *done = 1;
-    }
-    FILE *f = fopen(s->record_path, "a+");
-    if (!f) return;
-    rewind(f);
-    while (fgets(have, sizeof have, f))
-        if (!strncmp(have, line, strlen(line)) && have[strlen(line)] == ' ') {
-            fclose(f);
-            return;
-        }
-    disassemble(c, text, sizeof text);
-    fprintf(f, "%s # %s\n", line, text);
-    fclose(f);
-}
-
 /* ---- running cases ------------------------------------------------------------------ */
-
-static void trace_case(struct sem *s, const struct sem_case *c)
-{
-    char line[4096], text[160], nat[160], sim[160];
-    s->trace--;
-    sem_format_vector(c, line, sizeof line);
-    disassemble(c, text, sizeof text);
-    describe_end(&s->nat, nat, sizeof nat);
-    describe_end(&s->sim, sim, sizeof sim);
-    fprintf(s->out, "%s # %s\n  native %s, interp %s\n", line, text, nat, sim);
-}
 
 static void count_end(struct sem *s, int group)
 {
@@ -501,8 +357,12 @@ bool sem_run_case(struct sem *s, const struct sem_case *c, int group)
     native_exec(s, c, &s->nat);
     interp_run(s, c, &s->sim);
     struct verdict v = compare(s, c, &s->nat, &s->sim);
-    if (s->trace) trace_case(s, c);
+    if (s->trace) sem_trace(s, c);
     struct sem_counts *k = &s->counts[group];
+    if (died_on_its_own_stack(s, c)) {
+        k->skipped++;
+        return true;
+    }
     s->mode_cases[c->mode]++;
     count_end(s, group);
     if (c->row != SEM_NO_ROW) s->covered[c->row * SEM_NMODES + c->mode] = 1;
@@ -512,11 +372,11 @@ bool sem_run_case(struct sem *s, const struct sem_case *c, int group)
     }
     k->failed++;
     s->refill = true;
-    if (s->reports < s->max_reports) {
+    if (s->reports < s->max_reports) {          /* what is recorded is also shown */
         s->reports++;
-        report(s, c, &v);
+        sem_report(s, c, &v);
+        sem_record(s, c);
     }
-    record(s, c);
     return false;
 }
 
@@ -621,87 +481,13 @@ struct sem_counts sem_counts(const struct sem *s, int group)
 
 struct sem_counts sem_total(const struct sem *s)
 {
-    struct sem_counts t = { 0, 0 };
+    struct sem_counts t = { 0, 0, 0 };
     for (int g = 0; g <= G_NGROUPS; g++) {
         t.passed += s->counts[g].passed;
         t.failed += s->counts[g].failed;
+        t.skipped += s->counts[g].skipped;
     }
     return t;
-}
-
-static const char *const mode_names[SEM_NMODES] = { "64-bit", "32-bit", "16-bit" };
-
-unsigned sem_uncovered(const struct sem *s, int group, FILE *out)
-{
-    unsigned missing = 0;
-    for (unsigned i = 0; i < op_table_size; i++) {
-        if (group != G_NGROUPS && gen_group(i) != group) continue;
-        for (int m = 0; m < SEM_NMODES; m++) {
-            if (!gen_form_valid(i, (enum sem_mode)m) || s->covered[i * SEM_NMODES + m]) continue;
-            if (out && missing < 30)
-                fprintf(out, "  not exercised: %s (row %u) in %s mode\n", op_table[i].mnem, i,
-                        mode_names[m]);
-            missing++;
-        }
-    }
-    if (out && missing > 30) fprintf(out, "  not exercised: ... and %u more forms\n", missing - 30);
-    return missing;
-}
-
-void sem_print_exclusions(FILE *out)
-{
-    const char *reasons[32];
-    unsigned nreasons = 0;
-    for (unsigned i = 0; i < op_table_size; i++) {
-        const char *why = gen_exclusion(i);
-        unsigned k = 0;
-        while (why && k < nreasons && strcmp(reasons[k], why)) k++;
-        if (why && k == nreasons && nreasons < 32) reasons[nreasons++] = why;
-    }
-    for (unsigned k = 0; k < nreasons; k++) {
-        const char *last = "";
-        fprintf(out, "excluded:");
-        for (unsigned i = 0; i < op_table_size; i++) {
-            const char *why = gen_exclusion(i);
-            if (!why || strcmp(why, reasons[k]) || !strcmp(last, op_table[i].mnem)) continue;
-            fprintf(out, "%s %s", *last ? "," : "", op_table[i].mnem);
-            last = op_table[i].mnem;
-        }
-        fprintf(out, " (%s)\n", reasons[k]);
-    }
-    fprintf(out, "excluded: int n for n != 3 (a system call or #GP through the IDT on the host:"
-                 " system issue)\n");
-    for (unsigned i = 0; i < op_table_size; i++)
-        if (op_table[i].area == AREA_CORE && !gen_exclusion(i) && !gen_row_known(i))
-            fprintf(out, "excluded: %s (row %u: unknown to the generator)\n", op_table[i].mnem, i);
-}
-
-static void print_ends(const struct sem *s, int g)
-{
-    static const char *const names[32] = { "#DE", "#DB", 0, "#BP", "#OF", "#BR", "#UD", 0, 0, 0,
-        0, 0, "#SS", "#GP", "#PF", 0, 0, "#AC" };
-    fprintf(s->out, "    ends: %" PRIu64 " in the code page, %" PRIu64 " landed outside it",
-            s->ends[g][32], s->ends[g][33]);
-    for (int v = 0; v < 32; v++)
-        if (s->ends[g][v]) fprintf(s->out, ", %s %" PRIu64, names[v] ? names[v] : "?", s->ends[g][v]);
-    fprintf(s->out, "\n");
-}
-
-void sem_print_summary(const struct sem *s)
-{
-    for (int m = 0; m < SEM_NMODES; m++)
-        if (s->mode_cases[m])
-            fprintf(s->out, "  mode %s: %" PRIu64 " cases\n", mode_names[m], s->mode_cases[m]);
-    for (int g = 0; g <= G_NGROUPS; g++) {
-        const struct sem_counts *k = &s->counts[g];
-        if (!k->passed && !k->failed) continue;
-        fprintf(s->out, "  group %s: %" PRIu64 " passed, %" PRIu64 " failed\n",
-                g == G_NGROUPS ? "vectors" : gen_group_name(g), k->passed, k->failed);
-        if (s->stats) print_ends(s, g);
-    }
-    struct sem_counts t = sem_total(s);
-    fprintf(s->out, "semantics: %" PRIu64 " passed, %" PRIu64 " failed\n", t.passed, t.failed);
-    fflush(s->out);
 }
 
 /* ---- setup ------------------------------------------------------------------------ */
@@ -714,16 +500,6 @@ const char *sem_default_vectors(void)
 const char *sem_default_native_dir(void)
 {
     return SEM_NATIVE_DIR;
-}
-
-static bool open_children(struct sem *s, const char *dir)
-{
-    char path[1024];
-    snprintf(path, sizeof path, "%s/native64", dir);
-    s->child[0] = native_open(NATIVE_64, path);
-    snprintf(path, sizeof path, "%s/native32", dir);
-    s->child[1] = native_open(NATIVE_32, path);
-    return s->child[0] && s->child[1];
 }
 
 struct sem *sem_open(const struct sem_options *opt)
@@ -745,7 +521,7 @@ struct sem *sem_open(const struct sem_options *opt)
     if (!s->covered || !s->recorded || !s->bus || cpu_init(&s->cpu, s->bus, model) != 0 ||
         !open_children(s, opt->native_dir ? opt->native_dir : SEM_NATIVE_DIR) ||
         !probe_selectors(s)) {
-        fprintf(s->out, "semantics: cannot set up the tester\n");
+        fprintf(s->out, "semantics: cannot set up the tester (build/tests/native64, native32?)\n");
         sem_close(s);
         return NULL;
     }

@@ -6,7 +6,8 @@
 # build/tests/check-tests links every tests/check/*.c with the semantics objects and
 # the decoder-check objects (decoder.mk); more objects can be added to CHECK_EXTRA_OBJS.
 
-SEM_SRCS      := gen.c gen_addr.c gen_rows.c gen_kinds.c semantics.c semantics_vec.c
+SEM_SRCS      := gen.c gen_addr.c gen_rows.c gen_kinds.c semantics.c semantics_report.c \
+                 semantics_vec.c
 SEM_OBJDIR    := $(BUILD)/tests/obj/sem
 SEM_ASAN_DIR  := $(BUILD)/asan/tests/obj/sem
 SEM_OBJS      := $(SEM_SRCS:%.c=$(SEM_OBJDIR)/%.o) $(NATIVE_LIB_OBJ)

@@ -1,11 +1,8 @@
-/* semantics_vec.c - regression vectors as text, one case per line:
- *
- *   m64 code=4801d8 rax=0000000000000001 ... r15=... fl=0x0246 win=0x1234 mem=0ff8:0011 # add rax, rbx
- *
- * mode (m64, m32, m32d16 = ldt_data16, m16 = 16-bit code), the instruction bytes, every
- * register (eax..edi outside 64-bit mode), the flags, the window as gen_window(win) with
- * the listed bytes changed (offset:hex runs), and optionally undef=flags/gprs/mem for the
- * other vendor's profile.  Everything after '#' is a comment.
+/* semantics_vec.c - regression vectors as text, one case per line, for example
+ *   m64 code=4801d8 rax=0000000000000001 ... fl=0x0246 win=0x1234 mem=0ff8:0011 # add rax, rbx
+ * the mode (m64, m32, m32d16 = window data segments, m16 = 16-bit code), the bytes, every
+ * register (eax..edi outside 64-bit mode), the flags, the window (gen_window(win) with the
+ * offset:hex runs changed) and optionally undef=flags/gprs/mem; '#' starts a comment.
  */
 #include <inttypes.h>
 #include <stdarg.h>
