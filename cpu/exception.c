@@ -12,6 +12,7 @@
 #include "ops.h"
 #include "exec.h"
 #include "system.h"
+#include "handlers.h"
 
 enum exc_class { EXC_FAULT, EXC_TRAP, EXC_ABORT, EXC_INTERRUPT };
 enum df_class { DF_BENIGN, DF_CONTRIBUTORY, DF_PAGE };
@@ -96,6 +97,32 @@ void op_ud(struct cpu *cpu, const struct insn *in)
 void op_deferred(struct cpu *cpu, const struct insn *in)
 {
     cpu_deferred(cpu, insn_mnemonic(in));
+}
+
+/* x87 forms (SDM Vol. 3 table 2-2): CR0.EM or CR0.TS set gives #NM, so an
+ * operating system can emulate the FPU or switch its state lazily.  With
+ * both clear the x87 issue has not arrived yet: a deferred #UD, and CPUID
+ * does not advertise an FPU. */
+void op_x87(struct cpu *cpu, const struct insn *in)
+{
+    if (cpu->cr0 & (CR0_EM | CR0_TS)) cpu_raise(cpu, EXC_NM, EXC_NO_ERROR);
+    op_deferred(cpu, in);
+}
+
+/* WAIT/FWAIT: #NM only when CR0.MP and CR0.TS are both set. */
+void op_fwait(struct cpu *cpu, const struct insn *in)
+{
+    if ((cpu->cr0 & (CR0_MP | CR0_TS)) == (CR0_MP | CR0_TS)) cpu_raise(cpu, EXC_NM, EXC_NO_ERROR);
+    op_deferred(cpu, in);
+}
+
+/* MMX and SSE forms: CR0.EM gives #UD before CR0.TS gives #NM (SDM Vol. 3
+ * 13.1, 2.5). */
+void op_simd(struct cpu *cpu, const struct insn *in)
+{
+    if (cpu->cr0 & CR0_EM) cpu_raise(cpu, EXC_UD, EXC_NO_ERROR);
+    if (cpu->cr0 & CR0_TS) cpu_raise(cpu, EXC_NM, EXC_NO_ERROR);
+    op_deferred(cpu, in);
 }
 
 /* ---- delivery ----------------------------------------------------------- */

@@ -50,7 +50,8 @@ enum {
     F_NOREX_W = 1u << 8,    /* REX.W does not change the operand size */
     F_VEX_L0  = 1u << 9,    /* VEX.L must be 0 (the SDM's VEX.LZ), else #UD */
     F_REP     = 1u << 10,   /* honours REP/REPE/REPNE */
-    F_SYSTEM  = 1u << 11,   /* system instruction */
+    F_PM_SYSTEM = 1u << 11, /* real-mode form here; the protected-mode form (descriptors,
+                               privilege, I/O bitmap) arrives with the system issue */
     F_V64     = 1u << 12,   /* VEX.W selects 64-bit operands in 64-bit mode, 32 otherwise */
     F_MODRM   = 1u << 13,   /* has a ModRM byte even though no operand says so (hint NOP, UD1 ...) */
     F_SYNC    = 1u << 14,   /* reads instret/cycles: starts a decoded block of its own */
