@@ -15,7 +15,6 @@ void op_mov_ri(struct cpu *cpu, const struct insn *in);
 void op_mov_rm(struct cpu *cpu, const struct insn *in);
 void op_mov_mr(struct cpu *cpu, const struct insn *in);
 void op_mov_mi(struct cpu *cpu, const struct insn *in);
-void op_jcc_fast(struct cpu *cpu, const struct insn *in);
 
 /* Pick the specialized handler for a decoded instruction, if one applies. */
 void specialize(struct insn *in);

@@ -85,11 +85,43 @@ void op_mov_mi(struct cpu *cpu, const struct insn *in)
     mem_write(cpu, in->seg, insn_ea(cpu, in), in->osize, in->imm);
 }
 
-/* 70-7F and 0F 80-8F. */
-void op_jcc_fast(struct cpu *cpu, const struct insn *in)
+/* 70-7F and 0F 80-8F, one handler per condition pair (the odd member of a
+ * pair is the negation).  After CMP the condition comes straight from the
+ * operands; otherwise from the general path. */
+INLINE bool cond_pair_after_sub(const struct lazy_flags *lf, unsigned pair)
 {
-    if (cond_fast(cpu, in->sub)) branch_near(cpu, cpu->rip + in->imm, in->osize);
+    unsigned sh = 64 - 8 * lf->size;
+    uint64_t a = lf->dst << sh, b = lf->src << sh;
+    switch (pair) {
+    case 1: return a < b;
+    case 2: return a == b;
+    case 3: return a <= b;
+    case 4: return (int64_t)(a - b) < 0;
+    case 6: return (int64_t)a < (int64_t)b;
+    default: return (int64_t)a <= (int64_t)b;                   /* 7 */
+    }
 }
+
+INLINE void jcc_pair(struct cpu *cpu, const struct insn *in, unsigned pair)
+{
+    bool taken = cpu->lf.op == LF_SUB && pair != 0 && pair != 5
+                     ? cond_pair_after_sub(&cpu->lf, pair) ^ (in->sub & 1)
+                     : cond_fast(cpu, in->sub);
+    if (taken) branch_near(cpu, cpu->rip + in->imm, in->osize);
+}
+
+static void op_jo_jno(struct cpu *cpu, const struct insn *in) { jcc_pair(cpu, in, 0); }
+static void op_jb_jae(struct cpu *cpu, const struct insn *in) { jcc_pair(cpu, in, 1); }
+static void op_je_jne(struct cpu *cpu, const struct insn *in) { jcc_pair(cpu, in, 2); }
+static void op_jbe_ja(struct cpu *cpu, const struct insn *in) { jcc_pair(cpu, in, 3); }
+static void op_js_jns(struct cpu *cpu, const struct insn *in) { jcc_pair(cpu, in, 4); }
+static void op_jp_jnp(struct cpu *cpu, const struct insn *in) { jcc_pair(cpu, in, 5); }
+static void op_jl_jge(struct cpu *cpu, const struct insn *in) { jcc_pair(cpu, in, 6); }
+static void op_jle_jg(struct cpu *cpu, const struct insn *in) { jcc_pair(cpu, in, 7); }
+
+static const op_fn jcc_by_pair[8] = {
+    op_jo_jno, op_jb_jae, op_je_jne, op_jbe_ja, op_js_jns, op_jp_jnp, op_jl_jge, op_jle_jg,
+};
 
 /* ---- choosing a variant ------------------------------------------------ */
 
@@ -111,7 +143,6 @@ static const struct {
     { op_mov_G_E, FORM_MEM, op_mov_rm },
     { op_mov_Z_I, FORM_ANY, op_mov_ri },
     { op_mov_E_I, FORM_REG, op_mov_ri },
-    { op_jcc, FORM_ANY, op_jcc_fast },
     { op_mov_E_I, FORM_MEM, op_mov_mi },
 };
 
@@ -121,6 +152,10 @@ void specialize(struct insn *in)
      * the carry.  A byte store of an immediate has neither problem. */
     if (in->fn == op_mov_E_I && in->mod != 3) {
         in->fn = op_mov_mi;
+        return;
+    }
+    if (in->fn == op_jcc) {
+        in->fn = jcc_by_pair[(in->sub >> 1) & 7];
         return;
     }
     if (in->osize == 1) return;
