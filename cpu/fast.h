@@ -4,10 +4,6 @@
 
 #include "insn.h"
 
-void op_alu_rr(struct cpu *cpu, const struct insn *in);
-void op_alu_rr_rev(struct cpu *cpu, const struct insn *in);
-void op_alu_ri(struct cpu *cpu, const struct insn *in);
-void op_alu_ai(struct cpu *cpu, const struct insn *in);
 void op_test_rr(struct cpu *cpu, const struct insn *in);
 void op_mov_rr(struct cpu *cpu, const struct insn *in);
 void op_mov_rr_rev(struct cpu *cpu, const struct insn *in);

@@ -118,6 +118,7 @@ struct insn {
     uint8_t  sub;           /* copied from the row */
     uint8_t  cls;           /* cycle class, copied from the row */
     uint8_t  cost;          /* cycles added when it retires */
+    uint8_t  dst, src;      /* registers of a specialized register form (ops_fast.c) */
     int64_t  disp;
     uint64_t imm;           /* first immediate (sign- or zero-extended per the operand kind) */
     uint64_t imm2;          /* second immediate (ENTER's level, far pointer selector) */

@@ -11,36 +11,45 @@
 #include "alu.h"
 #include "handlers.h"
 
-/* E op= s on registers: the same alu() as the generic handlers, without
- * the memory dispatch. */
-INLINE void alu_regs(struct cpu *cpu, const struct insn *in, unsigned dst, uint64_t s)
+/* ADD OR AND SUB XOR CMP on registers, one handler per operation so the
+ * operation is not a run-time switch (an indirect jump that mispredicts as
+ * ADD and CMP alternate).  specialize() fills in->dst and in->src from the
+ * form: 01/09/... E,G (dst = rm), 03/0B/... G,E (dst = reg), 81/83 with a
+ * register, and 05/0D/... (dst = RAX).  ADC and SBB stay generic. */
+INLINE void alu_rr(struct cpu *cpu, const struct insn *in, unsigned op)
 {
-    uint64_t r = alu(cpu, in->sub, in->osize, reg_read(cpu, dst, in->osize), s);
-    if (in->sub != ALU_CMP) reg_write(cpu, dst, in->osize, r);
+    unsigned size = in->osize;
+    uint64_t r = alu(cpu, op, size, reg_read(cpu, in->dst, size), reg_read(cpu, in->src, size));
+    if (op != ALU_CMP) reg_write(cpu, in->dst, size, r);
 }
 
-/* 01/09/21/29/31/39 with mod == 3: E (rm) op= G (reg). */
-void op_alu_rr(struct cpu *cpu, const struct insn *in)
+INLINE void alu_ri(struct cpu *cpu, const struct insn *in, unsigned op)
 {
-    alu_regs(cpu, in, in->rm, reg_read(cpu, in->reg, in->osize));
+    unsigned size = in->osize;
+    uint64_t r = alu(cpu, op, size, reg_read(cpu, in->dst, size), truncate(in->imm, size));
+    if (op != ALU_CMP) reg_write(cpu, in->dst, size, r);
 }
 
-/* 03/0B/23/2B/33/3B with mod == 3: G (reg) op= E (rm). */
-void op_alu_rr_rev(struct cpu *cpu, const struct insn *in)
-{
-    alu_regs(cpu, in, in->reg, reg_read(cpu, in->rm, in->osize));
-}
+static void op_add_rr(struct cpu *cpu, const struct insn *in) { alu_rr(cpu, in, ALU_ADD); }
+static void op_or_rr(struct cpu *cpu, const struct insn *in) { alu_rr(cpu, in, ALU_OR); }
+static void op_and_rr(struct cpu *cpu, const struct insn *in) { alu_rr(cpu, in, ALU_AND); }
+static void op_sub_rr(struct cpu *cpu, const struct insn *in) { alu_rr(cpu, in, ALU_SUB); }
+static void op_xor_rr(struct cpu *cpu, const struct insn *in) { alu_rr(cpu, in, ALU_XOR); }
+static void op_cmp_rr(struct cpu *cpu, const struct insn *in) { alu_rr(cpu, in, ALU_CMP); }
+static void op_add_ri(struct cpu *cpu, const struct insn *in) { alu_ri(cpu, in, ALU_ADD); }
+static void op_or_ri(struct cpu *cpu, const struct insn *in) { alu_ri(cpu, in, ALU_OR); }
+static void op_and_ri(struct cpu *cpu, const struct insn *in) { alu_ri(cpu, in, ALU_AND); }
+static void op_sub_ri(struct cpu *cpu, const struct insn *in) { alu_ri(cpu, in, ALU_SUB); }
+static void op_xor_ri(struct cpu *cpu, const struct insn *in) { alu_ri(cpu, in, ALU_XOR); }
+static void op_cmp_ri(struct cpu *cpu, const struct insn *in) { alu_ri(cpu, in, ALU_CMP); }
 
-/* 81/83 with mod == 3, and 05/0D/25/2D/35/3D (rm holds RAX there). */
-void op_alu_ri(struct cpu *cpu, const struct insn *in)
-{
-    alu_regs(cpu, in, in->rm, truncate(in->imm, in->osize));
-}
-
-void op_alu_ai(struct cpu *cpu, const struct insn *in)
-{
-    alu_regs(cpu, in, RAX, truncate(in->imm, in->osize));
-}
+/* Indexed by the ALU operation (ModRM.reg order); NULL: keep the generic handler. */
+static const op_fn alu_rr_by_op[8] = {
+    op_add_rr, op_or_rr, NULL, NULL, op_and_rr, op_sub_rr, op_xor_rr, op_cmp_rr,
+};
+static const op_fn alu_ri_by_op[8] = {
+    op_add_ri, op_or_ri, NULL, NULL, op_and_ri, op_sub_ri, op_xor_ri, op_cmp_ri,
+};
 
 /* 85 with mod == 3. */
 void op_test_rr(struct cpu *cpu, const struct insn *in)
@@ -132,10 +141,6 @@ static const struct {
     uint8_t form;
     op_fn fast;
 } variants[] = {
-    { op_alu_E_G, FORM_REG, op_alu_rr },
-    { op_alu_G_E, FORM_REG, op_alu_rr_rev },
-    { op_alu_E_I, FORM_REG, op_alu_ri },
-    { op_alu_A_I, FORM_ANY, op_alu_ai },
     { op_test_E_G, FORM_REG, op_test_rr },
     { op_mov_E_G, FORM_REG, op_mov_rr },
     { op_mov_E_G, FORM_MEM, op_mov_mr },
@@ -145,6 +150,27 @@ static const struct {
     { op_mov_E_I, FORM_REG, op_mov_ri },
     { op_mov_E_I, FORM_MEM, op_mov_mi },
 };
+
+/* The register forms of the ALU rows: choose the operation's handler and
+ * record which registers are destination and source. */
+static bool specialize_alu(struct insn *in)
+{
+    const op_fn *table = alu_rr_by_op;
+    if (in->fn == op_alu_E_G && in->mod == 3) {
+        in->dst = in->rm; in->src = in->reg;
+    } else if (in->fn == op_alu_G_E && in->mod == 3) {
+        in->dst = in->reg; in->src = in->rm;
+    } else if (in->fn == op_alu_E_I && in->mod == 3) {
+        in->dst = in->rm; table = alu_ri_by_op;
+    } else if (in->fn == op_alu_A_I) {
+        in->dst = RAX; table = alu_ri_by_op;
+    } else {
+        return false;
+    }
+    if (!table[in->sub & 7]) return false;
+    in->fn = table[in->sub & 7];
+    return true;
+}
 
 void specialize(struct insn *in)
 {
@@ -159,9 +185,7 @@ void specialize(struct insn *in)
         return;
     }
     if (in->osize == 1) return;
-    bool alu = in->fn == op_alu_E_G || in->fn == op_alu_G_E || in->fn == op_alu_E_I ||
-               in->fn == op_alu_A_I;
-    if (alu && (in->sub == ALU_ADC || in->sub == ALU_SBB)) return;
+    if (specialize_alu(in)) return;
     for (unsigned i = 0; i < sizeof variants / sizeof variants[0]; i++) {
         if (variants[i].generic != in->fn) continue;
         if (variants[i].form == FORM_REG && in->mod != 3) continue;
