@@ -339,12 +339,12 @@ static inline void run_block(struct cpu *cpu, const struct block *b, uint64_t bu
     cpu->cur_block = NULL;
 }
 
-/* After a fault unwound out of run_block: count the instructions of the
- * block that retired before the faulting one (at cpu->insn_start). */
-static void account_partial_block(struct cpu *cpu)
+/* After an exception unwound out of run_block: count the instructions of the
+ * block that retired before the one at cpu->insn_start, and return that one. */
+static const struct insn *account_partial_block(struct cpu *cpu)
 {
     const struct block *b = cpu->cur_block;
-    if (!b) return;
+    if (!b) return NULL;
     uint64_t rip = cpu->block_rip;
     unsigned done = 0;
     while (done < b->n && rip != cpu->insn_start) {
@@ -356,6 +356,23 @@ static void account_partial_block(struct cpu *cpu)
         cpu->cycles += b->costs[done - 1];
     }
     cpu->cur_block = NULL;
+    return done < b->n ? &b->insn[done] : NULL;
+}
+
+/* INT n, INT3, INTO and INT1 complete before their interrupt is delivered
+ * (trap-like: the saved RIP is the next instruction), so they retire once
+ * delivery has succeeded or the run stops to report them.  A fault never
+ * retires, and neither does an INT whose delivery faulted. */
+static bool exception_unwound(struct cpu *cpu)
+{
+    const struct insn *in = account_partial_block(cpu);
+    bool retires = cpu->exc_source != INT_EXCEPTION;
+    bool stop = exception_dispatch(cpu);
+    if (retires && in && (!stop || cpu->exit_reason == EXIT_EXCEPTION)) {
+        cpu->instret++;
+        cpu->cycles += in->cost;
+    }
+    return stop;
 }
 
 /* Fetch up to 15 bytes at the current RIP through the bus: for an
@@ -418,8 +435,7 @@ enum cpu_exit cpu_run(struct cpu *cpu, uint64_t max_insns)
         cpu->bus->on_ram_write_ctx = cpu;
     }
     if (setjmp(jb) != 0) {
-        account_partial_block(cpu);
-        if (exception_dispatch(cpu)) goto out;
+        if (exception_unwound(cpu)) goto out;
     }
     if (cpu->halted || cpu->stop_requested) cpu->events = 1;
     while (cpu->instret < cpu->run_end) {
