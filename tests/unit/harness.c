@@ -2,6 +2,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <criterion/criterion.h>
 #include "harness.h"
 #include "mmu/bus.h"
 
@@ -55,4 +56,28 @@ uint8_t *th_mem(struct th *t, uint64_t phys)
 uint64_t th_flags(struct th *t)
 {
     return cpu_get_flags(&t->cpu);
+}
+
+void th_start(struct th *t, enum dmode mode, const uint8_t *code, size_t n)
+{
+    th_init(t, mode);
+    th_code(t, code, n);
+}
+
+uint64_t th_peek(struct th *t, uint64_t phys, unsigned n)
+{
+    uint64_t v = 0;
+    memcpy(&v, th_mem(t, phys), n);
+    return v;
+}
+
+void th_poke(struct th *t, uint64_t phys, unsigned n, uint64_t v)
+{
+    memcpy(th_mem(t, phys), &v, n);
+}
+
+void th_run_all(struct th *t, const uint8_t *code, size_t len, unsigned n)
+{
+    th_code(t, code, len);
+    cr_assert_eq(EXIT_BUDGET, th_run(t, n), "stopped early, vector %d", t->cpu.exc_vector);
 }

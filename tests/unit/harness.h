@@ -38,4 +38,13 @@ uint8_t *th_mem(struct th *t, uint64_t phys);
 /* Full RFLAGS with the status bits computed. */
 uint64_t th_flags(struct th *t);
 
+/* th_init then th_code. */
+void th_start(struct th *t, enum dmode mode, const uint8_t *code, size_t n);
+/* n bytes (1, 2, 4, 8) of guest physical memory, little-endian. */
+uint64_t th_peek(struct th *t, uint64_t phys, unsigned n);
+void th_poke(struct th *t, uint64_t phys, unsigned n, uint64_t v);
+/* Load code and run exactly n instructions; a Criterion assertion fails if
+ * the run stops early (the message names the vector). */
+void th_run_all(struct th *t, const uint8_t *code, size_t len, unsigned n);
+
 #endif

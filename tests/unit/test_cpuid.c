@@ -11,10 +11,7 @@
 static struct th t;
 static struct cpu *const cpu = &t.cpu;
 
-static void teardown(void)
-{
-    th_free(&t);
-}
+static void teardown(void) { th_free(&t); }
 
 TestSuite(cpuid, .fini = teardown);
 

@@ -12,28 +12,13 @@
 static struct th t;
 static struct cpu *const cpu = &t.cpu;
 
-static void start(enum dmode mode, const uint8_t *code, size_t n)
-{
-    th_init(&t, mode);
-    th_code(&t, code, n);
-}
+static void start(enum dmode mode, const uint8_t *code, size_t n) { th_start(&t, mode, code, n); }
 
-static void teardown(void)
-{
-    th_free(&t);
-}
+static void teardown(void) { th_free(&t); }
 
-static uint64_t peek(uint64_t phys, unsigned n)
-{
-    uint64_t v = 0;
-    memcpy(&v, th_mem(&t, phys), n);
-    return v;
-}
+static uint64_t peek(uint64_t phys, unsigned n) { return th_peek(&t, phys, n); }
 
-static void poke(uint64_t phys, unsigned n, uint64_t v)
-{
-    memcpy(th_mem(&t, phys), &v, n);
-}
+static void poke(uint64_t phys, unsigned n, uint64_t v) { th_poke(&t, phys, n, v); }
 
 static void set_cpl3(void)
 {

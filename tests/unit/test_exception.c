@@ -17,22 +17,11 @@ static struct cpu *const cpu = &t.cpu;
 #define HANDLER_IP  0x0010u
 #define HANDLER_LIN ((HANDLER_CS << 4) + HANDLER_IP)
 
-static void teardown(void)
-{
-    th_free(&t);
-}
+static void teardown(void) { th_free(&t); }
 
-static uint64_t peek(uint64_t phys, unsigned n)
-{
-    uint64_t v = 0;
-    memcpy(&v, th_mem(&t, phys), n);
-    return v;
-}
+static uint64_t peek(uint64_t phys, unsigned n) { return th_peek(&t, phys, n); }
 
-static void poke(uint64_t phys, unsigned n, uint64_t v)
-{
-    memcpy(th_mem(&t, phys), &v, n);
-}
+static void poke(uint64_t phys, unsigned n, uint64_t v) { th_poke(&t, phys, n, v); }
 
 /* Real mode, CS:IP = 0000:1000, SS:SP = 0000:9000, exceptions delivered. */
 static void start_real(const uint8_t *code, size_t n)

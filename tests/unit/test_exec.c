@@ -12,16 +12,9 @@
 static struct th t;
 static struct cpu *const cpu = &t.cpu;
 
-static void start(enum dmode mode, const uint8_t *code, size_t n)
-{
-    th_init(&t, mode);
-    th_code(&t, code, n);
-}
+static void start(enum dmode mode, const uint8_t *code, size_t n) { th_start(&t, mode, code, n); }
 
-static void teardown(void)
-{
-    th_free(&t);
-}
+static void teardown(void) { th_free(&t); }
 
 /* Code somewhere other than TH_CODE, through the bus (as a loader would). */
 static void load(uint64_t phys, const uint8_t *bytes, size_t n)
