@@ -114,6 +114,7 @@ struct cpu_model {
     enum cpu_vendor vendor;
     uint32_t family, model, stepping;
     const struct cycle_table *cycles;
+    bool verified;      /* its undefined results were checked against a host of its vendor */
 };
 extern const struct cpu_model cpu_model_intel;
 extern const struct cpu_model cpu_model_amd;

@@ -516,7 +516,14 @@ struct sem *sem_open(const struct sem_options *opt)
     s->record_path = opt->record_path;
     s->stats = opt->stats;
     s->trace = opt->trace;
-    s->same_vendor = model->vendor == cpu_model_host()->vendor;
+    /* Undefined flags and results are compared only against the host's own
+     * vendor, and only for a profile verified on such a host (or --strict):
+     * an unverified guess must not fail a run on a machine of that vendor. */
+    s->same_vendor = model->vendor == cpu_model_host()->vendor && (model->verified || opt->strict);
+    if (model->vendor == cpu_model_host()->vendor && !s->same_vendor)
+        fprintf(s->out, "semantics: the %s profile's undefined results are not verified on a "
+                "host of its vendor yet: comparing what the SDM defines (--strict compares "
+                "everything)\n", model->name);
     s->gcfg.same_vendor = s->same_vendor;
     s->gcfg.host_amd = cpu_model_host()->vendor == VENDOR_AMD;
     s->covered = calloc(op_table_size * SEM_NMODES, 1);

@@ -24,6 +24,7 @@ struct sem_options {
     unsigned max_reports;           /* reproducers printed; 0: SEM_MAX_REPORTS */
     bool stats;                     /* the summary shows how the host ended each group's cases */
     unsigned trace;                 /* print the first trace cases and both outcomes */
+    bool strict;                    /* compare undefined results even for an unverified profile */
 };
 
 /* skipped: the native child died because the case's stack pointer lies in its own image

@@ -44,7 +44,8 @@ $(BUILD)/asan/tests/semantics-tester: $(SEM_ASAN_DIR)/semantics_main.o $(SEM_ASA
 
 .PHONY: semantics
 semantics: $(BUILD)/tests/semantics-tester
-	$(BUILD)/tests/semantics-tester --cases $(CASES) --seed $(SEED) --record
+	$(BUILD)/tests/semantics-tester --cases $(CASES) --seed $(SEED) --record \
+		$(if $(STRICT),--strict)
 
 # ---- build/tests/check-tests: the Criterion programs of tests/check/ -------------------
 CHECK_SRCS            := $(wildcard tests/check/*.c)

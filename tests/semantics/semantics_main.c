@@ -14,9 +14,9 @@ static void usage(void)
     fprintf(stderr,
             "usage: semantics [--cases N] [--seed S] [--group NAME] [--vendor host|intel|amd]\n"
             "                 [--vectors FILE | --no-vectors] [--record] [--native-dir DIR]\n"
-            "                 [--max-reports N] [--stats] [--trace N]\n"
+            "                 [--max-reports N] [--stats] [--trace N] [--strict]\n"
             "  --vendor   the interpreter's CPU model; undefined flags are compared only when\n"
-            "             it is the host's vendor\n"
+            "             it is the host's vendor and the profile is verified (or --strict)\n"
             "  --record   append each mismatching case to the vectors file\n"
             "  --stats    show how the host ended each group's cases (done, landed, vectors)\n"
             "  --trace N  print the first N cases with both outcomes\n");
@@ -43,7 +43,8 @@ static void parse_args(int argc, char **argv, struct args *a)
 {
     for (int i = 1; i < argc; i++) {
         const char *arg = argv[i], *val = i + 1 < argc ? argv[i + 1] : NULL;
-        bool takes = strcmp(arg, "--no-vectors") && strcmp(arg, "--record") && strcmp(arg, "--stats");
+        bool takes = strcmp(arg, "--no-vectors") && strcmp(arg, "--record") &&
+                     strcmp(arg, "--stats") && strcmp(arg, "--strict");
         if (takes && !val) usage();
         if (!strcmp(arg, "--cases")) a->cases = number(val);
         else if (!strcmp(arg, "--seed")) a->seed = number(val);
@@ -55,6 +56,7 @@ static void parse_args(int argc, char **argv, struct args *a)
         else if (!strcmp(arg, "--no-vectors")) a->vectors = NULL;
         else if (!strcmp(arg, "--record")) a->record = true;
         else if (!strcmp(arg, "--stats")) a->opt.stats = true;
+        else if (!strcmp(arg, "--strict")) a->opt.strict = true;
         else if (!strcmp(arg, "--native-dir")) a->opt.native_dir = val;
         else if (!strcmp(arg, "--max-reports")) a->opt.max_reports = (unsigned)number(val);
         else if (!strcmp(arg, "--trace")) a->opt.trace = (unsigned)number(val);
