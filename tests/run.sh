@@ -19,6 +19,15 @@ run() {
     rc=$?
     synth=$(grep -a 'Synthesis:' "$log" | tail -1)
     if [ -z "$synth" ]; then
+        # The runner itself failed before any summary (Criterion could not start
+        # its workers, e.g. "Could not spawn test instance"): try once more, openly.
+        echo "   $name: the runner stopped without a summary (exit $rc); running it again"
+        tail -3 "$log" | sed 's/^/   | /'
+        "$@" >"$log" 2>&1
+        rc=$?
+        synth=$(grep -a 'Synthesis:' "$log" | tail -1)
+    fi
+    if [ -z "$synth" ]; then
         echo "   $name: no Criterion summary (exit $rc); last lines:"
         tail -20 "$log" | sed 's/^/   | /'
         failed=$((failed + 1)); status=1
