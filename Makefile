@@ -31,6 +31,7 @@ deps:
 
 include cpu/cpu.mk
 include mmu/mmu.mk
+include devices/devices.mk
 include sim/sim.mk
 include tests/tests.mk
 include bench/bench.mk
