@@ -170,6 +170,14 @@ static void bus_wrote_ram(void *ctx, uint64_t phys, uint64_t len)
     cpu_invalidate_code(ctx, phys, len);
 }
 
+/* A20 or the ROM changed: the same linear address may now reach other bytes. */
+static void bus_map_changed(void *ctx)
+{
+    struct cpu *cpu = ctx;
+    cpu_tlb_flush(cpu);
+    cpu->events = 1;
+}
+
 /* ---- building blocks -------------------------------------------------- */
 
 /* Pseudo-handlers for bytes that do not decode: the fault happens when the
@@ -433,6 +441,10 @@ enum cpu_exit cpu_run(struct cpu *cpu, uint64_t max_insns)
     if (!cpu->bus->on_ram_write) {
         cpu->bus->on_ram_write = bus_wrote_ram;
         cpu->bus->on_ram_write_ctx = cpu;
+    }
+    if (!cpu->bus->on_map_change) {
+        cpu->bus->on_map_change = bus_map_changed;
+        cpu->bus->on_map_change_ctx = cpu;
     }
     if (setjmp(jb) != 0) {
         if (exception_unwound(cpu)) goto out;

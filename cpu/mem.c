@@ -64,15 +64,23 @@ static uint64_t translate(struct cpu *cpu, uint64_t lin, int access)
 {
     (void)access;
     if (cpu->cr0 & CR0_PG) cpu_deferred(cpu, "paging");
-    return lin;
+    return lin & cpu->bus->a20_mask;    /* a closed A20 gate wraps at 1 MiB */
 }
 
 static uint64_t tlb_fill(struct cpu *cpu, uint64_t lin, int access)
 {
     uint64_t phys = translate(cpu, lin, access);
     uint64_t lpage = lin & ~0xFFFull, ppage = phys & ~0xFFFull;
-    uint8_t *host = bus_ram_ptr(cpu->bus, ppage, 0x1000);
     struct tlb_entry *e = &cpu->tlb[(lin >> 12) & (TLB_SIZE - 1)];
+    uint8_t *rom = bus_rom_ptr(cpu->bus, ppage, 0x1000);
+    if (rom) {                              /* ROM: cached for reads and fetch only */
+        e->addend = (uintptr_t)rom - (uintptr_t)lpage;
+        e->phys = ppage;
+        e->tag_read = e->tag_fetch = lpage | 1;
+        e->tag_write = 0;
+        return phys;
+    }
+    uint8_t *host = bus_ram_ptr(cpu->bus, ppage, 0x1000);
     if (!host) return phys;                 /* never cache MMIO */
     if ((e->tag_read & ~1ull) != lpage || e->phys != ppage) {
         e->tag_read = e->tag_write = e->tag_fetch = 0;

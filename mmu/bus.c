@@ -20,6 +20,7 @@ struct bus *bus_new(uint64_t ram_size)
     }
     bus->ram = p;
     bus->ram_size = ram_size;
+    bus->a20_mask = ~0ull;
     return bus;
 }
 
@@ -27,7 +28,50 @@ void bus_free(struct bus *bus)
 {
     if (!bus) return;
     munmap(bus->ram, bus->ram_size);
+    free(bus->rom);
     free(bus);
+}
+
+uint8_t *bus_rom_ptr(struct bus *bus, uint64_t phys, uint64_t len)
+{
+    if (!bus->rom) return NULL;
+    uint64_t base = BUS_ROM_TOP - bus->rom_size;
+    if (phys >= base && phys < BUS_ROM_TOP && len <= BUS_ROM_TOP - phys)
+        return bus->rom + (phys - base);
+    uint64_t alias = bus->rom_size < BUS_LOW_ALIAS_SZ ? bus->rom_size : BUS_LOW_ALIAS_SZ;
+    uint64_t low = BUS_LOW_ALIAS + BUS_LOW_ALIAS_SZ - alias;
+    if (phys >= low && phys < BUS_LOW_ALIAS + BUS_LOW_ALIAS_SZ &&
+        len <= BUS_LOW_ALIAS + BUS_LOW_ALIAS_SZ - phys)
+        return bus->rom + bus->rom_size - (BUS_LOW_ALIAS + BUS_LOW_ALIAS_SZ - phys);
+    return NULL;
+}
+
+static void map_changed(struct bus *bus)
+{
+    if (bus->on_map_change) bus->on_map_change(bus->on_map_change_ctx);
+}
+
+int bus_load_rom(struct bus *bus, const void *image, uint64_t len)
+{
+    if (len == 0 || len > BUS_ROM_MAX) return -1;
+    uint8_t *copy = malloc(len);
+    if (!copy) return -1;
+    memcpy(copy, image, len);
+    free(bus->rom);
+    bus->rom = copy;
+    bus->rom_size = len;
+    /* Code decoded from the old image at the low alias must go too. */
+    if (bus->on_ram_write) bus->on_ram_write(bus->on_ram_write_ctx, BUS_LOW_ALIAS, BUS_LOW_ALIAS_SZ);
+    map_changed(bus);
+    return 0;
+}
+
+void bus_set_a20(struct bus *bus, int enabled)
+{
+    uint64_t mask = enabled ? ~0ull : ~(1ull << 20);
+    if (mask == bus->a20_mask) return;
+    bus->a20_mask = mask;
+    map_changed(bus);
 }
 
 static int find_mmio(const struct bus *bus, uint64_t phys)
@@ -39,7 +83,8 @@ static int find_mmio(const struct bus *bus, uint64_t phys)
 
 uint64_t bus_read(struct bus *bus, uint64_t phys, unsigned size)
 {
-    uint8_t *p = bus_ram_ptr(bus, phys, size);
+    uint8_t *p = bus_rom_ptr(bus, phys, size);
+    if (!p) p = bus_ram_ptr(bus, phys, size);
     if (p) {
         uint64_t v = 0;
         memcpy(&v, p, size);
@@ -53,6 +98,7 @@ uint64_t bus_read(struct bus *bus, uint64_t phys, unsigned size)
 
 void bus_write(struct bus *bus, uint64_t phys, unsigned size, uint64_t value)
 {
+    if (bus_rom_ptr(bus, phys, size)) return;      /* ROM ignores writes */
     uint8_t *p = bus_ram_ptr(bus, phys, size);
     if (p) {
         memcpy(p, &value, size);

@@ -18,6 +18,16 @@ typedef void (*port_out_fn)(void *ctx, uint16_t port, unsigned size, uint64_t va
 /* Told when something other than the CPU writes RAM (loaders, devices), so
  * decoded code for that range can be dropped. */
 typedef void (*ram_write_fn)(void *ctx, uint64_t phys, uint64_t len);
+/* Told when the physical map changes (A20, a new ROM): cached translations go. */
+typedef void (*map_change_fn)(void *ctx);
+
+/* The firmware ROM sits just below 4 GiB; its top 64 KiB also appear at
+ * 0xF0000-0xFFFFF, so the reset vector FFFFFFF0 and F000:FFF0 reach the same
+ * bytes (the PC/AT's BIOS shadow, without the chipset's PAM registers). */
+#define BUS_ROM_TOP      0x100000000ull
+#define BUS_ROM_MAX      (16ull << 20)
+#define BUS_LOW_ALIAS    0xF0000ull
+#define BUS_LOW_ALIAS_SZ 0x10000ull
 
 #define BUS_MAX_MMIO  32
 #define BUS_MAX_PORTS 64
@@ -25,6 +35,9 @@ typedef void (*ram_write_fn)(void *ctx, uint64_t phys, uint64_t len);
 struct bus {
     uint8_t *ram;
     uint64_t ram_size;
+    uint8_t *rom;               /* NULL until bus_load_rom */
+    uint64_t rom_size;
+    uint64_t a20_mask;          /* ~0, or bit 20 cleared while the A20 gate is closed */
     struct { uint64_t base, size; mmio_read_fn read; mmio_write_fn write; void *ctx; }
         mmio[BUS_MAX_MMIO];
     unsigned n_mmio;
@@ -33,6 +46,8 @@ struct bus {
     unsigned n_ports;
     ram_write_fn on_ram_write;
     void *on_ram_write_ctx;
+    map_change_fn on_map_change;
+    void *on_map_change_ctx;
 };
 
 struct bus *bus_new(uint64_t ram_size);   /* NULL (and a message) if the host refuses */
@@ -44,6 +59,15 @@ static inline uint8_t *bus_ram_ptr(struct bus *bus, uint64_t phys, uint64_t len)
     if (phys >= bus->ram_size || len > bus->ram_size - phys) return NULL;
     return bus->ram + phys;
 }
+
+/* Host pointer for len bytes of ROM (either alias) at phys, or NULL.  Reads
+ * only: writes to ROM are dropped by bus_write and never cached. */
+uint8_t *bus_rom_ptr(struct bus *bus, uint64_t phys, uint64_t len);
+
+/* Load a firmware image (at most BUS_ROM_MAX bytes) ending at 4 GiB. */
+int bus_load_rom(struct bus *bus, const void *image, uint64_t len);
+/* Open or close the A20 gate (port 0x92 bit 1, the keyboard controller). */
+void bus_set_a20(struct bus *bus, int enabled);
 
 uint64_t bus_read(struct bus *bus, uint64_t phys, unsigned size);
 void bus_write(struct bus *bus, uint64_t phys, unsigned size, uint64_t value);
