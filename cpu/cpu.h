@@ -199,6 +199,13 @@ struct cpu {
     bool     stop_on_exception; /* tests and the differential tester: report, do not deliver */
     uint8_t  interrupt_shadow;  /* STI / MOV SS: 1 while the next instruction is shielded */
 
+    /* External interrupts (SDM Vol. 3 6.8.1): the machine drives the INTR
+     * pin from the interrupt controller's output; at an instruction boundary
+     * with IF = 1 and no interrupt shadow the CPU runs the INTA cycle. */
+    bool     intr;              /* INTR pin level: use cpu_set_intr() */
+    int    (*intr_ack)(void *ctx);   /* INTA: the vector (0-255), or -1 for none after all */
+    void    *intr_ctx;
+
     /* The last exception, as raised. */
     int      exc_vector;
     uint32_t exc_error;
@@ -226,6 +233,9 @@ void cpu_load_seg_real(struct cpu *cpu, int seg, uint16_t sel);
 enum cpu_exit cpu_run(struct cpu *cpu, uint64_t max_insns);
 enum cpu_exit cpu_step(struct cpu *cpu);
 void cpu_request_stop(struct cpu *cpu);
+/* The INTR pin; safe to call from a device callback in the middle of an
+ * instruction: the CPU looks at it after that instruction. */
+void cpu_set_intr(struct cpu *cpu, bool level);
 
 /* Flags. */
 uint64_t cpu_get_flags(struct cpu *cpu);         /* full RFLAGS with status bits computed */

@@ -414,6 +414,51 @@ static void run_uncached(struct cpu *cpu)
     run_block(cpu, cpu->dc->scratch, 1);
 }
 
+void cpu_set_intr(struct cpu *cpu, bool level)
+{
+    cpu->intr = level;
+    if (level) cpu->events = 1;     /* look at it after the current instruction */
+}
+
+/* Accept a maskable interrupt: the INTA cycle, then delivery through the one
+ * exception path (which does not return: it unwinds to the dispatch loop).
+ * A controller that withdrew its request returns -1: nothing happens. */
+static void accept_interrupt(struct cpu *cpu)
+{
+    int vector = cpu->intr_ack ? cpu->intr_ack(cpu->intr_ctx) : -1;
+    if (vector < 0) return;
+    cpu->halted = false;
+    cpu->insn_start = cpu->rip;
+    cpu_raise_int(cpu, vector & 0xFF, INT_EXTERNAL);
+}
+
+/* Run the instruction that an interrupt shadow (STI, MOV SS, POP SS) covers,
+ * before any pending interrupt (SDM Vol. 3 6.8.3). */
+static void run_one(struct cpu *cpu)
+{
+    const struct block *b = block_for_rip(cpu);
+    if (b) run_block(cpu, b, 1);
+    else run_uncached(cpu);
+}
+
+/* At a block boundary: a pending, unmasked INTR is accepted unless the
+ * previous instruction opened a shadow.  The shadow lasts one instruction
+ * either way. */
+static void check_interrupts(struct cpu *cpu)
+{
+    if (!(cpu->intr && (cpu->rflags & FL_IF))) {
+        cpu->interrupt_shadow = 0;
+        return;
+    }
+    if (cpu->interrupt_shadow) {
+        cpu->interrupt_shadow = 0;
+        run_one(cpu);
+        cpu->events = 1;
+        return;
+    }
+    accept_interrupt(cpu);
+}
+
 /* Things that happen between blocks.  Returns true when the run must stop. */
 static bool handle_events(struct cpu *cpu)
 {
@@ -425,6 +470,8 @@ static bool handle_events(struct cpu *cpu)
         return true;
     }
     if (cpu->halted) {
+        /* HLT resumes on an unmasked interrupt (the loop accepts it next). */
+        if (cpu->intr && (cpu->rflags & FL_IF)) return false;
         cpu->exit_reason = EXIT_HALT;
         return true;
     }
@@ -452,6 +499,10 @@ enum cpu_exit cpu_run(struct cpu *cpu, uint64_t max_insns)
     if (cpu->halted || cpu->stop_requested) cpu->events = 1;
     while (cpu->instret < cpu->run_end) {
         if (cpu->events && handle_events(cpu)) break;
+        if (unlikely(cpu->intr | cpu->interrupt_shadow)) {
+            check_interrupts(cpu);
+            if (cpu->events) continue;
+        }
         const struct block *b = block_for_rip(cpu);
         if (b) run_block(cpu, b, cpu->run_end - cpu->instret);
         else run_uncached(cpu);
