@@ -16,7 +16,7 @@ WARN     := -Wall -Wextra -Werror
 CFLAGS   := -std=c11 -O2 -g $(WARN)
 ASAN     := -fsanitize=address,undefined -fno-sanitize-recover=all -fno-omit-frame-pointer
 ASAN_CFLAGS := -std=c11 -O1 -g $(WARN) $(ASAN)
-LDLIBS   := -lpthread
+LDLIBS   := -lpthread -lelf
 
 LIB      := $(BUILD)/libringsim.a
 LIB_ASAN := $(BUILD)/asan/libringsim.a

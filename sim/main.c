@@ -1,60 +1,78 @@
-/* main.c - the command-line front end.
+/* main.c - the command-line front end: options into a machine, an image
+ * into its memory, one run, one line saying why it stopped.
  *
- * For now ringsim runs its built-in CPU demo (bench/sieve.S, embedded at
- * build time) in 32-bit protected mode and reports what it retired.  The
- * built-in NT kernel, the loaders and the full command line of
- * ARCHITECTURE.md arrive with the machine and kernel issues.
+ * Exit status: the guest's debug-exit status when it wrote port 0xF4, else 0
+ * for a clean stop, 1 for a triple fault or an internal stop, 2 for a bad
+ * image or option.  With no image, ringsim runs its built-in CPU demo (the
+ * built-in NT kernel takes that place when it exists).
  */
+#include <getopt.h>
+#include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <time.h>
 #include "cpu/cpu.h"
 #include "mmu/bus.h"
+#include "sim/loader.h"
+#include "sim/machine.h"
 
 extern const unsigned char _binary_sieve_bin_start[], _binary_sieve_bin_end[];
 
-#define DEMO_CODE  0x1000u
-#define DEMO_HLT   0x0F00u
-#define DEMO_STACK 0x8000u
-#define DEMO_ARRAY 0x100000u
+static struct machine *running;
 
 static void usage(FILE *f)
 {
-    fprintf(f, "usage: ringsim [--model intel|amd|i486|host] [--sieve N] [--no-cycles]\n"
-               "  Runs the built-in CPU demo: the primes below N (default 1000000) by the\n"
-               "  sieve of Eratosthenes, in 32-bit protected mode, and reports what it\n"
-               "  retired.  The built-in NT kernel is not part of this version yet.\n");
+    fprintf(f,
+        "usage: ringsim [options]\n"
+        "  --kernel FILE        boot a Multiboot v1 kernel or a plain ELF executable\n"
+        "  --append TEXT        the kernel's command line (after its file name)\n"
+        "  --initrd F[,F...]    Multiboot modules\n"
+        "  --bios FILE          a flat ROM image at the reset vector (real mode, F000:FFF0)\n"
+        "  --mem SIZE           RAM, e.g. 128M or 1G (default 128M)\n"
+        "  --serial SPEC        COM1: stdio, file:PATH, pty or null (default stdio)\n"
+        "  --debugcon SPEC      port 0xE9: stdio, file:PATH or null (default null)\n"
+        "  --cpu MODEL          the CPU profile: intel, amd, i486 or host (default host)\n"
+        "  --max-insns N        stop after N instructions\n"
+        "  --trace LIST         trace categories: post (others come with later versions)\n"
+        "  --trace-file FILE    write the trace there instead of stderr\n"
+        "  --headless           no window (the only mode in this version)\n"
+        "  --no-cycles          switch the cycle model off (virtual time from instructions)\n"
+        "  --sieve N            the built-in CPU demo: primes below N (the default run)\n"
+        "  --help               this text\n"
+        "Exit status: the guest's debug-exit status if it used port 0xF4, else 0 for a\n"
+        "clean stop, 1 for a triple fault or an internal stop, 2 for a bad image or option.\n");
 }
 
-static double now(void)
+static double now_seconds(void)
 {
     struct timespec ts;
     clock_gettime(CLOCK_MONOTONIC, &ts);
     return ts.tv_sec + ts.tv_nsec * 1e-9;
 }
 
+/* The built-in CPU demo: bench/sieve.S in 32-bit protected mode. */
 static int run_demo(const struct cpu_model *model, unsigned n, int cycles)
 {
+    enum { CODE = 0x1000, HLT_AT = 0x0F00, STACK = 0x8000, ARRAY = 0x100000 };
     static const unsigned char hlt = 0xF4;
-    const uint32_t ret = DEMO_HLT;
-    struct bus *bus = bus_new(DEMO_ARRAY + n + (1u << 20));
+    const uint32_t ret = HLT_AT;
+    struct bus *bus = bus_new(ARRAY + n + (1u << 20));
     struct cpu *cpu = calloc(1, sizeof *cpu);
     if (!bus || !cpu || cpu_init(cpu, bus, model) != 0) return 1;
     cpu->cycle_model = cycles;
     cpu_set_flat32(cpu);
-    bus_load(bus, DEMO_CODE, _binary_sieve_bin_start,
+    bus_load(bus, CODE, _binary_sieve_bin_start,
              (uint64_t)(_binary_sieve_bin_end - _binary_sieve_bin_start));
-    bus_load(bus, DEMO_HLT, &hlt, 1);
-    bus_load(bus, DEMO_STACK - 4, &ret, 4);
-    cpu->gpr[RSP] = DEMO_STACK - 4;
-    cpu->gpr[RSI] = DEMO_ARRAY;
+    bus_load(bus, HLT_AT, &hlt, 1);
+    bus_load(bus, STACK - 4, &ret, 4);
+    cpu->gpr[RSP] = STACK - 4;
+    cpu->gpr[RSI] = ARRAY;
     cpu->gpr[RCX] = n;
-    cpu->rip = DEMO_CODE;
-
-    double t0 = now();
+    cpu->rip = CODE;
+    double t0 = now_seconds();
     enum cpu_exit why = cpu_run(cpu, ~0ull >> 1);
-    double t = now() - t0;
+    double t = now_seconds() - t0;
     int ok = why == EXIT_HALT;
     if (ok) {
         printf("ringsim: CPU demo (%s profile): %u primes below %u\n", model->name,
@@ -72,33 +90,165 @@ static int run_demo(const struct cpu_model *model, unsigned n, int cycles)
     return ok ? 0 : 1;
 }
 
+/* ---- options ------------------------------------------------------------ */
+
+struct cli {
+    struct machine_options mopt;
+    struct load_request load;
+    const char *trace_file;
+    unsigned sieve;
+    int cycles;
+};
+
+static int bad_option(const char *fmt, const char *arg)
+{
+    fprintf(stderr, "ringsim: ");
+    fprintf(stderr, fmt, arg);
+    fprintf(stderr, " (ringsim --help lists the options)\n");
+    return -1;
+}
+
+static int parse_size(const char *s, uint64_t *out)
+{
+    char *end;
+    unsigned long long v = strtoull(s, &end, 0);
+    uint64_t unit = 1;
+    if (*end == 'K' || *end == 'k') unit = 1ull << 10;
+    else if (*end == 'M' || *end == 'm') unit = 1ull << 20;
+    else if (*end == 'G' || *end == 'g') unit = 1ull << 30;
+    else if (*end) return -1;
+    if (unit != 1 && end[1]) return -1;
+    if (end == s || v == 0 || v > (64ull << 30) / unit) return -1;
+    *out = v * unit;
+    return 0;
+}
+
+static int parse_trace(const char *list, unsigned *mask)
+{
+    char buf[256];
+    snprintf(buf, sizeof buf, "%s", list);
+    for (char *save = NULL, *tok = strtok_r(buf, ",", &save); tok;
+         tok = strtok_r(NULL, ",", &save)) {
+        if (!strcmp(tok, "post")) *mask |= TRACE_POST;
+        else return bad_option("--trace category '%s' is not available in this version", tok);
+    }
+    return 0;
+}
+
+static int parse_option(struct cli *c, int opt, const char *arg)
+{
+    uint64_t v;
+    char *end;
+    switch (opt) {
+    case 'k': c->load.kernel = arg; return 0;
+    case 'a': c->load.append = arg; return 0;
+    case 'i': c->load.initrd = arg; return 0;
+    case 'b': c->load.bios = arg; return 0;
+    case 'm':
+        if (parse_size(arg, &v) != 0) return bad_option("--mem wants a size such as 128M, not '%s'", arg);
+        c->mopt.ram_bytes = v;
+        return 0;
+    case 's': c->mopt.serial = arg; return 0;
+    case 'd': c->mopt.debugcon = arg; return 0;
+    case 'c':
+        if (strchr(arg, ','))
+            return bad_option("--cpu '%s': feature switches (+feature,-feature) are not "
+                              "available in this version", arg);
+        if (!(c->mopt.model = cpu_model_find(arg)))
+            return bad_option("--cpu wants intel, amd, i486 or host, not '%s'", arg);
+        return 0;
+    case 'n':
+        c->mopt.max_insns = strtoull(arg, &end, 0);
+        if (*end || end == arg) return bad_option("--max-insns wants a number, not '%s'", arg);
+        return 0;
+    case 't': return parse_trace(arg, &c->mopt.trace_mask);
+    case 'T': c->trace_file = arg; return 0;
+    case 'H': return 0;
+    case 'C': c->cycles = 0; return 0;
+    case 'S':
+        v = strtoull(arg, &end, 0);
+        if (*end || v < 3 || v > (1u << 30)) return bad_option("--sieve wants 3 to 2^30, not '%s'", arg);
+        c->sieve = (unsigned)v;
+        return 0;
+    default:
+        return -1;
+    }
+}
+
+static int parse_args(int argc, char **argv, struct cli *c)
+{
+    static const struct option longopts[] = {
+        { "kernel", required_argument, 0, 'k' }, { "append", required_argument, 0, 'a' },
+        { "initrd", required_argument, 0, 'i' }, { "bios", required_argument, 0, 'b' },
+        { "mem", required_argument, 0, 'm' }, { "serial", required_argument, 0, 's' },
+        { "debugcon", required_argument, 0, 'd' }, { "cpu", required_argument, 0, 'c' },
+        { "max-insns", required_argument, 0, 'n' }, { "trace", required_argument, 0, 't' },
+        { "trace-file", required_argument, 0, 'T' }, { "headless", no_argument, 0, 'H' },
+        { "no-cycles", no_argument, 0, 'C' }, { "sieve", required_argument, 0, 'S' },
+        { "model", required_argument, 0, 'c' }, { "help", no_argument, 0, 'h' },
+        { 0, 0, 0, 0 },
+    };
+    int opt;
+    opterr = 0;
+    while ((opt = getopt_long(argc, argv, "h", longopts, NULL)) != -1) {
+        if (opt == 'h') {
+            usage(stdout);
+            exit(0);
+        }
+        if (opt == '?') return bad_option("unknown or incomplete option '%s'", argv[optind - 1]);
+        if (parse_option(c, opt, optarg) != 0) return -1;
+    }
+    if (optind < argc) return bad_option("unexpected argument '%s'", argv[optind]);
+    return 0;
+}
+
+/* ---- running an image ---------------------------------------------------- */
+
+static void on_sigint(int sig)
+{
+    (void)sig;
+    if (running) {
+        running->interrupt_requested = 1;
+        running->cpu.events = 1;
+    }
+}
+
+static int run_image(struct cli *c)
+{
+    FILE *trace = NULL;
+    if (c->mopt.trace_mask) {
+        trace = c->trace_file ? fopen(c->trace_file, "w") : stderr;
+        if (!trace) return bad_option("cannot open the trace file '%s'", c->trace_file), 2;
+        c->mopt.trace = trace;
+    }
+    struct machine *m = machine_new(&c->mopt);
+    if (!m) return 2;
+    m->cpu.cycle_model = c->cycles;
+    char err[256];
+    if (machine_boot(m, &c->load, err, sizeof err) != 0) {
+        fprintf(stderr, "ringsim: %s\n", err);
+        machine_free(m);
+        return 2;
+    }
+    running = m;
+    signal(SIGINT, on_sigint);
+    machine_run(m);
+    running = NULL;
+    fflush(stdout);
+    fprintf(stderr, "ringsim: %s (%llu instructions, %llu ns of virtual time)\n", m->message,
+            (unsigned long long)m->cpu.instret, (unsigned long long)machine_now(m));
+    int status = m->exit_status;
+    machine_free(m);
+    if (trace && trace != stderr) fclose(trace);
+    return status;
+}
+
 int main(int argc, char **argv)
 {
-    const struct cpu_model *model = cpu_model_host();
-    unsigned n = 1000000;
-    int cycles = 1;
-    for (int i = 1; i < argc; i++) {
-        if (!strcmp(argv[i], "--help") || !strcmp(argv[i], "-h")) {
-            usage(stdout);
-            return 0;
-        } else if (!strcmp(argv[i], "--model") && i + 1 < argc) {
-            model = cpu_model_find(argv[++i]);
-            if (!model) { fprintf(stderr, "ringsim: unknown model %s\n", argv[i]); return 2; }
-        } else if (!strcmp(argv[i], "--sieve") && i + 1 < argc) {
-            char *end;
-            unsigned long v = strtoul(argv[++i], &end, 0);
-            if (*end || v < 3 || v > (1ul << 30)) {
-                fprintf(stderr, "ringsim: --sieve wants a number from 3 to 2^30\n");
-                return 2;
-            }
-            n = (unsigned)v;
-        } else if (!strcmp(argv[i], "--no-cycles")) {
-            cycles = 0;
-        } else {
-            fprintf(stderr, "ringsim: unknown option %s\n", argv[i]);
-            usage(stderr);
-            return 2;
-        }
-    }
-    return run_demo(model, n, cycles);
+    struct cli c = { .sieve = 1000000, .cycles = 1 };
+    machine_default_options(&c.mopt);
+    if (parse_args(argc, argv, &c) != 0) return 2;
+    if (!c.load.kernel && !c.load.bios)
+        return run_demo(c.mopt.model ? c.mopt.model : cpu_model_host(), c.sieve, c.cycles);
+    return run_image(&c);
 }

@@ -1,0 +1,302 @@
+/* machine.c - the board: a PC/AT-class machine built from options.
+ *
+ * RAM and the bus, one CPU, the chips (8259 pair, 8254, two 16550s, the RTC,
+ * port 0x92, and QEMU's platform ports so test kernels written for QEMU run
+ * unchanged), their IRQ wiring, and the run loop.  Virtual time is the CPU's
+ * modelled cycles at a nominal 1 GHz (or its retired instructions with the
+ * cycle model off); devices are driven only by the timer queue, so a run is
+ * deterministic.  A halted CPU skips ahead to the next timer.
+ */
+#include <stdlib.h>
+#include <string.h>
+#include "machine.h"
+#include "symbols.h"
+#include "mmu/bus.h"
+#include "devices/cmos.h"
+#include "devices/debugcon.h"
+#include "devices/debugexit.h"
+#include "devices/fwcfg.h"
+#include "devices/pci.h"
+#include "devices/pic8259.h"
+#include "devices/pit8254.h"
+#include "devices/port92.h"
+#include "devices/post.h"
+#include "devices/uart16550.h"
+
+/* The PC/AT's ISA interrupt lines (IBM AT technical reference). */
+enum { IRQ_PIT = 0, IRQ_COM2 = 3, IRQ_COM1 = 4, IRQ_RTC = 8 };
+
+/* A run slice never exceeds this many instructions, so SIGINT, serial input
+ * and device timers are looked at often enough. */
+#define SLICE_MAX 100000
+
+struct machine_devices {
+    struct pic8259 pic;
+    struct pit8254 pit;
+    struct uart16550 com1, com2;
+    struct uart_backend com1_backend, com2_backend;
+    struct cmos rtc;
+    struct port92 port92;
+    struct debugexit debugexit;
+    struct debugcon debugcon;
+    FILE *debugcon_file;
+    struct post post;
+    struct fwcfg fwcfg;
+    struct pci pci;
+    struct irq_line intr, irq_pit, irq_com1, irq_com2, irq_rtc;
+    uint64_t idle_ns;           /* virtual time spent halted, skipped over */
+};
+
+void machine_default_options(struct machine_options *opt)
+{
+    memset(opt, 0, sizeof *opt);
+    opt->ram_bytes = 128ull << 20;
+    opt->serial = "stdio";
+    opt->debugcon = "null";
+    opt->rtc_epoch = 1767225600;    /* 2026-01-01 00:00:00 UTC: the same every run */
+}
+
+uint64_t machine_now(const struct machine *m)
+{
+    const struct cpu *cpu = &m->cpu;
+    return (cpu->cycle_model ? cpu->cycles : cpu->instret) + m->dev->idle_ns;
+}
+
+/* ---- wiring ------------------------------------------------------------ */
+
+static void intr_pin(void *ctx, unsigned line, int level)
+{
+    (void)line;
+    struct machine *m = ctx;
+    cpu_set_intr(&m->cpu, level != 0);
+}
+
+static int inta(void *ctx)
+{
+    struct machine *m = ctx;
+    return pic_acknowledge(&m->dev->pic);
+}
+
+static void guest_exit(void *ctx, int status)
+{
+    struct machine *m = ctx;
+    m->stop = STOP_DEBUG_EXIT;
+    m->exit_status = status;
+    snprintf(m->message, sizeof m->message, "the guest wrote the debug-exit port: status %d",
+             status);
+    cpu_request_stop(&m->cpu);
+}
+
+static void fast_reset(void *ctx)
+{
+    struct machine *m = ctx;
+    cpu_reset(&m->cpu);
+}
+
+static void debugcon_byte(void *ctx, uint8_t byte)
+{
+    struct machine *m = ctx;
+    if (m->dev->debugcon_file) {
+        fputc(byte, m->dev->debugcon_file);
+        if (byte == '\n') fflush(m->dev->debugcon_file);
+    }
+}
+
+static void post_code(void *ctx, uint8_t code, uint64_t now_ns)
+{
+    struct machine *m = ctx;
+    if (m->opt.trace && (m->opt.trace_mask & TRACE_POST))
+        fprintf(m->opt.trace, "post %02x at %llu ns\n", code, (unsigned long long)now_ns);
+}
+
+static struct irq_line line_to_pic(struct machine *m, unsigned irq)
+{
+    struct irq_line l = { pic_set_irq, &m->dev->pic, irq };
+    (void)m;
+    return l;
+}
+
+static int open_debugcon(struct machine *m)
+{
+    const char *spec = m->opt.debugcon ? m->opt.debugcon : "null";
+    if (!strcmp(spec, "null")) return 0;
+    if (!strcmp(spec, "stdio")) {
+        m->dev->debugcon_file = stdout;
+        return 0;
+    }
+    if (!strncmp(spec, "file:", 5) && spec[5]) {
+        m->dev->debugcon_file = fopen(spec + 5, "w");
+        if (m->dev->debugcon_file) return 0;
+        fprintf(stderr, "ringsim: cannot open %s for the debug console\n", spec + 5);
+        return -1;
+    }
+    fprintf(stderr, "ringsim: --debugcon wants stdio, file:PATH or null, not '%s'\n", spec);
+    return -1;
+}
+
+static int build_devices(struct machine *m)
+{
+    struct machine_devices *d = m->dev;
+    d->intr = (struct irq_line){ intr_pin, m, 0 };
+    d->irq_pit = line_to_pic(m, IRQ_PIT);
+    d->irq_com1 = line_to_pic(m, IRQ_COM1);
+    d->irq_com2 = line_to_pic(m, IRQ_COM2);
+    d->irq_rtc = line_to_pic(m, IRQ_RTC);
+
+    pic_init(&d->pic, &d->intr);
+    pit_init(&d->pit, &m->timers, &d->irq_pit);
+    if (uart_backend_open(&d->com1_backend, m->opt.serial ? m->opt.serial : "stdio") != 0 ||
+        uart_backend_open(&d->com2_backend, "null") != 0 || open_debugcon(m) != 0)
+        return -1;
+    uart_init(&d->com1, 0x3F8, &m->timers, &d->irq_com1, &d->com1_backend);
+    uart_init(&d->com2, 0x2F8, &m->timers, &d->irq_com2, &d->com2_backend);
+    cmos_init(&d->rtc, &m->timers, &d->irq_rtc, m->opt.rtc_epoch);
+    cmos_set_memory(&d->rtc, m->opt.ram_bytes);
+    port92_init(&d->port92, m->bus, fast_reset, m);
+    debugexit_init(&d->debugexit, guest_exit, m);
+    debugcon_init(&d->debugcon, debugcon_byte, m);
+    post_init(&d->post, &m->timers, post_code, m);
+    fwcfg_init(&d->fwcfg, 1, m->opt.ram_bytes);
+    pci_init(&d->pci);
+
+    int bad = pic_attach(&d->pic, m->bus) | pit_attach(&d->pit, m->bus) |
+              uart_attach(&d->com1, m->bus) | uart_attach(&d->com2, m->bus) |
+              cmos_attach(&d->rtc, m->bus) | port92_attach(&d->port92) |
+              debugexit_attach(&d->debugexit, m->bus) | debugcon_attach(&d->debugcon, m->bus) |
+              post_attach(&d->post, m->bus) | fwcfg_attach(&d->fwcfg, m->bus) |
+              pci_attach(&d->pci, m->bus);
+    if (bad) fprintf(stderr, "ringsim: the bus has no room for every device\n");
+    return bad ? -1 : 0;
+}
+
+/* ---- lifetime ---------------------------------------------------------- */
+
+struct machine *machine_new(const struct machine_options *opt)
+{
+    struct machine *m = calloc(1, sizeof *m);
+    if (!m) return NULL;
+    m->opt = *opt;
+    if (m->opt.ram_bytes < (1u << 20)) m->opt.ram_bytes = 1u << 20;
+    tq_init(&m->timers);
+    m->dev = calloc(1, sizeof *m->dev);
+    m->bus = bus_new(m->opt.ram_bytes);
+    if (!m->dev || !m->bus || cpu_init(&m->cpu, m->bus, m->opt.model) != 0 ||
+        build_devices(m) != 0) {
+        machine_free(m);
+        return NULL;
+    }
+    m->cpu.intr_ack = inta;
+    m->cpu.intr_ctx = m;
+    return m;
+}
+
+void machine_free(struct machine *m)
+{
+    if (!m) return;
+    if (m->dev) {
+        uart_backend_close(&m->dev->com1_backend);
+        uart_backend_close(&m->dev->com2_backend);
+        if (m->dev->debugcon_file && m->dev->debugcon_file != stdout)
+            fclose(m->dev->debugcon_file);
+        else if (m->dev->debugcon_file)
+            fflush(m->dev->debugcon_file);
+    }
+    if (m->cpu.dc) cpu_free(&m->cpu);
+    symtab_free(m->symbols);
+    bus_free(m->bus);
+    free(m->dev);
+    free(m);
+}
+
+int machine_load(struct machine *m, uint64_t phys, const void *data, uint64_t len)
+{
+    return bus_load(m->bus, phys, data, len);
+}
+
+/* ---- running ----------------------------------------------------------- */
+
+static void stop_with(struct machine *m, enum machine_stop why, int status, const char *msg)
+{
+    m->stop = why;
+    m->exit_status = status;
+    snprintf(m->message, sizeof m->message, "%s", msg);
+}
+
+/* How many instructions may run before the next device event is due. */
+static uint64_t slice_length(struct machine *m, uint64_t now)
+{
+    uint64_t next = tq_next_deadline(&m->timers), n = SLICE_MAX;
+    if (next != UINT64_MAX) n = next > now ? next - now : 1;   /* at least one cycle each */
+    if (n > SLICE_MAX) n = SLICE_MAX;
+    if (m->opt.max_insns) {
+        uint64_t left = m->opt.max_insns > m->cpu.instret ? m->opt.max_insns - m->cpu.instret : 0;
+        if (n > left) n = left;
+    }
+    return n;
+}
+
+/* HLT: with IF clear (and no NMI source yet) nothing can wake the CPU; with
+ * IF set, virtual time jumps to the next timer, whose interrupt may wake it. */
+static bool idle(struct machine *m)
+{
+    uint64_t next = tq_next_deadline(&m->timers);
+    if (!(m->cpu.rflags & FL_IF)) {
+        stop_with(m, STOP_HALT, 0, "HLT with interrupts disabled");
+        return false;
+    }
+    if (next == UINT64_MAX) {
+        stop_with(m, STOP_HALT, 0, "HLT with no timer armed: nothing can raise an interrupt");
+        return false;
+    }
+    uint64_t now = machine_now(m);
+    if (next > now) {
+        m->dev->idle_ns += next - now;
+        m->cpu.tsc_offset += next - now;    /* the time stamp counter keeps counting */
+    }
+    return true;
+}
+
+static bool after_run(struct machine *m, enum cpu_exit why)
+{
+    switch (why) {
+    case EXIT_BUDGET:
+        if (m->opt.max_insns && m->cpu.instret >= m->opt.max_insns) {
+            stop_with(m, STOP_MAX_INSNS, 0, "the instruction budget (--max-insns) ran out");
+            return false;
+        }
+        return true;
+    case EXIT_HALT:
+        return idle(m);
+    case EXIT_SHUTDOWN:
+        stop_with(m, STOP_TRIPLE_FAULT, 1, m->cpu.stop_message);
+        return false;
+    case EXIT_STOP:
+        if (m->stop == STOP_NONE) stop_with(m, STOP_INTERRUPTED, 1, "stopped on request");
+        return false;
+    default:
+        stop_with(m, STOP_ERROR, 1, "the CPU stopped for an unexpected reason");
+        return false;
+    }
+}
+
+enum machine_stop machine_run(struct machine *m)
+{
+    m->stop = STOP_NONE;
+    m->message[0] = 0;
+    for (;;) {
+        if (m->interrupt_requested) {
+            stop_with(m, STOP_INTERRUPTED, 1, "interrupted (SIGINT)");
+            break;
+        }
+        uint64_t now = machine_now(m);
+        tq_advance(&m->timers, now);
+        uart_poll_input(&m->dev->com1);
+        uint64_t n = slice_length(m, machine_now(m));
+        if (n == 0) {
+            stop_with(m, STOP_MAX_INSNS, 0, "the instruction budget (--max-insns) ran out");
+            break;
+        }
+        if (!after_run(m, cpu_run(&m->cpu, n))) break;
+    }
+    return m->stop;
+}
