@@ -10,6 +10,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <time.h>
+#include <sys/wait.h>
 #include "cpu/cpu.h"
 #include "mmu/bus.h"
 
@@ -148,8 +149,93 @@ static int bench_sieve(const char *dir)
     return 0;
 }
 
+/* ---- sieve-mb: the same loop as a Multiboot kernel, ringsim against QEMU ---- */
+
+/* Run one command, its debug console into out_path; the wall time and the
+ * first line it printed.  Exit status 1 is the guest's debug-exit(0). */
+static int time_command(const char *cmd, const char *out_path, double *secs, char *line, size_t len)
+{
+    double t0 = now();
+    int rc = system(cmd);
+    *secs = now() - t0;
+    FILE *f = fopen(out_path, "r");
+    line[0] = 0;
+    if (f) {
+        if (!fgets(line, (int)len, f)) line[0] = 0;
+        fclose(f);
+    }
+    return (rc != -1 && WIFEXITED(rc)) ? WEXITSTATUS(rc) : -1;
+}
+
+/* Each peer's command line, with literal formats the compiler can check. */
+typedef void (*command_fn)(char *buf, size_t len, const char *dir, unsigned n, const char *out);
+
+static void ringsim_command(char *buf, size_t len, const char *dir, unsigned n, const char *out)
+{
+    snprintf(buf, len, "%s/../ringsim --kernel %s/sieve_mb.elf --append %u --serial null "
+             "--debugcon file:%s 2>/dev/null", dir, dir, n, out);
+}
+
+static void qemu_command(char *buf, size_t len, const char *dir, unsigned n, const char *out)
+{
+    snprintf(buf, len, "timeout 120 qemu-system-i386 -accel tcg -m 128 -display none -no-reboot "
+             "-serial null -device isa-debug-exit,iobase=0xf4,iosize=0x04 "
+             "-kernel %s/sieve_mb.elf -append %u -debugcon file:%s", dir, n, out);
+}
+
+struct mb_peer { const char *name; command_fn command; double best[2]; char answer[2][32]; };
+
+static int run_peer(struct mb_peer *p, const char *dir, const unsigned n[2], int round)
+{
+    for (int k = 0; k < 2; k++) {
+        char cmd[1400], out[600], line[64];
+        double t;
+        snprintf(out, sizeof out, "%s/sieve_mb.%s.out", dir, p->name);
+        p->command(cmd, sizeof cmd, dir, n[k], out);
+        if (time_command(cmd, out, &t, line, sizeof line) != 1) {
+            fprintf(stderr, "sieve-mb: %s failed: %s\n", p->name, cmd);
+            return -1;
+        }
+        if (round == 0 || t < p->best[k]) p->best[k] = t;
+        snprintf(p->answer[k], sizeof p->answer[k], "%s", line);
+    }
+    return 0;
+}
+
+static int bench_sieve_mb(const char *dir)
+{
+    /* Two sizes: the difference of the times cancels each machine's start-up. */
+    const unsigned n[2] = { 1000000, 16000000 };
+    unsigned primes[2];
+    uint64_t count[2] = { expected_count(n[0], &primes[0]), expected_count(n[1], &primes[1]) };
+    struct mb_peer peers[2] = {
+        { "ringsim", ringsim_command, { 0, 0 }, { "", "" } },
+        { "qemu", qemu_command, { 0, 0 }, { "", "" } },
+    };
+    for (int round = 0; round < 3; round++)
+        for (int p = 0; p < 2; p++)
+            if (run_peer(&peers[p], dir, n, round) != 0) return 1;
+    for (int k = 0; k < 2; k++) {
+        if ((unsigned)atoi(peers[0].answer[k]) != primes[k] ||
+            (unsigned)atoi(peers[1].answer[k]) != primes[k]) {
+            fprintf(stderr, "sieve-mb: wrong answers for N=%u: ringsim %s, qemu %s, expected %u\n",
+                    n[k], peers[0].answer[k], peers[1].answer[k], primes[k]);
+            return 1;
+        }
+    }
+    double mips[2];
+    for (int p = 0; p < 2; p++)
+        mips[p] = (double)(count[1] - count[0]) / (peers[p].best[1] - peers[p].best[0]) / 1e6;
+    printf("sieve-mb: %llu more instructions for N=%u than for N=%u, best of 3\n",
+           (unsigned long long)(count[1] - count[0]), n[1], n[0]);
+    printf("sieve-mb: ringsim %.0f MIPS, qemu-tcg %.0f MIPS, ratio %.2f\n", mips[0], mips[1],
+           mips[0] / mips[1]);
+    return 0;
+}
+
 int main(int argc, char **argv)
 {
     const char *dir = argc > 1 ? argv[1] : "build/bench";
-    return bench_sieve(dir);
+    int rc = bench_sieve(dir);
+    return rc ? rc : bench_sieve_mb(dir);
 }

@@ -41,3 +41,4 @@ sieve:
     pop  %edi
     pop  %ebx
     ret
+    .section .note.GNU-stack, "", @progbits
