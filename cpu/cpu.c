@@ -122,6 +122,7 @@ static bool flat_data(const struct segment *s)
 void cpu_update_mode(struct cpu *cpu)
 {
     const struct segment *cs = &cpu->seg[SEG_CS];
+    uint8_t old_mode = cpu->mode, old_dmode = cpu->dmode, old_cpl = cpu->cpl;
     if (!(cpu->cr0 & CR0_PE)) cpu->mode = MODE_REAL;
     else if (cpu->rflags & FL_VM) cpu->mode = MODE_V86;
     else if (cpu->efer & EFER_LMA) cpu->mode = MODE_LONG;
@@ -144,4 +145,6 @@ void cpu_update_mode(struct cpu *cpu)
         if (flat) cpu->seg_flat |= (uint8_t)(1u << s);
     }
     cpu->events = 1;    /* decoded blocks are per decode mode: look the next one up again */
+    if (cpu->on_mode && (cpu->mode != old_mode || cpu->dmode != old_dmode || cpu->cpl != old_cpl))
+        cpu->on_mode(cpu->observer, cpu->mode, cpu->dmode, cpu->cpl);
 }

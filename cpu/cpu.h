@@ -206,6 +206,12 @@ struct cpu {
     int    (*intr_ack)(void *ctx);   /* INTA: the vector (0-255), or -1 for none after all */
     void    *intr_ctx;
 
+    /* Observers for traces, the UI and the debugger: called as events happen,
+     * never changing them.  NULL when nobody listens. */
+    void (*on_exception)(void *ctx, int vector, uint32_t error, int source);
+    void (*on_mode)(void *ctx, unsigned mode, unsigned dmode, unsigned cpl);
+    void *observer;
+
     /* The last exception, as raised. */
     int      exc_vector;
     uint32_t exc_error;
@@ -244,6 +250,9 @@ void     cpu_set_flags(struct cpu *cpu, uint64_t value);   /* raw write, no priv
 /* The one fault path: raise an exception.  Faults rewind RIP to the faulting
  * instruction; traps leave it after.  Never returns: unwinds to the dispatch loop. */
 _Noreturn void cpu_raise(struct cpu *cpu, int vector, uint32_t error);
+
+/* "#GP", "#PF" ... for vectors 0-31, "interrupt" above. */
+const char *exception_name(int vector);
 
 /* Decoded-code invalidation: the physical range was written by something
  * other than the CPU's own stores (a loader, a device, the debugger). */

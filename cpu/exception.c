@@ -163,6 +163,8 @@ static int combine(int first, int second)
 bool exception_dispatch(struct cpu *cpu)
 {
     int vector = cpu->exc_vector;
+    if (cpu->on_exception)
+        cpu->on_exception(cpu->observer, vector, cpu->exc_error, cpu->exc_source);
     if (cpu->exc_source == INT_EXCEPTION && vector < 32 && vectors[vector].cls == EXC_FAULT)
         cpu->rip = cpu->insn_start;
     if (cpu->stop_on_exception) {

@@ -145,7 +145,7 @@ int bus_map_ports(struct bus *bus, uint16_t first, uint16_t last, port_in_fn in,
     return 0;
 }
 
-uint64_t bus_port_in(struct bus *bus, uint16_t port, unsigned size)
+static uint64_t port_in(struct bus *bus, uint16_t port, unsigned size)
 {
     for (unsigned i = 0; i < bus->n_ports; i++)
         if (port >= bus->ports[i].first && port <= bus->ports[i].last && bus->ports[i].in)
@@ -153,8 +153,16 @@ uint64_t bus_port_in(struct bus *bus, uint16_t port, unsigned size)
     return size >= 8 ? ~0ull : (1ull << (8 * size)) - 1;
 }
 
+uint64_t bus_port_in(struct bus *bus, uint16_t port, unsigned size)
+{
+    uint64_t v = port_in(bus, port, size);
+    if (bus->on_port) bus->on_port(bus->on_port_ctx, port, size, v, 0);
+    return v;
+}
+
 void bus_port_out(struct bus *bus, uint16_t port, unsigned size, uint64_t value)
 {
+    if (bus->on_port) bus->on_port(bus->on_port_ctx, port, size, value, 1);
     for (unsigned i = 0; i < bus->n_ports; i++)
         if (port >= bus->ports[i].first && port <= bus->ports[i].last && bus->ports[i].out) {
             bus->ports[i].out(bus->ports[i].ctx, port, size, value);

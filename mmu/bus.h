@@ -48,6 +48,9 @@ struct bus {
     void *on_ram_write_ctx;
     map_change_fn on_map_change;
     void *on_map_change_ctx;
+    /* An observer of port I/O (traces): after each access, with the value. */
+    void (*on_port)(void *ctx, uint16_t port, unsigned size, uint64_t value, int is_write);
+    void *on_port_ctx;
 };
 
 struct bus *bus_new(uint64_t ram_size);   /* NULL (and a message) if the host refuses */

@@ -106,7 +106,56 @@ static void post_code(void *ctx, uint8_t code, uint64_t now_ns)
 {
     struct machine *m = ctx;
     if (m->opt.trace && (m->opt.trace_mask & TRACE_POST))
-        fprintf(m->opt.trace, "post %02x at %llu ns\n", code, (unsigned long long)now_ns);
+        fprintf(m->opt.trace, "%llu ns: post %#04x\n", (unsigned long long)now_ns, code);
+}
+
+/* ---- traces: one line per event, stamped with virtual time, so two runs of
+ * the same image and options give byte-identical traces ---------------------- */
+
+static bool tracing(const struct machine *m, unsigned category)
+{
+    return m->opt.trace && (m->opt.trace_mask & category);
+}
+
+static void trace_exception(void *ctx, int vector, uint32_t error, int source)
+{
+    static const char *const sources[] = { "exception", "int", "int3", "into", "int1", "irq" };
+    struct machine *m = ctx;
+    if (!tracing(m, TRACE_EXCEPTIONS) && !(source == 5 && tracing(m, TRACE_IRQ))) return;
+    fprintf(m->opt.trace, "%llu ns: %s %s (vector %d)", (unsigned long long)machine_now(m),
+            sources[source < 6 ? source : 0], exception_name(vector), vector);
+    if (error != EXC_NO_ERROR) fprintf(m->opt.trace, " error %#x", error);
+    fprintf(m->opt.trace, " at %04x:%llx\n", m->cpu.seg[SEG_CS].sel,
+            (unsigned long long)m->cpu.insn_start);
+}
+
+static void trace_mode(void *ctx, unsigned mode, unsigned dmode, unsigned cpl)
+{
+    static const char *const modes[] = { "real", "virtual-8086", "protected", "long" };
+    static const char *const widths[] = { "16-bit", "32-bit", "64-bit" };
+    struct machine *m = ctx;
+    if (!tracing(m, TRACE_MODES)) return;
+    fprintf(m->opt.trace, "%llu ns: mode %s, %s code, CPL %u\n",
+            (unsigned long long)machine_now(m), modes[mode & 3], widths[dmode < 3 ? dmode : 0], cpl);
+}
+
+static void trace_port(void *ctx, uint16_t port, unsigned size, uint64_t value, int is_write)
+{
+    struct machine *m = ctx;
+    if (!tracing(m, TRACE_IO)) return;
+    fprintf(m->opt.trace, "%llu ns: io %s port %#06x size %u value %#llx\n",
+            (unsigned long long)machine_now(m), is_write ? "out" : "in", port, size,
+            (unsigned long long)value);
+}
+
+static void install_traces(struct machine *m)
+{
+    if (!m->opt.trace) return;
+    m->cpu.observer = m;
+    m->cpu.on_exception = trace_exception;
+    m->cpu.on_mode = trace_mode;
+    m->bus->on_port = trace_port;
+    m->bus->on_port_ctx = m;
 }
 
 static struct irq_line line_to_pic(struct machine *m, unsigned irq)
@@ -187,6 +236,7 @@ struct machine *machine_new(const struct machine_options *opt)
     }
     m->cpu.intr_ack = inta;
     m->cpu.intr_ctx = m;
+    install_traces(m);
     return m;
 }
 

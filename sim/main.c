@@ -34,7 +34,7 @@ static void usage(FILE *f)
         "  --debugcon SPEC      port 0xE9: stdio, file:PATH or null (default null)\n"
         "  --cpu MODEL          the CPU profile: intel, amd, i486 or host (default host)\n"
         "  --max-insns N        stop after N instructions\n"
-        "  --trace LIST         trace categories: post (others come with later versions)\n"
+        "  --trace LIST         comma-separated: exceptions, irq, io, post, modes, all\n"
         "  --trace-file FILE    write the trace there instead of stderr\n"
         "  --headless           no window (the only mode in this version)\n"
         "  --no-cycles          switch the cycle model off (virtual time from instructions)\n"
@@ -125,12 +125,19 @@ static int parse_size(const char *s, uint64_t *out)
 
 static int parse_trace(const char *list, unsigned *mask)
 {
+    static const struct { const char *name; unsigned bit; } categories[] = {
+        { "exceptions", TRACE_EXCEPTIONS }, { "irq", TRACE_IRQ }, { "io", TRACE_IO },
+        { "post", TRACE_POST }, { "modes", TRACE_MODES }, { "all", TRACE_ALL },
+    };
     char buf[256];
     snprintf(buf, sizeof buf, "%s", list);
     for (char *save = NULL, *tok = strtok_r(buf, ",", &save); tok;
          tok = strtok_r(NULL, ",", &save)) {
-        if (!strcmp(tok, "post")) *mask |= TRACE_POST;
-        else return bad_option("--trace category '%s' is not available in this version", tok);
+        unsigned i = 0;
+        while (i < sizeof categories / sizeof categories[0] && strcmp(tok, categories[i].name)) i++;
+        if (i == sizeof categories / sizeof categories[0])
+            return bad_option("--trace wants exceptions, irq, io, post, modes or all, not '%s'", tok);
+        *mask |= categories[i].bit;
     }
     return 0;
 }
