@@ -40,7 +40,7 @@ run() {
     failed=$((failed + ${f:-0} + ${c:-0}))
     # Criterion prints failures in place; show them with the summary.
     grep -a -E '\[(FAIL|----)\]|CRASH|ERROR|runtime error|AddressSanitizer' "$log" | head -40 | sed 's/^/   | /'
-    grep -a -E '^(semantics|decoder|  group|  mode)' "$log" | sed 's/^/   /'
+    grep -a -E '^(semantics|decoder|guest|  group|  mode)' "$log" | sed 's/^/   /'
     echo "   $synth"
     if [ "$rc" -ne 0 ] || [ "${f:-0}" -ne 0 ] || [ "${c:-0}" -ne 0 ]; then status=1; fi
 }

@@ -17,6 +17,7 @@ include tests/semantics/native.mk
 # decoder.mk first: semantics.mk links its DECODER_CHECK_OBJS into check-tests.
 -include tests/semantics/decoder.mk
 -include tests/semantics/semantics.mk
+include tests/guest/guest.mk
 
 .PHONY: test-build
 test-build: $(TEST_PROGRAMS)

@@ -1,0 +1,272 @@
+/* test_guest.c - the guest-side tests (tests/guest/) on two machines: each
+ * image runs under build/ringsim and under qemu-system-i386 -accel tcg; every
+ * ringsim line must be PASS, and the two machines' PASS/FAIL lines must agree
+ * except where tests/guest/deviations.txt documents who is right and why.
+ * Totals come at the end as "guest: ..." and "guest-vs-qemu: ..." lines.
+ */
+#include <criterion/criterion.h>
+#include <criterion/hooks.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#define MAX_LINES 64
+#define EXIT_ALL_PASSED 33             /* isa-debug-exit: (0x10 << 1) | 1 */
+
+struct image {
+    const char *name;
+    const char *ringsim_args;          /* the boot options, as ringsim spells them */
+    const char *qemu_args;             /* ... and as QEMU does */
+};
+
+struct verdict {
+    char name[80];
+    int pass;
+    char line[256];
+};
+
+struct outcome {
+    struct verdict v[MAX_LINES];
+    int n;
+    int status;                        /* process exit status, -1 if it did not exit */
+};
+
+static const char *build_dir(void)
+{
+    const char *b = getenv("BUILD");
+    return b && *b ? b : "build";
+}
+
+/* ---- running one machine ----------------------------------------------- */
+
+static int run_shell(const char *cmd)
+{
+    int rc = system(cmd);
+    return rc != -1 && WIFEXITED(rc) ? WEXITSTATUS(rc) : -1;
+}
+
+static void parse_lines(const char *path, struct outcome *o)
+{
+    FILE *f = fopen(path, "r");
+    char line[256];
+    o->n = 0;
+    while (f && fgets(line, sizeof line, f) && o->n < MAX_LINES) {
+        int pass = !strncmp(line, "PASS ", 5);
+        if (!pass && strncmp(line, "FAIL ", 5)) continue;
+        struct verdict *v = &o->v[o->n++];
+        line[strcspn(line, "\n")] = 0;
+        snprintf(v->line, sizeof v->line, "%s", line);
+        snprintf(v->name, sizeof v->name, "%.*s", (int)strcspn(line + 5, ":"), line + 5);
+        v->pass = pass;
+    }
+    if (f) fclose(f);
+}
+
+static void image_path(const struct image *img, char *out, size_t len)
+{
+    int rom = !strncmp(img->name, "rom_", 4);
+    snprintf(out, len, "%s/guest/%s.%s", build_dir(), img->name, rom ? "rom" : "elf");
+}
+
+static void run_ringsim(const struct image *img, const char *log, struct outcome *o)
+{
+    char path[256], cmd[1024];
+    image_path(img, path, sizeof path);
+    snprintf(cmd, sizeof cmd,
+             "timeout 30 %s/ringsim --mem 128M --serial null --max-insns 1000000000 "
+             "--debugcon file:%s %s %s %s >/dev/null 2>&1",
+             build_dir(), log, strncmp(img->name, "rom_", 4) ? "--kernel" : "--bios", path,
+             img->ringsim_args);
+    o->status = run_shell(cmd);
+    parse_lines(log, o);
+}
+
+static void run_qemu(const struct image *img, const char *log, struct outcome *o)
+{
+    char path[256], cmd[1024];
+    image_path(img, path, sizeof path);
+    snprintf(cmd, sizeof cmd,
+             "timeout 30 qemu-system-i386 -m 128M -accel tcg -no-reboot -display none "
+             "-serial null -monitor none -device isa-debug-exit,iobase=0xf4,iosize=0x04 "
+             "-rtc base=2026-01-01,clock=vm -debugcon file:%s %s %s %s >/dev/null 2>&1",
+             log, strncmp(img->name, "rom_", 4) ? "-kernel" : "-bios", path, img->qemu_args);
+    o->status = run_shell(cmd);
+    parse_lines(log, o);
+}
+
+/* ---- comparing --------------------------------------------------------- */
+
+/* 1 if deviations.txt lists (image, check). */
+static int documented(const char *image, const char *check)
+{
+    FILE *f = fopen("tests/guest/deviations.txt", "r");
+    char line[1024], img[80], chk[80];
+    int found = 0;
+    cr_assert_not_null(f, "tests/guest/deviations.txt is missing (run from the top directory)");
+    while (!found && fgets(line, sizeof line, f))
+        if (line[0] != '#' && sscanf(line, "%79s %79s", img, chk) == 2)
+            found = !strcmp(img, image) && !strcmp(chk, check);
+    fclose(f);
+    return found;
+}
+
+static const struct verdict *find(const struct outcome *o, const char *name)
+{
+    for (int i = 0; i < o->n; i++)
+        if (!strcmp(o->v[i].name, name)) return &o->v[i];
+    return NULL;
+}
+
+struct tally {
+    int passed, failed, agree, disagree, deviations;
+};
+
+/* One check's two verdicts: agree, a documented deviation, or a disagreement. */
+static void compare_one(const char *image, const char *name, const struct verdict *r,
+                        const struct verdict *q, struct tally *t)
+{
+    if (r && q && r->pass == q->pass) {
+        t->agree++;
+    } else if (documented(image, name)) {
+        t->deviations++;
+    } else {
+        t->disagree++;
+        cr_log_error("%s %s: ringsim says \"%s\", qemu says \"%s\"", image, name,
+                     r ? r->line : "(nothing)", q ? q->line : "(nothing)");
+    }
+}
+
+static void compare(const char *image, const struct outcome *r, const struct outcome *q,
+                    struct tally *t)
+{
+    for (int i = 0; i < r->n; i++) compare_one(image, r->v[i].name, &r->v[i], find(q, r->v[i].name), t);
+    for (int i = 0; i < q->n; i++)
+        if (!find(r, q->v[i].name)) compare_one(image, q->v[i].name, NULL, &q->v[i], t);
+}
+
+/* ---- totals across the test processes ---------------------------------- */
+
+static void record(const char *image, const struct tally *t)
+{
+    const char *dir = getenv("RINGSIM_GUEST_TALLY");
+    char path[512];
+    if (!dir) return;
+    snprintf(path, sizeof path, "%s/%s", dir, image);
+    FILE *f = fopen(path, "w");
+    if (!f) return;
+    fprintf(f, "%d %d %d %d %d\n", t->passed, t->failed, t->agree, t->disagree, t->deviations);
+    fclose(f);
+}
+
+ReportHook(PRE_ALL)(struct criterion_test_set *set)
+{
+    (void)set;
+    char tmpl[] = "/tmp/ringsim-guest-XXXXXX";
+    if (mkdtemp(tmpl)) setenv("RINGSIM_GUEST_TALLY", tmpl, 1);
+}
+
+ReportHook(POST_ALL)(struct criterion_global_stats *stats)
+{
+    (void)stats;
+    const char *dir = getenv("RINGSIM_GUEST_TALLY");
+    char cmd[600];
+    if (!dir) return;
+    snprintf(cmd, sizeof cmd, "cat %s/* 2>/dev/null; rm -rf %s", dir, dir);
+    FILE *p = popen(cmd, "r");
+    struct tally sum = { 0 }, t;
+    int images = 0;
+    while (p && fscanf(p, "%d %d %d %d %d", &t.passed, &t.failed, &t.agree, &t.disagree,
+                       &t.deviations) == 5) {
+        sum.passed += t.passed, sum.failed += t.failed, sum.agree += t.agree;
+        sum.disagree += t.disagree, sum.deviations += t.deviations, images++;
+    }
+    if (p) pclose(p);
+    if (!images) return;
+    printf("guest: %d passed, %d failed\n", sum.passed, sum.failed);
+    printf("guest-vs-qemu: %d agree, %d disagree (%d documented QEMU deviations)\n", sum.agree,
+           sum.disagree, sum.deviations);
+    fflush(stdout);
+}
+
+/* ---- one test per image ------------------------------------------------- */
+
+static void check_image(const struct image *img)
+{
+    char rlog[] = "/tmp/ringsim-guest-rs-XXXXXX", qlog[] = "/tmp/ringsim-guest-qemu-XXXXXX";
+    struct outcome r, q;
+    struct tally t = { 0 };
+    close(mkstemp(rlog));
+    close(mkstemp(qlog));
+    run_ringsim(img, rlog, &r);
+    cr_assert(run_shell("command -v qemu-system-i386 >/dev/null") == 0,
+              "qemu-system-i386 is missing: the QEMU oracle cannot run (make deps installs it)");
+    run_qemu(img, qlog, &q);
+    unlink(rlog);
+    unlink(qlog);
+    for (int i = 0; i < r.n; i++) {
+        t.passed += r.v[i].pass;
+        t.failed += !r.v[i].pass;
+        cr_expect(r.v[i].pass, "%s under ringsim: %s", img->name, r.v[i].line);
+    }
+    if (r.n == 0 || (r.status != EXIT_ALL_PASSED && t.failed == 0)) t.failed++;
+    compare(img->name, &r, &q, &t);
+    printf("guest %-10s ringsim %d PASS %d FAIL (exit %d); qemu exit %d; %d agree, %d disagree, "
+           "%d documented\n", img->name, t.passed, t.failed, r.status, q.status, t.agree,
+           t.disagree, t.deviations);
+    fflush(stdout);
+    record(img->name, &t);
+    cr_expect(r.n > 0, "%s printed no PASS/FAIL line under ringsim", img->name);
+    cr_expect_eq(r.status, EXIT_ALL_PASSED, "%s: ringsim exit status", img->name);
+    cr_expect(q.n > 0, "%s printed no PASS/FAIL line under QEMU (exit %d)", img->name, q.status);
+    cr_expect_eq(t.disagree, 0, "%s: ringsim and QEMU disagree", img->name);
+}
+
+static const struct image images[] = {
+    { "hello", "", "" },
+    { "mbinfo", "--append 'guest-args x=1' --initrd 'GUEST/module.txt modarg'",
+      "-append 'guest-args x=1' -initrd 'GUEST/module.txt modarg'" },
+    { "pic", "", "" },
+    { "pit", "", "" },
+    { "uart", "", "" },
+    { "cmos", "", "" },
+    { "fwcfg_pci", "", "" },
+    { "rom_timer", "", "" },
+};
+
+/* The module path is relative to the build directory. */
+static void with_build_dir(const char *in, char *out, size_t len)
+{
+    const char *at = strstr(in, "GUEST/");
+    if (!at) {
+        snprintf(out, len, "%s", in);
+        return;
+    }
+    snprintf(out, len, "%.*s%s/guest/%s", (int)(at - in), in, build_dir(), at + 6);
+}
+
+static void run_named(const char *name)
+{
+    for (size_t i = 0; i < sizeof images / sizeof images[0]; i++) {
+        if (strcmp(images[i].name, name)) continue;
+        char rs[512], qa[512];
+        with_build_dir(images[i].ringsim_args, rs, sizeof rs);
+        with_build_dir(images[i].qemu_args, qa, sizeof qa);
+        struct image img = { images[i].name, rs, qa };
+        check_image(&img);
+        return;
+    }
+    cr_assert_fail("no guest image named %s", name);
+}
+
+TestSuite(guest, .timeout = 90);
+
+Test(guest, hello_multiboot_handover) { run_named("hello"); }
+Test(guest, mbinfo_multiboot_information) { run_named("mbinfo"); }
+Test(guest, pic_8259_polled) { run_named("pic"); }
+Test(guest, pit_8254_and_port61_polled) { run_named("pit"); }
+Test(guest, uart_16550_loopback) { run_named("uart"); }
+Test(guest, cmos_rtc_and_memory_size) { run_named("cmos"); }
+Test(guest, fwcfg_and_pci_config) { run_named("fwcfg_pci"); }
+Test(guest, rom_reset_vector_and_interrupts) { run_named("rom_timer"); }
