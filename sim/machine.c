@@ -122,8 +122,13 @@ static void trace_exception(void *ctx, int vector, uint32_t error, int source)
     static const char *const sources[] = { "exception", "int", "int3", "into", "int1", "irq" };
     struct machine *m = ctx;
     if (!tracing(m, TRACE_EXCEPTIONS) && !(source == 5 && tracing(m, TRACE_IRQ))) return;
-    fprintf(m->opt.trace, "%llu ns: %s %s (vector %d)", (unsigned long long)machine_now(m),
-            sources[source < 6 ? source : 0], exception_name(vector), vector);
+    /* Names belong to exceptions only: an IRQ or INT n on vector 8 is not a #DF. */
+    if (source == 0)
+        fprintf(m->opt.trace, "%llu ns: exception %s (vector %d)",
+                (unsigned long long)machine_now(m), exception_name(vector), vector);
+    else
+        fprintf(m->opt.trace, "%llu ns: %s vector %d", (unsigned long long)machine_now(m),
+                sources[source < 6 ? source : 0], vector);
     if (error != EXC_NO_ERROR) fprintf(m->opt.trace, " error %#x", error);
     fprintf(m->opt.trace, " at %04x:%llx\n", m->cpu.seg[SEG_CS].sel,
             (unsigned long long)m->cpu.insn_start);
