@@ -270,3 +270,76 @@ Test(guest, uart_16550_loopback) { run_named("uart"); }
 Test(guest, cmos_rtc_and_memory_size) { run_named("cmos"); }
 Test(guest, fwcfg_and_pci_config) { run_named("fwcfg_pci"); }
 Test(guest, rom_reset_vector_and_interrupts) { run_named("rom_timer"); }
+
+/* ---- the command line as a user meets it -------------------------------- */
+
+/* Run ringsim with args; its exit status, stderr kept in err_path. */
+static int ringsim_status(const char *args, const char *err_path)
+{
+    char cmd[1024];
+    snprintf(cmd, sizeof cmd, "%s/ringsim %s 2>%s >/dev/null", build_dir(), args, err_path);
+    return run_shell(cmd);
+}
+
+static int count_lines(const char *path)
+{
+    FILE *f = fopen(path, "r");
+    int n = 0, c;
+    while (f && (c = fgetc(f)) != EOF) n += c == '\n';
+    if (f) fclose(f);
+    return n;
+}
+
+static int files_equal(const char *a, const char *b)
+{
+    char cmd[512];
+    snprintf(cmd, sizeof cmd, "cmp -s %s %s", a, b);
+    return run_shell(cmd) == 0;
+}
+
+Test(cli, the_same_image_and_options_give_byte_identical_traces)
+{
+    char args[512], t1[64] = "/tmp/ringsim-trace1-XXXXXX", t2[64] = "/tmp/ringsim-trace2-XXXXXX";
+    char err[64] = "/tmp/ringsim-err-XXXXXX";
+    close(mkstemp(t1)); close(mkstemp(t2)); close(mkstemp(err));
+    snprintf(args, sizeof args, "--bios %s/guest/rom_timer.rom --serial null --trace=all "
+             "--trace-file %s", build_dir(), t1);
+    cr_assert_eq(EXIT_ALL_PASSED, ringsim_status(args, err));
+    snprintf(args, sizeof args, "--bios %s/guest/rom_timer.rom --serial null --trace=all "
+             "--trace-file %s", build_dir(), t2);
+    cr_assert_eq(EXIT_ALL_PASSED, ringsim_status(args, err));
+    cr_expect_gt(count_lines(t1), 100, "the trace has events (irq, io, exceptions)");
+    cr_expect(files_equal(t1, t2), "two runs wrote different traces: %s %s", t1, t2);
+    unlink(t1); unlink(t2); unlink(err);
+}
+
+Test(cli, a_truncated_or_garbage_kernel_gives_one_line_and_status_2)
+{
+    char src[256], cut[64] = "/tmp/ringsim-cut-XXXXXX", err[64] = "/tmp/ringsim-err-XXXXXX";
+    char args[512], cmd[600];
+    int fd = mkstemp(cut);
+    close(fd); close(mkstemp(err));
+    snprintf(src, sizeof src, "%s/guest/hello.elf", build_dir());
+    for (int len = 0; len <= 200; len += 40) {
+        snprintf(cmd, sizeof cmd, "head -c %d %s > %s", len, src, cut);
+        cr_assert_eq(0, run_shell(cmd));
+        snprintf(args, sizeof args, "--kernel %s", cut);
+        cr_expect_eq(2, ringsim_status(args, err), "truncated to %d bytes", len);
+        cr_expect_eq(1, count_lines(err), "one line of explanation for %d bytes", len);
+    }
+    snprintf(cmd, sizeof cmd, "head -c 5000 /dev/urandom > %s", cut);
+    run_shell(cmd);
+    cr_expect_eq(2, ringsim_status(args, err), "random bytes");
+    cr_expect_eq(1, count_lines(err));
+    unlink(cut); unlink(err);
+}
+
+Test(cli, an_unknown_option_gives_status_2)
+{
+    char err[64] = "/tmp/ringsim-err-XXXXXX";
+    close(mkstemp(err));
+    cr_expect_eq(2, ringsim_status("--no-such-option", err));
+    cr_expect_eq(2, ringsim_status("--mem 12Q", err));
+    cr_expect_eq(2, ringsim_status("--trace=nonsense --kernel x", err));
+    unlink(err);
+}
