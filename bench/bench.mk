@@ -13,11 +13,10 @@ $(BUILD)/bench/sieve-native32: bench/sieve_native32.c
 # The sieve as a Multiboot kernel, for ringsim against qemu-system-i386.
 SIEVE_MB_CFLAGS := -m32 -std=gnu11 -O2 $(WARN) -ffreestanding -fno-pic -fno-stack-protector \
                    -fcf-protection=none -nostdlib
-$(BUILD)/bench/sieve_mb.elf: bench/sieve_mb_entry.S bench/sieve_mb.c bench/sieve.S bench/mb.ld
+$(BUILD)/bench/sieve_mb.elf: bench/sieve_mb.c bench/sieve.S tests/guest/guest.ld $(GUEST_LIB)
 	@mkdir -p $(dir $@)
-	$(CC) $(SIEVE_MB_CFLAGS) -c bench/sieve_mb_entry.S -o $(BUILD)/bench/sieve_mb_entry.o
-	$(CC) $(SIEVE_MB_CFLAGS) -c bench/sieve_mb.c -o $(BUILD)/bench/sieve_mb.o
-	ld -m elf_i386 --no-warn-rwx-segments -T bench/mb.ld -o $@ $(BUILD)/bench/sieve_mb_entry.o \
+	$(CC) $(SIEVE_MB_CFLAGS) -I. -c bench/sieve_mb.c -o $(BUILD)/bench/sieve_mb.o
+	ld -m elf_i386 --no-warn-rwx-segments -T tests/guest/guest.ld -o $@ $(GUEST_LIB) \
 		$(BUILD)/bench/sieve_mb.o $(BUILD)/bench/sieve.o
 
 $(BUILD)/bench/bench: $(BUILD)/bench/bench.o $(LIB)

@@ -1,16 +1,13 @@
 /* sieve_mb.c - the Multiboot sieve: N comes from the command line's last
  * word, the primes below N are counted by bench/sieve.S, the count goes to
- * the debug console (0xE9), and the run ends through isa-debug-exit. */
+ * the debug console (0xE9); the guest library's entry (tests/guest/lib/crt0.S)
+ * then ends the run through isa-debug-exit (status 33). */
 #include <stdint.h>
+#include "tests/guest/lib/guest.h"
 
 #define ARRAY 0x200000u              /* 2 MiB: above the kernel, below any RAM size used */
 
 struct mb_info { uint32_t flags, mem_lower, mem_upper, boot_device, cmdline; };
-
-static void outb(uint16_t port, uint8_t v)
-{
-    __asm__ volatile("outb %0, %1" : : "a"(v), "Nd"(port));
-}
 
 static unsigned last_number(const char *s)
 {
@@ -19,18 +16,9 @@ static unsigned last_number(const char *s)
     return n;
 }
 
-static void print_number(unsigned v)
+void guest_main(uint32_t magic, const uint8_t *info)
 {
-    char buf[12];
-    int i = 0;
-    do buf[i++] = (char)('0' + v % 10); while ((v /= 10) && i < 11);
-    while (i) outb(0xE9, (uint8_t)buf[--i]);
-    outb(0xE9, '\n');
-}
-
-void kmain(uint32_t magic, const struct mb_info *mbi);
-void kmain(uint32_t magic, const struct mb_info *mbi)
-{
+    const struct mb_info *mbi = (const struct mb_info *)info;
     unsigned n = 0, primes = 0;
     if (magic == 0x2BADB002u && (mbi->flags & (1u << 2)))
         n = last_number((const char *)(uintptr_t)mbi->cmdline);
@@ -38,6 +26,6 @@ void kmain(uint32_t magic, const struct mb_info *mbi)
         /* sieve.S's own convention: ESI = array, ECX = N, result in EAX. */
         __asm__ volatile("call sieve" : "=a"(primes) : "S"(ARRAY), "c"(n) : "edx", "memory", "cc");
     }
-    print_number(primes);
-    outb(0xF4, 0);                      /* exit status 1 */
+    putdec(primes);
+    putc_('\n');
 }

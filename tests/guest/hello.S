@@ -3,18 +3,15 @@
  * FAIL) on the debug console (port 0xE9) and COM1, and exits through
  * isa-debug-exit with 0x10 (process status 0x21), or 0x11 (status 35) when
  * the hand-over is wrong.  Runs unchanged under qemu-system-i386 -kernel. */
-    .set MB_MAGIC, 0x1BADB002
-    .set MB_FLAGS, 0x00000003           /* page-align modules, memory information */
-    .section .multiboot, "a"
-    .align 4
-    .long MB_MAGIC, MB_FLAGS, -(MB_MAGIC + MB_FLAGS)
+#include "lib/multiboot.h"
+    MULTIBOOT_HEADER
 
     .text
     .code32
     .globl _start
 _start:
     mov  $message, %esi
-    cmp  $0x2BADB002, %eax              /* the loader's magic */
+    cmp  $MB_LOADER_MAGIC, %eax         /* the loader's magic */
     jne  fail
     testl $1, (%ebx)                    /* flags: mem_lower/mem_upper valid */
     jz   fail

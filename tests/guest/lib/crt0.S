@@ -2,11 +2,8 @@
  * aligned modules, memory information), a stack of our own, then
  * guest_main(magic, mbi) and guest_exit().  The loader's flat 32-bit state is
  * kept as it is: ringsim cannot reload segments or the GDT yet. */
-    .set MB_MAGIC, 0x1BADB002
-    .set MB_FLAGS, 0x00000003
-    .section .multiboot, "a"
-    .align 4
-    .long MB_MAGIC, MB_FLAGS, -(MB_MAGIC + MB_FLAGS)
+#include "multiboot.h"
+    MULTIBOOT_HEADER
 
     .text
     .code32
