@@ -19,6 +19,7 @@ int cpu_init(struct cpu *cpu, struct bus *bus, const struct cpu_model *model)
     memset(cpu, 0, sizeof *cpu);
     cpu->bus = bus;
     cpu->model = model ? model : cpu_model_host();
+    cpu->features = cpu->model->features;
     cpu->cycle_model = true;
     optable_init();
     if (dc_init(cpu) != 0) return -1;

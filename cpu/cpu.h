@@ -109,17 +109,36 @@ struct lazy_flags {
  * shifts, BSF of zero ...), how 66h affects near branches in 64-bit mode, and
  * what CPUID says.  The host CPU is the oracle for its own vendor. */
 enum cpu_vendor { VENDOR_INTEL, VENDOR_AMD };
+
+/* Features a profile can switch on and off (--cpu intel,-popcnt), each one
+ * implemented and advertised by CPUID only when on.  cpu/features.c holds
+ * their QEMU names and CPUID bits; rows of opcodes.def name the one they need. */
+enum cpu_feature {
+    FEAT_TSC, FEAT_CX8, FEAT_CMOV, FEAT_CX16, FEAT_MOVBE, FEAT_POPCNT, FEAT_BMI1,
+    FEAT_BMI2, FEAT_LAHF_LM, FEAT_ABM, FEAT_RDTSCP, FEAT_LM, FEAT_COUNT,
+};
+#define CPU_FEAT(f) (1u << (f))
+#define CPU_FEATURES_ALL ((1u << FEAT_COUNT) - 1)
+
 struct cpu_model {
     const char *name;
     enum cpu_vendor vendor;
     uint32_t family, model, stepping;
     const struct cycle_table *cycles;
     bool verified;      /* its undefined results were checked against a host of its vendor */
+    uint32_t features;  /* CPU_FEAT bits the profile starts with */
 };
 extern const struct cpu_model cpu_model_intel;
 extern const struct cpu_model cpu_model_amd;
 const struct cpu_model *cpu_model_find(const char *name);
 const struct cpu_model *cpu_model_host(void);
+
+/* Parse "MODEL[,+feature,-feature...]" (QEMU's names, '-' or '_'): the model
+ * and its feature set, later switches winning.  0, or -1 with a message in err
+ * naming the offending word (and the issue that brings a feature not yet
+ * implemented). */
+int cpu_features_parse(const char *spec, const struct cpu_model **model, uint32_t *features,
+                       char *err, size_t errlen);
 
 /* Why cpu_run returned. */
 enum cpu_exit {
@@ -178,6 +197,7 @@ struct cpu {
     uint64_t ip_mask;           /* 0xFFFF, 0xFFFFFFFF or all ones: IP width of CS */
 
     const struct cpu_model *model;
+    uint32_t features;          /* CPU_FEAT bits: CPUID reports them, the decoder honours them */
     struct bus *bus;            /* physical memory and ports */
     void *io_ctx;               /* passed to port callbacks */
 

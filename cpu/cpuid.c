@@ -1,14 +1,15 @@
 /* cpuid.c - CPU models (vendor profiles), their cycle tables, CPUID, RDTSC
  * and RDTSCP (SDM Vol. 2 CPUID; AMD APM Vol. 3 appendix E).
  *
- * CPUID advertises exactly what the interpreter implements: no x87, MMX or
- * SSE until those arrive, no SEP/SYSCALL/MSR until the system issue.  Each
- * feature bit below names the instructions that back it.
+ * CPUID advertises exactly what the interpreter implements and the CPU has
+ * switched on (cpu->features, cpu/features.c): no x87, MMX or SSE until
+ * those arrive, no SEP/SYSCALL/MSR until the system issue.
  */
 #include <string.h>
 #include "ops.h"
 #include "cycles.h"
 #include "handlers.h"
+#include "features.h"
 
 /* Costs per class (cycles.md): a modern out-of-order core's latencies for
  * dependent work, and an i486 that simply adds its manual's clocks. */
@@ -40,16 +41,19 @@ const uint32_t *cycles_for(const struct cpu *cpu)
 const struct cpu_model cpu_model_intel = {
     .name = "intel", .vendor = VENDOR_INTEL, .family = 6, .model = 0x55, .stepping = 4,
     .cycles = &cycles_modern, .verified = true,     /* on an Intel Xeon host, 2026-11 */
+    .features = CPU_FEATURES_ALL,
 };
 const struct cpu_model cpu_model_amd = {
     /* Undefined flags from published measurements of a Zen 2 part, not yet
      * checked against an AMD host here (make semantics on one does it). */
     .name = "amd", .vendor = VENDOR_AMD, .family = 0x17, .model = 0x31, .stepping = 0,
     .cycles = &cycles_modern, .verified = false,
+    .features = CPU_FEATURES_ALL,
 };
 static const struct cpu_model cpu_model_i486 = {
     .name = "i486", .vendor = VENDOR_INTEL, .family = 4, .model = 8, .stepping = 0,
     .cycles = &cycles_i486, .verified = true,       /* the Intel profile's behaviour */
+    .features = 0,      /* TSC, CMPXCHG8B and CMOV came with the Pentium and P6 */
 };
 
 const struct cpu_model *cpu_model_find(const char *name)
@@ -76,19 +80,18 @@ const struct cpu_model *cpu_model_host(void)
 
 struct regs4 { uint32_t a, b, c, d; };
 
-/* Leaf 1 feature bits, each backed by what the interpreter implements. */
-#define EDX1_TSC   (1u << 4)    /* RDTSC */
-#define EDX1_CX8   (1u << 8)    /* CMPXCHG8B */
-#define EDX1_CMOV  (1u << 15)   /* CMOVcc */
-#define ECX1_CX16  (1u << 13)   /* CMPXCHG16B */
-#define ECX1_MOVBE (1u << 22)
-#define ECX1_POPCNT (1u << 23)
-#define EBX7_BMI1  (1u << 3)    /* ANDN BEXTR BLSI BLSMSK BLSR TZCNT */
-#define EBX7_BMI2  (1u << 8)    /* BZHI MULX PDEP PEXT RORX SARX SHLX SHRX */
-#define ECX81_LAHF (1u << 0)    /* LAHF/SAHF in 64-bit mode */
-#define ECX81_ABM  (1u << 5)    /* LZCNT */
-#define EDX81_RDTSCP (1u << 27)
-#define EDX81_LM   (1u << 29)   /* 64-bit mode */
+/* The bits of one CPUID feature word ('b', 'c' or 'd' of a leaf) that the
+ * CPU's enabled features set. */
+static uint32_t feature_word(const struct cpu *cpu, uint32_t leaf, char reg)
+{
+    uint32_t w = 0;
+    for (unsigned f = 0; f < FEAT_COUNT; f++) {
+        const struct feature_info *fi = &feature_table[f];
+        if (fi->leaf == leaf && fi->reg == reg && (cpu->features & CPU_FEAT(f)))
+            w |= 1u << fi->bit;
+    }
+    return w;
+}
 
 static void vendor_string(const struct cpu_model *m, struct regs4 *r)
 {
@@ -136,11 +139,11 @@ static void cpuid_leaf(const struct cpu *cpu, uint32_t leaf, uint32_t sub, struc
     case 1:
         r->a = signature(m);
         r->b = (8u << 8) | (1u << 16);          /* CLFLUSH line 8*8 bytes, one logical processor */
-        r->c = ECX1_CX16 | ECX1_MOVBE | ECX1_POPCNT;
-        r->d = EDX1_TSC | EDX1_CX8 | EDX1_CMOV;
+        r->c = feature_word(cpu, leaf, 'c');
+        r->d = feature_word(cpu, leaf, 'd');
         break;
     case 7:
-        if (sub == 0) r->b = EBX7_BMI1 | EBX7_BMI2;
+        if (sub == 0) r->b = feature_word(cpu, leaf, 'b');
         break;
     case 0x80000000u:
         r->a = MAX_EXT;
@@ -148,8 +151,8 @@ static void cpuid_leaf(const struct cpu *cpu, uint32_t leaf, uint32_t sub, struc
         break;
     case 0x80000001u:
         r->a = m->vendor == VENDOR_AMD ? signature(m) : 0;
-        r->c = ECX81_LAHF | ECX81_ABM;
-        r->d = EDX81_RDTSCP | EDX81_LM;
+        r->c = feature_word(cpu, leaf, 'c');
+        r->d = feature_word(cpu, leaf, 'd');
         break;
     case 0x80000002u: case 0x80000003u: case 0x80000004u:
         brand_string(m, leaf - 0x80000002u, r);

@@ -3,7 +3,8 @@
  * A chain of small scanners (SDM Vol. 2 ch. 2): legacy prefixes and REX,
  * VEX, the opcode and its map, row selection in the opcode table, ModRM/SIB
  * in 16-, 32- and 64-bit addressing, displacement, immediates.  Pure: it
- * reads nothing but the bytes, the decode mode and the vendor.
+ * reads nothing but the bytes and the context (decode mode, vendor, and the
+ * CPU features, which decide whether a row that needs one matches).
  */
 #include <string.h>
 #include "insn.h"
@@ -161,9 +162,20 @@ static int prefix_matches(const struct op_row *r, int vex_pp, const struct prefi
     }
 }
 
-static int row_matches(const struct op_row *r, enum dmode mode, int vex_pp,
+/* The CPU features a row needs in this mode.  LAHF/SAHF need lahf_lm only in
+ * 64-bit mode: every x86 has them outside it. */
+static uint32_t row_needs(const struct op_row *r, enum dmode mode)
+{
+    uint32_t need = r->flags >> F_NEEDS_SHIFT;
+    if (mode != DM_64) need &= ~CPU_FEAT(FEAT_LAHF_LM);
+    return need;
+}
+
+static int row_matches(const struct op_row *r, const struct decode_ctx *ctx, int vex_pp,
                        const struct prefixes *px, int have_modrm, uint8_t modrm)
 {
+    enum dmode mode = ctx->mode;
+    if (row_needs(r, mode) & ~ctx->features) return 0;
     if ((r->flags & F_I64) && mode == DM_64) return 0;
     if ((r->flags & F_O64) && mode != DM_64) return 0;
     if (!prefix_matches(r, vex_pp, px)) return 0;
@@ -363,8 +375,8 @@ static int vex_fields_ok(const struct op_row *r, const struct vex *vx)
 
 /* ---- the decoder -------------------------------------------------------- */
 
-static const struct op_row *select_row(unsigned map, uint8_t opc, enum dmode mode, int vex_pp,
-                                       const struct prefixes *px, struct cursor *c,
+static const struct op_row *select_row(unsigned map, uint8_t opc, const struct decode_ctx *ctx,
+                                       int vex_pp, const struct prefixes *px, struct cursor *c,
                                        int *have_modrm, uint8_t *modrm, uint16_t *index)
 {
     const uint16_t *rows;
@@ -375,7 +387,7 @@ static const struct op_row *select_row(unsigned map, uint8_t opc, enum dmode mod
     if (*have_modrm && !next_byte(c, modrm)) return NULL;
     for (unsigned k = 0; k < n; k++) {
         const struct op_row *r = &op_table[rows[k]];
-        if (row_matches(r, mode, vex_pp, px, *have_modrm, *modrm)) {
+        if (row_matches(r, ctx, vex_pp, px, *have_modrm, *modrm)) {
             *index = rows[k];
             return r;
         }
@@ -390,9 +402,9 @@ static int finish(struct insn *in, struct cursor *c, int status)
     return status;
 }
 
-int decode(struct insn *in, const uint8_t *bytes, size_t avail, enum dmode mode,
-           enum cpu_vendor vendor)
+int decode(struct insn *in, const uint8_t *bytes, size_t avail, const struct decode_ctx *ctx)
 {
+    enum dmode mode = ctx->mode;
     struct cursor c = { .p = bytes, .avail = avail };
     struct prefixes px;
     struct vex vx = { 0 };
@@ -442,7 +454,7 @@ int decode(struct insn *in, const uint8_t *bytes, size_t avail, enum dmode mode,
 
     int have_modrm = 0;
     uint16_t row_index = 0;
-    const struct op_row *r = select_row(map, opc, mode, vex ? vx.pp : -1, &px, &c,
+    const struct op_row *r = select_row(map, opc, ctx, vex ? vx.pp : -1, &px, &c,
                                         &have_modrm, &modrm, &row_index);
     if (!r) return finish(in, &c, DEC_UD);
 
@@ -452,7 +464,7 @@ int decode(struct insn *in, const uint8_t *bytes, size_t avail, enum dmode mode,
     in->cls = r->cls;
     /* A mandatory F2/F3 selects the form and is not a repeat prefix. */
     in->rep = (r->pfx == PFX_F3 || r->pfx == PFX_F2) ? 0 : px.rep;
-    in->osize = operand_size(r, mode, &px, vex, vx.w, vendor);
+    in->osize = operand_size(r, mode, &px, vex, vx.w, ctx->vendor);
     in->asize = address_size(mode, &px);
     in->has_modrm = (uint8_t)have_modrm;
     in->modrm = modrm;

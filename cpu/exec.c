@@ -203,6 +203,12 @@ static void set_fault(struct insn *in, int status)
     in->cls = CC_SYSTEM;
 }
 
+/* What the decoder needs to know about this CPU. */
+static struct decode_ctx decode_ctx_of(const struct cpu *cpu)
+{
+    return (struct decode_ctx){ (enum dmode)cpu->dmode, cpu->model->vendor, cpu->features };
+}
+
 /* Bytes the instruction at rip may use within the CS limit (protected and
  * real mode) and the page; 64-bit mode has no limit. */
 static uint64_t fetch_window(const struct cpu *cpu, uint64_t rip, uint64_t in_page)
@@ -221,12 +227,12 @@ static struct block *new_block(struct cpu *cpu, uint64_t phys, uint64_t lin, con
     unsigned n = 0;
     unsigned off = (unsigned)(phys & 0xFFF);
     const uint32_t *cost = cycles_for(cpu);
+    const struct decode_ctx ctx = decode_ctx_of(cpu);
     while (n < BLOCK_MAX) {
         uint64_t window = fetch_window(cpu, (rip + off - (phys & 0xFFF)) & cpu->ip_mask,
                                        0x1000 - off);
         struct insn *in = &tmp[n];
-        int st = window ? decode(in, page + off, window, (enum dmode)cpu->dmode,
-                                 cpu->model->vendor) : DEC_MORE;
+        int st = window ? decode(in, page + off, window, &ctx) : DEC_MORE;
         if (st == DEC_MORE) {
             if (window == 0x1000 - off) break;     /* crosses the page: runs uncached */
             set_fault(in, DEC_TOOLONG);            /* runs past the CS limit: #GP(0) */
@@ -396,13 +402,14 @@ static void run_uncached(struct cpu *cpu)
     uint64_t first = window < in_page ? window : in_page;
     uint64_t p1 = mem_fetch_phys(cpu, lin);
     for (unsigned k = 0; k < first; k++) bytes[k] = (uint8_t)bus_read(cpu->bus, p1 + k, 1);
-    int st = decode(in, bytes, first, (enum dmode)cpu->dmode, cpu->model->vendor);
+    const struct decode_ctx ctx = decode_ctx_of(cpu);
+    int st = decode(in, bytes, first, &ctx);
     if (st == DEC_MORE && window > first) {
         uint64_t lin2 = cpu->dmode == DM_64 ? lin + in_page : (uint32_t)(lin + in_page);
         uint64_t p2 = mem_fetch_phys(cpu, lin2);
         for (unsigned k = (unsigned)first; k < window; k++)
             bytes[k] = (uint8_t)bus_read(cpu->bus, p2 + (k - first), 1);
-        st = decode(in, bytes, window, (enum dmode)cpu->dmode, cpu->model->vendor);
+        st = decode(in, bytes, window, &ctx);
     }
     if (st == DEC_MORE) st = DEC_TOOLONG;   /* ran into the CS limit */
     if (st != DEC_OK) set_fault(in, st);

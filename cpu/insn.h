@@ -1,8 +1,9 @@
 /* insn.h - a decoded instruction and the opcode table's row format.
  *
  * The decoder turns bytes into a plain struct insn (named fields, no bit
- * packing) using only the decode mode; the opcode table (opcodes.def) is the
- * single source of truth for decode, dispatch, names and coverage.
+ * packing) using only the decode context (mode, vendor, features); the
+ * opcode table (opcodes.def) is the single source of truth for decode,
+ * dispatch, names and coverage.
  * Operand notation follows the Intel SDM Vol. 2 appendix A.2.
  */
 #ifndef RINGSIM_INSN_H
@@ -56,6 +57,22 @@ enum {
     F_MODRM   = 1u << 13,   /* has a ModRM byte even though no operand says so (hint NOP, UD1 ...) */
     F_SYNC    = 1u << 14,   /* reads instret/cycles: starts a decoded block of its own */
 };
+/* Bits F_NEEDS_SHIFT and up: the CPU feature a row needs (CPU_FEAT bits).
+ * Without it the row does not match, so the opcode is #UD or falls through
+ * to the next row (F3 0F BD without abm is BSR, as on real CPUs). */
+#define F_NEEDS_SHIFT 16
+#define F_NEEDS(f) (CPU_FEAT(f) << F_NEEDS_SHIFT)
+#define F_NEEDS_TSC    F_NEEDS(FEAT_TSC)
+#define F_NEEDS_CX8    F_NEEDS(FEAT_CX8)
+#define F_NEEDS_CMOV   F_NEEDS(FEAT_CMOV)
+#define F_NEEDS_MOVBE  F_NEEDS(FEAT_MOVBE)
+#define F_NEEDS_POPCNT F_NEEDS(FEAT_POPCNT)
+#define F_NEEDS_BMI1   F_NEEDS(FEAT_BMI1)
+#define F_NEEDS_BMI2   F_NEEDS(FEAT_BMI2)
+#define F_NEEDS_LAHF   F_NEEDS(FEAT_LAHF_LM)    /* in 64-bit mode only */
+#define F_NEEDS_ABM    F_NEEDS(FEAT_ABM)
+#define F_NEEDS_RDTSCP F_NEEDS(FEAT_RDTSCP)
+_Static_assert(FEAT_COUNT <= 32 - F_NEEDS_SHIFT, "feature bits must fit above the row flags");
 
 /* Why a row is not implemented (the coverage report prints this). */
 enum area {
@@ -132,11 +149,17 @@ enum {
     DEC_TOOLONG = -3,       /* longer than 15 bytes: #GP(0) */
 };
 
+/* What decoding depends on besides the bytes. */
+struct decode_ctx {
+    enum dmode mode;
+    enum cpu_vendor vendor;
+    uint32_t features;      /* CPU_FEAT bits; CPU_FEATURES_ALL decodes everything */
+};
+
 /* Decode one instruction.  Returns DEC_OK with in->len set, or an error; on
  * DEC_UD, in->len holds the length decoded so far.  Pure: depends only on the
- * bytes, the mode and the vendor. */
-int decode(struct insn *in, const uint8_t *bytes, size_t avail, enum dmode mode,
-           enum cpu_vendor vendor);
+ * bytes and the context (mode, vendor, features). */
+int decode(struct insn *in, const uint8_t *bytes, size_t avail, const struct decode_ctx *ctx);
 
 /* The table, indexed for the decoder and reports. */
 void optable_init(void);

@@ -209,6 +209,9 @@ void op_cmpxchg8b(struct cpu *cpu, const struct insn *in)
     uint64_t m0, m1;
 
     if (half == 8) {
+        /* CMPXCHG16B is this row's REX.W form, so cx16 is checked here (the
+         * row itself needs cx8). */
+        if (!(cpu->features & CPU_FEAT(FEAT_CX16))) cpu_raise(cpu, EXC_UD, 0);
         /* 64-bit mode only (REX.W); the host checks alignment even before a
          * non-canonical address raises #SS/#GP through the segment. */
         bool fs_gs = in->seg == SEG_FS || in->seg == SEG_GS;

@@ -239,6 +239,7 @@ struct machine *machine_new(const struct machine_options *opt)
         machine_free(m);
         return NULL;
     }
+    if (m->opt.set_features) m->cpu.features = m->opt.features;
     m->cpu.intr_ack = inta;
     m->cpu.intr_ctx = m;
     install_traces(m);

@@ -32,7 +32,10 @@ static void usage(FILE *f)
         "  --mem SIZE           RAM, e.g. 128M or 1G (default 128M)\n"
         "  --serial SPEC        COM1: stdio, file:PATH, pty or null (default stdio)\n"
         "  --debugcon SPEC      port 0xE9: stdio, file:PATH or null (default null)\n"
-        "  --cpu MODEL          the CPU profile: intel, amd, i486 or host (default host)\n"
+        "  --cpu MODEL[,+F,-F]  the CPU profile: intel, amd, i486 or host (default host),\n"
+        "                       with features switched on (+) or off (-), QEMU names:\n"
+        "                       tsc cx8 cmov cx16 movbe popcnt bmi1 bmi2 lahf-lm abm\n"
+        "                       rdtscp (e.g. --cpu intel,-popcnt,-abm); lm stays on\n"
         "  --max-insns N        stop after N instructions\n"
         "  --trace LIST         comma-separated: exceptions, irq, io, post, modes, all\n"
         "  --trace-file FILE    write the trace there instead of stderr\n"
@@ -52,7 +55,8 @@ static double now_seconds(void)
 }
 
 /* The built-in CPU demo: bench/sieve.S in 32-bit protected mode. */
-static int run_demo(const struct cpu_model *model, unsigned n, int cycles)
+static int run_demo(const struct cpu_model *model, const struct machine_options *mopt,
+                    unsigned n, int cycles)
 {
     enum { CODE = 0x1000, HLT_AT = 0x0F00, STACK = 0x8000, ARRAY = 0x100000 };
     static const unsigned char hlt = 0xF4;
@@ -61,6 +65,7 @@ static int run_demo(const struct cpu_model *model, unsigned n, int cycles)
     struct cpu *cpu = calloc(1, sizeof *cpu);
     if (!bus || !cpu || cpu_init(cpu, bus, model) != 0) return 1;
     cpu->cycle_model = cycles;
+    if (mopt->set_features) cpu->features = mopt->features;
     cpu_set_flat32(cpu);
     bus_load(bus, CODE, _binary_sieve_bin_start,
              (uint64_t)(_binary_sieve_bin_end - _binary_sieve_bin_start));
@@ -145,7 +150,7 @@ static int parse_trace(const char *list, unsigned *mask)
 static int parse_option(struct cli *c, int opt, const char *arg)
 {
     uint64_t v;
-    char *end;
+    char *end, err[256];
     switch (opt) {
     case 'k': c->load.kernel = arg; return 0;
     case 'a': c->load.append = arg; return 0;
@@ -158,11 +163,9 @@ static int parse_option(struct cli *c, int opt, const char *arg)
     case 's': c->mopt.serial = arg; return 0;
     case 'd': c->mopt.debugcon = arg; return 0;
     case 'c':
-        if (strchr(arg, ','))
-            return bad_option("--cpu '%s': feature switches (+feature,-feature) are not "
-                              "available in this version", arg);
-        if (!(c->mopt.model = cpu_model_find(arg)))
-            return bad_option("--cpu wants intel, amd, i486 or host, not '%s'", arg);
+        if (cpu_features_parse(arg, &c->mopt.model, &c->mopt.features, err, sizeof err) != 0)
+            return bad_option("%s", err);
+        c->mopt.set_features = true;
         return 0;
     case 'n':
         c->mopt.max_insns = strtoull(arg, &end, 0);
@@ -256,6 +259,7 @@ int main(int argc, char **argv)
     machine_default_options(&c.mopt);
     if (parse_args(argc, argv, &c) != 0) return 2;
     if (!c.load.kernel && !c.load.bios)
-        return run_demo(c.mopt.model ? c.mopt.model : cpu_model_host(), c.sieve, c.cycles);
+        return run_demo(c.mopt.model ? c.mopt.model : cpu_model_host(), &c.mopt, c.sieve,
+                        c.cycles);
     return run_image(&c);
 }

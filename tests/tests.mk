@@ -5,10 +5,11 @@
 
 UNIT_SRCS := $(wildcard tests/unit/*.c)
 
-$(BUILD)/tests/unit-tests: $(UNIT_SRCS:%.c=$(BUILD)/%.o) $(LIB)
+# test_features.c runs the front end: build/ringsim comes first (order-only).
+$(BUILD)/tests/unit-tests: $(UNIT_SRCS:%.c=$(BUILD)/%.o) $(LIB) | $(BUILD)/ringsim
 	$(CC) $(CFLAGS) -o $@ $^ -lcriterion $(LDLIBS)
 
-$(BUILD)/asan/tests/unit-tests: $(UNIT_SRCS:%.c=$(BUILD)/asan/%.o) $(LIB_ASAN)
+$(BUILD)/asan/tests/unit-tests: $(UNIT_SRCS:%.c=$(BUILD)/asan/%.o) $(LIB_ASAN) | $(BUILD)/ringsim
 	$(CC) $(ASAN_CFLAGS) -o $@ $^ -lcriterion $(LDLIBS)
 
 TEST_PROGRAMS := $(BUILD)/tests/unit-tests $(BUILD)/asan/tests/unit-tests

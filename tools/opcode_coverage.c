@@ -288,7 +288,8 @@ static int form_implemented(const char *form, size_t len, const char **why, cons
         if (sscanf(form + k, "%2x", &v) != 1) { *why = "bad form in integer_set"; return 0; }
         buf[n++] = (uint8_t)v;
     }
-    if (decode(&in, buf, sizeof buf, mode, VENDOR_INTEL) != DEC_OK) { *why = "does not decode"; return 0; }
+    const struct decode_ctx ctx = { mode, VENDOR_INTEL, CPU_FEATURES_ALL };
+    if (decode(&in, buf, sizeof buf, &ctx) != DEC_OK) { *why = "does not decode"; return 0; }
     const struct op_row *r = &op_table[in.row];
     *mnem = r->mnem;
     if (row_status(r) == ST_CORE) return 1;

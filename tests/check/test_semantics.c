@@ -146,7 +146,8 @@ Test(semantics, shift_counts_zero_and_one_leave_no_flag_undefined_but_af)
         if (row->opc != 0xC0 && row->opc != 0xC1) continue;
         gen_window(c.winseed = i, c.nc.data);
         cr_assert(gen_case(&c, &forms[i % n], i, &cfg));
-        if (decode(&in, c.nc.bytes, c.nc.len, dm[c.mode], VENDOR_INTEL) != DEC_OK) continue;
+        const struct decode_ctx ctx = { dm[c.mode], VENDOR_INTEL, CPU_FEATURES_ALL };
+        if (decode(&in, c.nc.bytes, c.nc.len, &ctx) != DEC_OK) continue;
         unsigned count = in.imm & (in.osize == 8 ? 63 : 31);
         uint32_t want = count == 0 ? 0 : row->sub >= 4 ? FL_AF : 0;
         if (count > 1) continue;

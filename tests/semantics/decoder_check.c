@@ -243,7 +243,8 @@ enum dc_outcome dc_check_bytes(struct dc_checker *ck, const uint8_t buf[DC_BUF_L
     struct insn in;
     ZydisDecodedInstruction zi;
     struct dc_verdict v = { 0 };
-    int rc = decode(&in, buf, DC_BUF_LEN, ck->mode, ck->vendor);
+    const struct decode_ctx ctx = { ck->mode, ck->vendor, CPU_FEATURES_ALL };
+    int rc = decode(&in, buf, DC_BUF_LEN, &ctx);
     ZyanStatus st = ZydisDecoderDecodeInstruction(&ck->zydis, NULL, buf, DC_BUF_LEN, &zi);
 
     v.rs = (uint8_t)ringsim_state(rc, &in);

@@ -13,12 +13,12 @@ static struct insn in;
 
 static int dec(enum dmode mode, const uint8_t *bytes, size_t n)
 {
-    return decode(&in, bytes, n, mode, VENDOR_INTEL);
+    return decode(&in, bytes, n, &(struct decode_ctx){ mode, VENDOR_INTEL, CPU_FEATURES_ALL });
 }
 
 static int dec_vendor(enum dmode mode, enum cpu_vendor vendor, const uint8_t *bytes, size_t n)
 {
-    return decode(&in, bytes, n, mode, vendor);
+    return decode(&in, bytes, n, &(struct decode_ctx){ mode, vendor, CPU_FEATURES_ALL });
 }
 
 /* Table rows spell their bytes once: BYTES(0x66, 0x90) fills .bytes and .n. */
