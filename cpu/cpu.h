@@ -258,6 +258,10 @@ void cpu_load_seg_real(struct cpu *cpu, int seg, uint16_t sel);
 /* Run up to max_insns instructions; returns why it stopped (also in cpu->exit_reason). */
 enum cpu_exit cpu_run(struct cpu *cpu, uint64_t max_insns);
 enum cpu_exit cpu_step(struct cpu *cpu);
+/* instret and cycles as of the instruction now executing (exact inside a
+ * block, where the fields themselves lag until the block ends). */
+uint64_t cpu_instret_now(const struct cpu *cpu);
+uint64_t cpu_cycles_now(const struct cpu *cpu);
 void cpu_request_stop(struct cpu *cpu);
 /* The INTR pin; safe to call from a device callback in the middle of an
  * instruction: the CPU looks at it after that instruction. */

@@ -353,18 +353,42 @@ static inline void run_block(struct cpu *cpu, const struct block *b, uint64_t bu
     cpu->cur_block = NULL;
 }
 
-/* After an exception unwound out of run_block: count the instructions of the
- * block that retired before the one at cpu->insn_start, and return that one. */
-static const struct insn *account_partial_block(struct cpu *cpu)
+/* How many instructions of the running block retired before the one at
+ * cpu->insn_start (0 between blocks). */
+static unsigned retired_in_block(const struct cpu *cpu)
 {
     const struct block *b = cpu->cur_block;
-    if (!b) return NULL;
+    if (!b) return 0;
     uint64_t rip = cpu->block_rip;
     unsigned done = 0;
     while (done < b->n && rip != cpu->insn_start) {
         rip = (rip + b->insn[done].len) & cpu->ip_mask;
         done++;
     }
+    return done;
+}
+
+/* The counters as of the instruction now executing: instret and cycles are
+ * brought up to date only at block ends, so a device asking the time in the
+ * middle of a block (an IN from a timer) adds the block's retired part. */
+uint64_t cpu_cycles_now(const struct cpu *cpu)
+{
+    unsigned done = retired_in_block(cpu);
+    return cpu->cycles + (done ? cpu->cur_block->costs[done - 1] : 0);
+}
+
+uint64_t cpu_instret_now(const struct cpu *cpu)
+{
+    return cpu->instret + retired_in_block(cpu);
+}
+
+/* After an exception unwound out of run_block: count the instructions of the
+ * block that retired before the one at cpu->insn_start, and return that one. */
+static const struct insn *account_partial_block(struct cpu *cpu)
+{
+    const struct block *b = cpu->cur_block;
+    if (!b) return NULL;
+    unsigned done = retired_in_block(cpu);
     if (done) {
         cpu->instret += done;
         cpu->cycles += b->costs[done - 1];

@@ -74,6 +74,11 @@ void bus_set_a20(struct bus *bus, int enabled)
     map_changed(bus);
 }
 
+static void sync_devices(struct bus *bus)
+{
+    if (bus->before_device) bus->before_device(bus->before_device_ctx);
+}
+
 static int find_mmio(const struct bus *bus, uint64_t phys)
 {
     for (unsigned i = 0; i < bus->n_mmio; i++)
@@ -91,8 +96,10 @@ uint64_t bus_read(struct bus *bus, uint64_t phys, unsigned size)
         return v;
     }
     int i = find_mmio(bus, phys);
-    if (i >= 0 && bus->mmio[i].read)
+    if (i >= 0 && bus->mmio[i].read) {
+        sync_devices(bus);
         return bus->mmio[i].read(bus->mmio[i].ctx, phys - bus->mmio[i].base, size);
+    }
     return size >= 8 ? ~0ull : (1ull << (8 * size)) - 1;   /* open bus reads all ones */
 }
 
@@ -105,8 +112,10 @@ void bus_write(struct bus *bus, uint64_t phys, unsigned size, uint64_t value)
         return;
     }
     int i = find_mmio(bus, phys);
-    if (i >= 0 && bus->mmio[i].write)
+    if (i >= 0 && bus->mmio[i].write) {
+        sync_devices(bus);
         bus->mmio[i].write(bus->mmio[i].ctx, phys - bus->mmio[i].base, size, value);
+    }
     /* writes to nothing are dropped, as on a real bus */
 }
 
@@ -155,6 +164,7 @@ static uint64_t port_in(struct bus *bus, uint16_t port, unsigned size)
 
 uint64_t bus_port_in(struct bus *bus, uint16_t port, unsigned size)
 {
+    sync_devices(bus);
     uint64_t v = port_in(bus, port, size);
     if (bus->on_port) bus->on_port(bus->on_port_ctx, port, size, v, 0);
     return v;
@@ -162,6 +172,7 @@ uint64_t bus_port_in(struct bus *bus, uint16_t port, unsigned size)
 
 void bus_port_out(struct bus *bus, uint16_t port, unsigned size, uint64_t value)
 {
+    sync_devices(bus);
     if (bus->on_port) bus->on_port(bus->on_port_ctx, port, size, value, 1);
     for (unsigned i = 0; i < bus->n_ports; i++)
         if (port >= bus->ports[i].first && port <= bus->ports[i].last && bus->ports[i].out) {

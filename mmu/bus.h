@@ -48,6 +48,10 @@ struct bus {
     void *on_ram_write_ctx;
     map_change_fn on_map_change;
     void *on_map_change_ctx;
+    /* Called before any device access (ports, MMIO), so the machine can bring
+     * virtual time up to the instruction making it: devices then see exact time. */
+    void (*before_device)(void *ctx);
+    void *before_device_ctx;
     /* An observer of port I/O (traces): after each access, with the value. */
     void (*on_port)(void *ctx, uint16_t port, unsigned size, uint64_t value, int is_write);
     void *on_port_ctx;

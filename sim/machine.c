@@ -59,7 +59,15 @@ void machine_default_options(struct machine_options *opt)
 uint64_t machine_now(const struct machine *m)
 {
     const struct cpu *cpu = &m->cpu;
-    return (cpu->cycle_model ? cpu->cycles : cpu->instret) + m->dev->idle_ns;
+    return (cpu->cycle_model ? cpu_cycles_now(cpu) : cpu_instret_now(cpu)) + m->dev->idle_ns;
+}
+
+/* Before a device access: timers due by now fire first, so a guest reading
+ * a counter or a status register sees the time of its own instruction. */
+static void sync_time(void *ctx)
+{
+    struct machine *m = ctx;
+    tq_advance(&m->timers, machine_now(m));
 }
 
 /* ---- wiring ------------------------------------------------------------ */
@@ -242,6 +250,8 @@ struct machine *machine_new(const struct machine_options *opt)
     if (m->opt.set_features) m->cpu.features = m->opt.features;
     m->cpu.intr_ack = inta;
     m->cpu.intr_ctx = m;
+    m->bus->before_device = sync_time;
+    m->bus->before_device_ctx = m;
     install_traces(m);
     return m;
 }
