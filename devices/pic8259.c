@@ -283,8 +283,9 @@ static chip_t *chip_at_port(struct pic8259 *p, uint16_t port)
     }
 }
 
-static uint8_t pic_read_byte(struct pic8259 *p, uint16_t port)
+static uint8_t pic_read_byte(void *ctx, uint16_t port)
 {
+    struct pic8259 *p = ctx;
     chip_t *c = chip_at_port(p, port);
     uint8_t v;
     if (!c) return 0xFF;
@@ -295,8 +296,9 @@ static uint8_t pic_read_byte(struct pic8259 *p, uint16_t port)
     return v;
 }
 
-static void pic_write_byte(struct pic8259 *p, uint16_t port, uint8_t v)
+static void pic_write_byte(void *ctx, uint16_t port, uint8_t v)
 {
+    struct pic8259 *p = ctx;
     chip_t *c = chip_at_port(p, port);
     if (!c) return;
     if (port >= 0x4D0) chip_write_elcr(c, v);
@@ -308,16 +310,12 @@ static void pic_write_byte(struct pic8259 *p, uint16_t port, uint8_t v)
 /* A wider access is split into byte cycles, as the AT bus does for an 8-bit device. */
 static uint64_t pic_port_in(void *ctx, uint16_t port, unsigned size)
 {
-    uint64_t v = 0;
-    for (unsigned i = 0; i < size; i++)
-        v |= (uint64_t)pic_read_byte(ctx, (uint16_t)(port + i)) << (8 * i);
-    return v;
+    return isa_bytes_in(ctx, port, size, pic_read_byte);
 }
 
 static void pic_port_out(void *ctx, uint16_t port, unsigned size, uint64_t value)
 {
-    for (unsigned i = 0; i < size; i++)
-        pic_write_byte(ctx, (uint16_t)(port + i), (uint8_t)(value >> (8 * i)));
+    isa_bytes_out(ctx, port, size, value, pic_write_byte);
 }
 
 int pic_attach(struct pic8259 *p, struct bus *bus)

@@ -397,8 +397,9 @@ static void control_word(struct pit8254 *p, uint8_t v)
 
 /* ---- bus callbacks ---- */
 
-static uint8_t pit_in_byte(struct pit8254 *p, uint16_t port)
+static uint8_t pit_in_byte(void *ctx, uint16_t port)
 {
+    struct pit8254 *p = ctx;
     if (port >= 0x40 && port <= 0x42) return read_count(p, port - 0x40);
     if (port == 0x61) {
         sync(p, 2);
@@ -408,8 +409,9 @@ static uint8_t pit_in_byte(struct pit8254 *p, uint16_t port)
     return 0xFF;    /* the control register cannot be read */
 }
 
-static void pit_out_byte(struct pit8254 *p, uint16_t port, uint8_t v)
+static void pit_out_byte(void *ctx, uint16_t port, uint8_t v)
 {
+    struct pit8254 *p = ctx;
     if (port >= 0x40 && port <= 0x42) {
         write_count(p, port - 0x40, v);
     } else if (port == 0x43) {
@@ -422,16 +424,12 @@ static void pit_out_byte(struct pit8254 *p, uint16_t port, uint8_t v)
 
 static uint64_t pit_port_in(void *ctx, uint16_t port, unsigned size)
 {
-    uint64_t v = 0;
-    for (unsigned k = 0; k < size; k++)
-        v |= (uint64_t)pit_in_byte(ctx, (uint16_t)(port + k)) << (8 * k);
-    return v;
+    return isa_bytes_in(ctx, port, size, pit_in_byte);
 }
 
 static void pit_port_out(void *ctx, uint16_t port, unsigned size, uint64_t value)
 {
-    for (unsigned k = 0; k < size; k++)
-        pit_out_byte(ctx, (uint16_t)(port + k), (uint8_t)(value >> (8 * k)));
+    isa_bytes_out(ctx, port, size, value, pit_out_byte);
 }
 
 void pit_init(struct pit8254 *p, struct timer_queue *q, const struct irq_line *irq0)

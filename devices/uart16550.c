@@ -335,23 +335,30 @@ static void write_reg(struct uart16550 *u, unsigned off, uint8_t v)
     }
 }
 
+static uint8_t uart_read_byte(void *ctx, uint16_t port)
+{
+    struct uart16550 *u = ctx;
+    return read_reg(u, (unsigned)(port - u->base));
+}
+
+static void uart_write_byte(void *ctx, uint16_t port, uint8_t v)
+{
+    struct uart16550 *u = ctx;
+    write_reg(u, (unsigned)(port - u->base), v);
+}
+
 /* Wider accesses reach consecutive registers, as on the 8-bit ISA bus. */
 static uint64_t uart_port_in(void *ctx, uint16_t port, unsigned size)
 {
-    struct uart16550 *u = ctx;
-    uint64_t v = 0;
-    for (unsigned i = 0; i < size; i++)
-        v |= (uint64_t)read_reg(u, (unsigned)(port - u->base) + i) << (8 * i);
-    update_irq(u);
+    uint64_t v = isa_bytes_in(ctx, port, size, uart_read_byte);
+    update_irq(ctx);
     return v;
 }
 
 static void uart_port_out(void *ctx, uint16_t port, unsigned size, uint64_t value)
 {
-    struct uart16550 *u = ctx;
-    for (unsigned i = 0; i < size; i++)
-        write_reg(u, (unsigned)(port - u->base) + i, (uint8_t)(value >> (8 * i)));
-    update_irq(u);
+    isa_bytes_out(ctx, port, size, value, uart_write_byte);
+    update_irq(ctx);
 }
 
 /* ---- life cycle ---- */
