@@ -13,12 +13,7 @@
 #include <sys/wait.h>
 #include "cpu/cpu.h"
 #include "mmu/bus.h"
-
-#define CODE_ADDR  0x1000u
-#define HLT_ADDR   0x0F00u
-#define STACK_TOP  0x8000u
-#define ARRAY_ADDR 0x100000u
-#define RAM_SIZE   (16u << 20)
+#include "sim/sieve.h"
 
 static double now(void)
 {
@@ -64,19 +59,10 @@ static long load_file(const char *path, void **out)
 
 struct sieve_run { double seconds; uint64_t instret; unsigned primes; };
 
-static int run_ringsim(struct bus *bus, struct cpu *cpu, const void *code, long len, unsigned n,
+static int run_ringsim(struct cpu *cpu, const void *code, long len, unsigned n,
                        struct sieve_run *r)
 {
-    static const uint8_t hlt = 0xF4;
-    cpu_set_flat32(cpu);
-    bus_load(bus, CODE_ADDR, code, (uint64_t)len);
-    bus_load(bus, HLT_ADDR, &hlt, 1);
-    uint32_t ret = HLT_ADDR;
-    bus_load(bus, STACK_TOP - 4, &ret, 4);       /* sieve's RET lands on the HLT */
-    cpu->gpr[RSP] = STACK_TOP - 4;
-    cpu->gpr[RSI] = ARRAY_ADDR;
-    cpu->gpr[RCX] = n;
-    cpu->rip = CODE_ADDR;
+    sieve_prepare(cpu, code, (size_t)len, n);
     uint64_t start = cpu->instret;
     double t0 = now();
     enum cpu_exit why = cpu_run(cpu, ~0ull >> 1);
@@ -115,7 +101,7 @@ static int bench_sieve(const char *dir)
 
     unsigned want_primes;
     uint64_t want = expected_count(n, &want_primes);
-    struct bus *bus = bus_new(RAM_SIZE);
+    struct bus *bus = bus_new(sieve_ram_bytes(n));
     struct cpu *cpu = calloc(1, sizeof *cpu);
     if (!bus || !cpu || cpu_init(cpu, bus, NULL) != 0) return 1;
 
@@ -124,7 +110,7 @@ static int bench_sieve(const char *dir)
         struct sieve_run s;
         double t;
         unsigned primes;
-        if (run_ringsim(bus, cpu, code, len, n, &s) != 0) return 1;
+        if (run_ringsim(cpu, code, len, n, &s) != 0) return 1;
         if (s.instret != want || s.primes != want_primes) {
             fprintf(stderr, "sieve: ringsim retired %llu instructions and found %u primes; "
                     "expected %llu and %u\n", (unsigned long long)s.instret, s.primes,

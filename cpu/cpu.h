@@ -199,7 +199,6 @@ struct cpu {
     const struct cpu_model *model;
     uint32_t features;          /* CPU_FEAT bits: CPUID reports them, the decoder honours them */
     struct bus *bus;            /* physical memory and ports */
-    void *io_ctx;               /* passed to port callbacks */
 
     struct tlb_entry tlb[TLB_SIZE];
     struct decode_cache *dc;
@@ -262,6 +261,9 @@ enum cpu_exit cpu_step(struct cpu *cpu);
  * block, where the fields themselves lag until the block ends). */
 uint64_t cpu_instret_now(const struct cpu *cpu);
 uint64_t cpu_cycles_now(const struct cpu *cpu);
+/* Virtual time in cycles: modelled cycles, or retired instructions with the
+ * cycle model off.  The TSC and the machine's clock both count this. */
+uint64_t cpu_time_now(const struct cpu *cpu);
 void cpu_request_stop(struct cpu *cpu);
 /* The INTR pin; safe to call from a device callback in the middle of an
  * instruction: the CPU looks at it after that instruction. */

@@ -126,24 +126,6 @@ static int row_has_operand(const struct op_row *r, uint8_t kind)
     return r->opd[0] == kind || r->opd[1] == kind || r->opd[2] == kind;
 }
 
-static int row_has_modrm(const struct op_row *r)
-{
-    if (r->flags & F_MODRM) return 1;
-    for (int k = 0; k < 3; k++) {
-        switch (r->opd[k]) {
-        case O_Eb: case O_Ew: case O_Ed: case O_Ev: case O_Ey: case O_Eq:
-        case O_Gb: case O_Gw: case O_Gd: case O_Gv: case O_Gy: case O_Gq:
-        case O_M: case O_Mp: case O_Mq: case O_Mdq: case O_Ma: case O_Mw:
-        case O_Rd: case O_Ry: case O_Sw: case O_Cd: case O_Dd:
-        case O_W: case O_V: case O_N: case O_P: case O_ST:
-            return 1;
-        default:
-            break;
-        }
-    }
-    return 0;
-}
-
 /* The prefix a row's "mandatory prefix" column is matched against. */
 static int prefix_matches(const struct op_row *r, int vex_pp, const struct prefixes *px)
 {
@@ -383,7 +365,7 @@ static const struct op_row *select_row(unsigned map, uint8_t opc, const struct d
     unsigned n = optable_candidates(map, opc, &rows);
     if (n == 0) return NULL;
     /* All rows of one opcode agree on whether a ModRM byte follows. */
-    *have_modrm = row_has_modrm(&op_table[rows[0]]);
+    *have_modrm = op_row_has_modrm(&op_table[rows[0]]);
     if (*have_modrm && !next_byte(c, modrm)) return NULL;
     for (unsigned k = 0; k < n; k++) {
         const struct op_row *r = &op_table[rows[k]];

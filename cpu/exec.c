@@ -47,6 +47,11 @@ struct decode_cache {
 
 /* ---- the cache ------------------------------------------------------- */
 
+static void bus_wrote_ram(void *ctx, uint64_t phys, uint64_t len);
+static void bus_map_changed(void *ctx);
+
+/* The cache, and the bus's two ways of telling it that bytes or mappings
+ * changed under decoded code. */
 int dc_init(struct cpu *cpu)
 {
     struct decode_cache *dc = calloc(1, sizeof *dc);
@@ -65,6 +70,10 @@ int dc_init(struct cpu *cpu)
         return -1;
     }
     cpu->dc = dc;
+    cpu->bus->on_ram_write = bus_wrote_ram;
+    cpu->bus->on_ram_write_ctx = cpu;
+    cpu->bus->on_map_change = bus_map_changed;
+    cpu->bus->on_map_change_ctx = cpu;
     return 0;
 }
 
@@ -103,6 +112,8 @@ void dc_free(struct cpu *cpu)
     free(dc->scratch);
     free(dc);
     cpu->dc = NULL;
+    if (cpu->bus->on_ram_write_ctx == cpu) cpu->bus->on_ram_write = NULL;
+    if (cpu->bus->on_map_change_ctx == cpu) cpu->bus->on_map_change = NULL;
 }
 
 static unsigned hash_of(uint64_t phys, unsigned dmode)
@@ -209,6 +220,22 @@ static struct decode_ctx decode_ctx_of(const struct cpu *cpu)
     return (struct decode_ctx){ (enum dmode)cpu->dmode, cpu->model->vendor, cpu->features };
 }
 
+/* A decoded instruction's cycle cost and its specialized handler. */
+static void finish_decoded(const struct cpu *cpu, struct insn *in)
+{
+    in->cost = (uint8_t)cycles_for(cpu)[in->cls];
+    specialize(in);
+}
+
+/* A block ends after a branch, after a row that may change how the next
+ * instruction decodes or whether an interrupt may come (F_STOP), and after a
+ * REP string instruction, which restarts itself every so many iterations. */
+static bool ends_block(const struct insn *in)
+{
+    uint32_t flags = op_table[in->row].flags;
+    return (flags & (F_BRANCH | F_STOP)) || ((flags & F_REP) && in->rep);
+}
+
 /* Bytes the instruction at rip may use within the CS limit (protected and
  * real mode) and the page; 64-bit mode has no limit. */
 static uint64_t fetch_window(const struct cpu *cpu, uint64_t rip, uint64_t in_page)
@@ -226,7 +253,6 @@ static struct block *new_block(struct cpu *cpu, uint64_t phys, uint64_t lin, con
     struct insn tmp[BLOCK_MAX];
     unsigned n = 0;
     unsigned off = (unsigned)(phys & 0xFFF);
-    const uint32_t *cost = cycles_for(cpu);
     const struct decode_ctx ctx = decode_ctx_of(cpu);
     while (n < BLOCK_MAX) {
         uint64_t window = fetch_window(cpu, (rip + off - (phys & 0xFFF)) & cpu->ip_mask,
@@ -244,13 +270,10 @@ static struct block *new_block(struct cpu *cpu, uint64_t phys, uint64_t lin, con
             n++;
             break;
         }
-        if (n > 0 && (op_table[in->row].flags & F_SYNC)) break;   /* starts its own block */
-        in->cost = (uint8_t)cost[in->cls];
-        specialize(in);
+        finish_decoded(cpu, in);
         n++;
         off += in->len;
-        uint32_t flags = op_table[in->row].flags;
-        if ((flags & (F_BRANCH | F_STOP)) || off >= 0x1000) break;
+        if (ends_block(in) || off >= 0x1000) break;
     }
     if (n == 0) return NULL;
     struct block *b = malloc(sizeof *b + n * sizeof(struct insn) + n * sizeof(uint32_t));
@@ -334,8 +357,8 @@ static struct block *block_for_rip(struct cpu *cpu)
 
 /* Run a block.  instret and cycles are brought up to date once at its end
  * (costs[] holds the running sums); a fault in the middle is accounted by
- * account_partial_block().  Rows that read the counters (RDTSC) start a
- * block of their own, so the counters are exact when they run. */
+ * account_partial_block(), and cpu_cycles_now() gives exact values to
+ * anything that asks in between (RDTSC, devices). */
 static inline void run_block(struct cpu *cpu, const struct block *b, uint64_t budget)
 {
     const struct insn *in = b->insn;
@@ -380,6 +403,11 @@ uint64_t cpu_cycles_now(const struct cpu *cpu)
 uint64_t cpu_instret_now(const struct cpu *cpu)
 {
     return cpu->instret + retired_in_block(cpu);
+}
+
+uint64_t cpu_time_now(const struct cpu *cpu)
+{
+    return cpu->cycle_model ? cpu_cycles_now(cpu) : cpu_instret_now(cpu);
 }
 
 /* After an exception unwound out of run_block: count the instructions of the
@@ -437,10 +465,7 @@ static void run_uncached(struct cpu *cpu)
     }
     if (st == DEC_MORE) st = DEC_TOOLONG;   /* ran into the CS limit */
     if (st != DEC_OK) set_fault(in, st);
-    else {
-        in->cost = (uint8_t)cycles_for(cpu)[in->cls];
-        specialize(in);
-    }
+    else finish_decoded(cpu, in);
     cpu->dc->scratch->costs[0] = in->cost;
     run_block(cpu, cpu->dc->scratch, 1);
 }
@@ -516,14 +541,6 @@ enum cpu_exit cpu_run(struct cpu *cpu, uint64_t max_insns)
     cpu->unwind = &jb;
     cpu->run_end = cpu->instret + max_insns;
     cpu->exit_reason = EXIT_BUDGET;
-    if (!cpu->bus->on_ram_write) {
-        cpu->bus->on_ram_write = bus_wrote_ram;
-        cpu->bus->on_ram_write_ctx = cpu;
-    }
-    if (!cpu->bus->on_map_change) {
-        cpu->bus->on_map_change = bus_map_changed;
-        cpu->bus->on_map_change_ctx = cpu;
-    }
     if (setjmp(jb) != 0) {
         if (exception_unwound(cpu)) goto out;
     }

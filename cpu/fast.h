@@ -5,8 +5,6 @@
 #include "insn.h"
 
 void op_test_rr(struct cpu *cpu, const struct insn *in);
-void op_mov_rr(struct cpu *cpu, const struct insn *in);
-void op_mov_rr_rev(struct cpu *cpu, const struct insn *in);
 void op_mov_ri(struct cpu *cpu, const struct insn *in);
 void op_mov_rm(struct cpu *cpu, const struct insn *in);
 void op_mov_mr(struct cpu *cpu, const struct insn *in);

@@ -9,14 +9,6 @@
 #include <stdlib.h>
 #include "ops.h"
 
-/* ZF, SF and PF of a result whose sign bit has been shifted up to bit 63. */
-static inline uint64_t szp(uint64_t res, unsigned sh)
-{
-    uint64_t top = res << sh;
-    return ((uint64_t)(top == 0) << 6) | ((top >> 63) << 7) |
-           ((uint64_t)!__builtin_parity((unsigned)(res & 0xFF)) << 2);
-}
-
 /* Every flag comes from bit vectors of the operands, so one formula serves all
  * four sizes: shifting left by sh puts the operand's sign bit at bit 63.
  * carries has bit i set when bit i produced a carry (add) or borrow (sub). */
@@ -32,7 +24,7 @@ uint64_t flags_compute(const struct cpu *cpu)
         return cpu->rflags & FL_STATUS;
     case LF_LOGIC:
         /* CF = OF = 0; AF is undefined but cleared by Intel (measured) and AMD. */
-        return szp(r, sh);
+        return flags_szp(r, lf->size);
     case LF_INC:
         s = 1;
         /* fallthrough */
@@ -55,7 +47,7 @@ uint64_t flags_compute(const struct cpu *cpu)
     }
     /* INC and DEC leave CF alone: the record carries the old one. */
     cf = (lf->op == LF_INC || lf->op == LF_DEC) ? lf->carry_in & 1u : (carries << sh) >> 63;
-    return cf | ((d ^ s ^ r) & FL_AF) | (((overflow << sh) >> 63) << 11) | szp(r, sh);
+    return cf | ((d ^ s ^ r) & FL_AF) | (((overflow << sh) >> 63) << 11) | flags_szp(r, lf->size);
 }
 
 /* Condition cc >> 1 (the even member of each pair) from materialised flags. */

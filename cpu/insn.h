@@ -46,16 +46,14 @@ enum {
     F_F64     = 1u << 3,    /* operand size forced to 64 in 64-bit mode on Intel (near branches) */
     F_LOCK    = 1u << 4,    /* LOCK allowed (with a memory destination) */
     F_BRANCH  = 1u << 5,    /* may change RIP or CS: ends a decoded block */
-    F_STOP    = 1u << 6,    /* ends a decoded block after it (mode, IF, TF or string restart) */
+    F_STOP    = 1u << 6,    /* ends a decoded block after it (mode, IF or TF may change) */
     F_BYTE    = 1u << 7,    /* operand size is 8 bits */
     F_NOREX_W = 1u << 8,    /* REX.W does not change the operand size */
     F_VEX_L0  = 1u << 9,    /* VEX.L must be 0 (the SDM's VEX.LZ), else #UD */
-    F_REP     = 1u << 10,   /* honours REP/REPE/REPNE */
+    F_REP     = 1u << 10,   /* honours REP: with the prefix it may restart itself, so it ends a block */
     F_PM_SYSTEM = 1u << 11, /* real-mode form here; the protected-mode form (descriptors,
                                privilege, I/O bitmap) arrives with the system issue */
-    F_V64     = 1u << 12,   /* VEX.W selects 64-bit operands in 64-bit mode, 32 otherwise */
     F_MODRM   = 1u << 13,   /* has a ModRM byte even though no operand says so (hint NOP, UD1 ...) */
-    F_SYNC    = 1u << 14,   /* reads instret/cycles: starts a decoded block of its own */
 };
 /* Bits F_NEEDS_SHIFT and up: the CPU feature a row needs (CPU_FEAT bits).
  * Without it the row does not match, so the opcode is #UD or falls through
@@ -165,6 +163,7 @@ int decode(struct insn *in, const uint8_t *bytes, size_t avail, const struct dec
 void optable_init(void);
 const struct op_row *optable_row(unsigned index);
 const char *insn_mnemonic(const struct insn *in);
+bool op_row_has_modrm(const struct op_row *r);
 
 /* Handlers for rows not implemented here: #UD, counted. */
 void op_deferred(struct cpu *cpu, const struct insn *in);

@@ -181,13 +181,6 @@ uint64_t mem_fetch_phys(struct cpu *cpu, uint64_t lin)
     return tlb_fill(cpu, lin, ACC_FETCH);
 }
 
-/* ---- branches ---------------------------------------------------------- */
-
-void branch_to(struct cpu *cpu, uint64_t target, unsigned osize)
-{
-    branch_near(cpu, target, osize);
-}
-
 /* ---- ports, time, debugger access --------------------------------------- */
 
 uint64_t cpu_port_in(struct cpu *cpu, uint16_t port, unsigned size)
@@ -202,7 +195,7 @@ void cpu_port_out(struct cpu *cpu, uint16_t port, unsigned size, uint64_t v)
 
 uint64_t cpu_tsc(const struct cpu *cpu)
 {
-    return (cpu->cycle_model ? cpu->cycles : cpu->instret) + cpu->tsc_offset;
+    return cpu_time_now(cpu) + cpu->tsc_offset;
 }
 
 int cpu_read_linear(struct cpu *cpu, uint64_t lin, void *buf, size_t len)

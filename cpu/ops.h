@@ -136,14 +136,19 @@ INLINE uint64_t insn_ea(const struct cpu *cpu, const struct insn *in)
 
 /* Read or write size bytes at seg:off.  The TLB hit path is inline; faults
  * (segment limits, canonical addresses, later paging) go through cpu_raise. */
-INLINE uint64_t mem_read(struct cpu *cpu, int seg, uint64_t off, unsigned size)
+/* Linear addresses, no segmentation: descriptor tables, the IVT. */
+INLINE uint64_t mem_read_linear(struct cpu *cpu, uint64_t lin, unsigned size)
 {
-    uint64_t lin = mem_linear(cpu, seg, off, size, ACC_READ);
     struct tlb_entry *e = &cpu->tlb[(lin >> 12) & (TLB_SIZE - 1)];
     if (likely(e->tag_read == ((lin & ~0xFFFull) | 1) && (lin & 0xFFF) + size <= 0x1000)) {
         return host_load((void *)(uintptr_t)(lin + e->addend), size);
     }
     return mem_read_slow(cpu, lin, size, ACC_READ);
+}
+
+INLINE uint64_t mem_read(struct cpu *cpu, int seg, uint64_t off, unsigned size)
+{
+    return mem_read_linear(cpu, mem_linear(cpu, seg, off, size, ACC_READ), size);
 }
 INLINE void mem_write(struct cpu *cpu, int seg, uint64_t off, unsigned size, uint64_t v)
 {
@@ -154,16 +159,6 @@ INLINE void mem_write(struct cpu *cpu, int seg, uint64_t off, unsigned size, uin
         return;
     }
     mem_write_slow(cpu, lin, size, v);
-}
-
-/* Linear addresses, no segmentation: descriptor tables, the IVT. */
-static inline uint64_t mem_read_linear(struct cpu *cpu, uint64_t lin, unsigned size)
-{
-    struct tlb_entry *e = &cpu->tlb[(lin >> 12) & (TLB_SIZE - 1)];
-    if (likely(e->tag_read == ((lin & ~0xFFFull) | 1) && (lin & 0xFFF) + size <= 0x1000)) {
-        return host_load((void *)(uintptr_t)(lin + e->addend), size);
-    }
-    return mem_read_slow(cpu, lin, size, ACC_READ);
 }
 
 /* Read-modify-write operands: the write permission is checked before the
@@ -263,24 +258,27 @@ uint64_t flags_compute(const struct cpu *cpu);    /* status bits from the lazy r
 bool     cond_eval(struct cpu *cpu, unsigned cc); /* condition code 0-15 (SDM Vol. 1 B.1) */
 bool     cond_from_record(struct cpu *cpu, unsigned cc);  /* the general case of cond_fast */
 
-/* Condition codes come in pairs, the odd one the negation of the even one.
- * After CMP/SUB (LF_SUB) the unsigned and signed orders of the operands
- * answer directly; after TEST/AND/OR/XOR (LF_LOGIC) CF = OF = 0 folds most
- * conditions into the result's sign and zero.  Everything else (and O, P)
- * computes the flags word. */
-INLINE bool cond_fast(struct cpu *cpu, unsigned cc)
+/* Condition codes come in pairs (SDM Vol. 1 B.1: O, B, E, BE, S, P, L, LE),
+ * the odd one the negation of the even one.  After CMP/SUB (LF_SUB) the
+ * unsigned and signed orders of the operands answer directly; after
+ * TEST/AND/OR/XOR (LF_LOGIC) CF = OF = 0 folds most conditions into the
+ * result's sign and zero.  Everything else (and O, P) computes the flags
+ * word.  With a constant pair (the Jcc handlers) the switches fold away. */
+INLINE bool cond_test(struct cpu *cpu, unsigned pair, bool neg)
 {
     const struct lazy_flags *lf = &cpu->lf;
-    unsigned sh = 64 - 8 * lf->size, pair = (cc >> 1) & 7;
-    bool neg = cc & 1;
+    unsigned sh = 64 - 8 * lf->size;
     if (likely(lf->op == LF_SUB)) {
-        /* Every condition but O and P at once, one bit per pair: B, E, BE, S,
-         * L, LE (bits 1, 2, 3, 4, 6, 7). */
         uint64_t a = lf->dst << sh, b = lf->src << sh;
-        unsigned below = a < b, equal = a == b, less = (int64_t)a < (int64_t)b;
-        unsigned set = below << 1 | equal << 2 | (below | equal) << 3 |
-                       (unsigned)((a - b) >> 63) << 4 | less << 6 | (less | equal) << 7;
-        if (likely(pair != 0 && pair != 5)) return ((set >> pair) & 1) ^ neg;
+        switch (pair) {
+        case 1: return (a < b) ^ neg;
+        case 2: return (a == b) ^ neg;
+        case 3: return (a <= b) ^ neg;
+        case 4: return ((int64_t)(a - b) < 0) ^ neg;
+        case 6: return ((int64_t)a < (int64_t)b) ^ neg;
+        case 7: return ((int64_t)a <= (int64_t)b) ^ neg;
+        default: break;
+        }
     } else if (lf->op == LF_LOGIC) {
         int64_t r = (int64_t)(lf->res << sh);
         switch (pair) {
@@ -291,7 +289,13 @@ INLINE bool cond_fast(struct cpu *cpu, unsigned cc)
         default: break;
         }
     }
-    return cond_from_record(cpu, cc);
+    return cond_from_record(cpu, pair << 1 | neg);
+}
+
+/* Condition code cc, 0-15. */
+INLINE bool cond_fast(struct cpu *cpu, unsigned cc)
+{
+    return cond_test(cpu, (cc >> 1) & 7, cc & 1);
 }
 
 INLINE void lazy_set(struct cpu *cpu, int op, unsigned size, uint64_t dst, uint64_t src,
@@ -322,15 +326,18 @@ static inline void flags_put(struct cpu *cpu, uint32_t mask, uint32_t value)
     flags_materialize(cpu);
     cpu->rflags = (cpu->rflags & ~(uint64_t)mask) | (value & mask);
 }
+/* Replace all six status flags at once: the old ones need not be computed. */
+static inline void flags_set_status(struct cpu *cpu, uint64_t f)
+{
+    cpu->rflags = (cpu->rflags & ~(uint64_t)FL_STATUS) | f;
+    cpu->lf.op = LF_NONE;
+}
 /* ZF, SF and PF of a result. */
-static inline uint32_t flags_szp(uint64_t res, unsigned size)
+INLINE uint64_t flags_szp(uint64_t res, unsigned size)
 {
     res = truncate(res, size);
-    uint32_t f = 0;
-    if (res == 0) f |= FL_ZF;
-    if (res & sign_bit(size)) f |= FL_SF;
-    if (!__builtin_parity((unsigned)(res & 0xFF))) f |= FL_PF;
-    return f;
+    return (uint64_t)(res == 0) << 6 | (res >> (8 * size - 1)) << 7 |
+           (uint64_t)!__builtin_parity((unsigned)(res & 0xFF)) << 2;
 }
 
 /* ---- misc ------------------------------------------------------------ */
@@ -345,13 +352,9 @@ INLINE void branch_near(struct cpu *cpu, uint64_t target, unsigned osize)
         cpu_raise(cpu, EXC_GP, 0);
     cpu->rip = target;
 }
-void branch_to(struct cpu *cpu, uint64_t target, unsigned osize);   /* out of line */
 
-static inline bool is64(const struct cpu *cpu) { return cpu->dmode == DM_64; }
-static inline uint64_t ip_mask(const struct cpu *cpu)
-{
-    return cpu->dmode == DM_64 ? ~0ull : 0xFFFFFFFFull;
-}
+/* Flags and results the SDM leaves undefined follow the vendor profile. */
+static inline bool is_amd(const struct cpu *cpu) { return cpu->model->vendor == VENDOR_AMD; }
 
 /* Port I/O (mmu/bus.c) and time. */
 uint64_t cpu_port_in(struct cpu *cpu, uint16_t port, unsigned size);

@@ -8,18 +8,6 @@
 
 enum { REG8_AL = 0, REG8_AH = 16 };
 
-static inline uint64_t szp8(uint8_t v)
-{
-    return (uint64_t)(v == 0) << 6 | (uint64_t)(v & 0x80) | (uint64_t)!__builtin_parity(v) << 2;
-}
-
-/* Replace all six status flags (every instruction here defines or measures all of them). */
-static inline void status_set(struct cpu *cpu, uint64_t f)
-{
-    cpu->rflags = (cpu->rflags & ~(uint64_t)FL_STATUS) | f;
-    cpu->lf.op = LF_NONE;
-}
-
 static inline bool flag_af(struct cpu *cpu)
 {
     flags_materialize(cpu);
@@ -40,7 +28,7 @@ void op_daa(struct cpu *cpu, const struct insn *in)
     if (cf)
         al += 0x60;
     reg8_write(cpu, REG8_AL, al);
-    status_set(cpu, cf | (uint64_t)af << 4 | szp8(al));
+    flags_set_status(cpu, cf | (uint64_t)af << 4 | flags_szp(al, 1));
 }
 
 /* 2F DAS: adjust AL after subtracting packed BCD.  OF (undefined) = 0. */
@@ -59,7 +47,7 @@ void op_das(struct cpu *cpu, const struct insn *in)
         cf = true;
     }
     reg8_write(cpu, REG8_AL, al);
-    status_set(cpu, cf | (uint64_t)af << 4 | szp8(al));
+    flags_set_status(cpu, cf | (uint64_t)af << 4 | flags_szp(al, 1));
 }
 
 /* AAA (add = true) and AAS: AF = CF = whether AL's low digit needed the
@@ -73,7 +61,7 @@ static void ascii_adjust(struct cpu *cpu, bool add)
         ax = add ? (uint16_t)(ax + 0x106) : (uint16_t)(ax - 0x106);
     ax &= 0xFF0F;
     reg_write(cpu, RAX, 2, ax);
-    status_set(cpu, (adjust ? FL_CF | FL_AF : 0) | szp8((uint8_t)ax));
+    flags_set_status(cpu, (adjust ? FL_CF | FL_AF : 0) | flags_szp((uint8_t)ax, 1));
 }
 
 void op_aaa(struct cpu *cpu, const struct insn *in) { (void)in; ascii_adjust(cpu, true); }

@@ -6,20 +6,7 @@
  */
 #include "ops.h"
 
-static inline bool is_amd(const struct cpu *cpu) { return cpu->model->vendor == VENDOR_AMD; }
-
-static inline void status_set(struct cpu *cpu, uint64_t f)
-{
-    cpu->rflags = (cpu->rflags & ~(uint64_t)FL_STATUS) | f;
-    cpu->lf.op = LF_NONE;
-}
-
 static inline unsigned vex_size(const struct insn *in) { return in->osize == 8 ? 8 : 4; }
-
-static inline uint64_t zf_sf(uint64_t r, unsigned size)
-{
-    return (uint64_t)(r == 0) << 6 | (r >> (8 * size - 1) & 1) << 7;
-}
 
 /* ---- BT, BTS, BTR, BTC --------------------------------------------------- */
 
@@ -97,7 +84,7 @@ static void bit_scan(struct cpu *cpu, const struct insn *in, bool reverse)
         if (amd)
             flags_put(cpu, FL_ZF, FL_ZF);
         else
-            status_set(cpu, FL_ZF | FL_PF);
+            flags_set_status(cpu, FL_ZF | FL_PF);
         return;
     }
     unsigned idx = reverse ? 63 - __builtin_clzll(v) : __builtin_ctzll(v);
@@ -105,7 +92,7 @@ static void bit_scan(struct cpu *cpu, const struct insn *in, bool reverse)
     if (amd)
         flags_put(cpu, FL_ZF, 0);
     else
-        status_set(cpu, (uint64_t)!__builtin_parity(idx) << 2);
+        flags_set_status(cpu, (uint64_t)!__builtin_parity(idx) << 2);
 }
 
 void op_bsf(struct cpu *cpu, const struct insn *in) { bit_scan(cpu, in, false); }
@@ -121,7 +108,7 @@ static void count_flags(struct cpu *cpu, uint64_t src, unsigned count)
     if (is_amd(cpu))
         flags_put(cpu, FL_CF | FL_ZF, (uint32_t)f);
     else
-        status_set(cpu, f);
+        flags_set_status(cpu, f);
 }
 
 /* F3 0F BC: the operand width when the source is 0. */
@@ -150,7 +137,7 @@ void op_popcnt(struct cpu *cpu, const struct insn *in)
     unsigned size = in->osize;
     uint64_t v = E_read(cpu, in, size);
     greg_write(cpu, in, size, (uint64_t)__builtin_popcountll(v));
-    status_set(cpu, (uint64_t)(v == 0) << 6);
+    flags_set_status(cpu, (uint64_t)(v == 0) << 6);
 }
 
 /* ---- BMI1 / BMI2 ------------------------------------------------------------
@@ -163,7 +150,7 @@ void op_andn(struct cpu *cpu, const struct insn *in)
     unsigned size = vex_size(in);
     uint64_t r = truncate(~reg_read(cpu, in->vex_v, size) & E_read(cpu, in, size), size);
     reg_write(cpu, in->reg, size, r);
-    status_set(cpu, zf_sf(r, size));
+    flags_set_status(cpu, (flags_szp(r, size) & (FL_ZF | FL_SF)));
 }
 
 /* VEX 0F38 F3 /1 /2 /3: BLSR, BLSMSK, BLSI into vvvv.  CF is the borrow of
@@ -180,7 +167,7 @@ void op_bls(struct cpu *cpu, const struct insn *in)
     }
     r = truncate(r, size);
     reg_write(cpu, in->vex_v, size, r);
-    status_set(cpu, zf_sf(r, size) | cf);
+    flags_set_status(cpu, (flags_szp(r, size) & (FL_ZF | FL_SF)) | cf);
 }
 
 /* VEX 0F38 F5: reg = E with the bits from index vvvv[7:0] up cleared;
@@ -193,7 +180,7 @@ void op_bzhi(struct cpu *cpu, const struct insn *in)
     if (!cf)
         r &= (1ull << idx) - 1;
     reg_write(cpu, in->reg, size, r);
-    status_set(cpu, zf_sf(r, size) | cf);
+    flags_set_status(cpu, (flags_szp(r, size) & (FL_ZF | FL_SF)) | cf);
 }
 
 /* VEX 0F38 F7: reg = E[start + len - 1 : start], start = vvvv[7:0] and
@@ -209,7 +196,7 @@ void op_bextr(struct cpu *cpu, const struct insn *in)
             r &= (1ull << len) - 1;
     }
     reg_write(cpu, in->reg, size, r);
-    status_set(cpu, (uint64_t)(r == 0) << 6);
+    flags_set_status(cpu, (uint64_t)(r == 0) << 6);
 }
 
 /* PDEP and PEXT walk the set bits of the mask, lowest first; no flags. */

@@ -1,7 +1,7 @@
 /* ops_ctrl.c - control transfer: Jcc, JMP, CALL, RET, LOOPcc, JrCXZ, the far
  * forms (through system.h), INT n/INT3/INTO/INT1, IRET, BOUND, HLT, CLI and
  * STI (SDM Vol. 1 6.3-6.4, Vol. 2 instruction entries).  Near targets go
- * through branch_to(), which cuts them to the operand size and raises #GP(0)
+ * through branch_near(), which cuts them to the operand size and raises #GP(0)
  * at the branch itself for a target past the CS limit or non-canonical.
  */
 #include "ops.h"
@@ -9,19 +9,31 @@
 
 /* ---- near branches --------------------------------------------------- */
 
-void op_jcc(struct cpu *cpu, const struct insn *in)
+/* 70-7F and 0F 80-8F: one table row, and one handler, per condition pair
+ * (in->sub is the condition code; its low bit negates).  The pair is a
+ * constant here, so the condition compiles to a single test. */
+INLINE void jcc(struct cpu *cpu, const struct insn *in, unsigned pair)
 {
-    if (cond_eval(cpu, in->sub)) branch_to(cpu, cpu->rip + in->imm, in->osize);
+    if (cond_test(cpu, pair, in->sub & 1)) branch_near(cpu, cpu->rip + in->imm, in->osize);
 }
+
+void op_jo_jno(struct cpu *cpu, const struct insn *in) { jcc(cpu, in, 0); }
+void op_jb_jae(struct cpu *cpu, const struct insn *in) { jcc(cpu, in, 1); }
+void op_je_jne(struct cpu *cpu, const struct insn *in) { jcc(cpu, in, 2); }
+void op_jbe_ja(struct cpu *cpu, const struct insn *in) { jcc(cpu, in, 3); }
+void op_js_jns(struct cpu *cpu, const struct insn *in) { jcc(cpu, in, 4); }
+void op_jp_jnp(struct cpu *cpu, const struct insn *in) { jcc(cpu, in, 5); }
+void op_jl_jge(struct cpu *cpu, const struct insn *in) { jcc(cpu, in, 6); }
+void op_jle_jg(struct cpu *cpu, const struct insn *in) { jcc(cpu, in, 7); }
 
 void op_jmp_J(struct cpu *cpu, const struct insn *in)
 {
-    branch_to(cpu, cpu->rip + in->imm, in->osize);
+    branch_near(cpu, cpu->rip + in->imm, in->osize);
 }
 
 void op_jmp_E(struct cpu *cpu, const struct insn *in)
 {
-    branch_to(cpu, E_read(cpu, in, in->osize), in->osize);
+    branch_near(cpu, E_read(cpu, in, in->osize), in->osize);
 }
 
 /* The Intel host stores the return address first and checks the target
@@ -32,7 +44,7 @@ static void call_near(struct cpu *cpu, uint64_t target, unsigned size)
 {
     uint64_t sp = truncate(sp_get(cpu) - size, cpu->stack_size);
     mem_write(cpu, SEG_SS, sp, size, cpu->rip);
-    branch_to(cpu, target, size);
+    branch_near(cpu, target, size);
     sp_set(cpu, sp);
 }
 
@@ -54,7 +66,7 @@ void op_ret(struct cpu *cpu, const struct insn *in)
     unsigned size = in->osize;
     uint64_t sp = sp_get(cpu);
     uint64_t extra = in->opc == 0xC2 ? (uint16_t)in->imm : 0;
-    branch_to(cpu, mem_read(cpu, SEG_SS, sp, size), size);
+    branch_near(cpu, mem_read(cpu, SEG_SS, sp, size), size);
     sp_set(cpu, sp + size + extra);
 }
 
@@ -65,14 +77,14 @@ void op_loop(struct cpu *cpu, const struct insn *in)
     uint64_t count = truncate(cpu->gpr[RCX] - 1, in->asize);
     bool take = count != 0;
     if (in->sub < 2) take = take && cond_eval(cpu, 4) == (in->sub == 1);   /* 4: ZF */
-    if (take) branch_to(cpu, cpu->rip + in->imm, in->osize);
+    if (take) branch_near(cpu, cpu->rip + in->imm, in->osize);
     reg_write(cpu, RCX, in->asize, count);
 }
 
 /* JCXZ/JECXZ/JRCXZ by the address size. */
 void op_jcxz(struct cpu *cpu, const struct insn *in)
 {
-    if (reg_read(cpu, RCX, in->asize) == 0) branch_to(cpu, cpu->rip + in->imm, in->osize);
+    if (reg_read(cpu, RCX, in->asize) == 0) branch_near(cpu, cpu->rip + in->imm, in->osize);
 }
 
 /* ---- far transfers ----------------------------------------------------- */

@@ -11,37 +11,41 @@
 #include "alu.h"
 #include "handlers.h"
 
-/* ADD OR AND SUB XOR CMP on registers, one handler per operation so the
+/* ADD OR AND SUB XOR CMP into a register, one handler per operation so the
  * operation is not a run-time switch (an indirect jump that mispredicts as
- * ADD and CMP alternate).  specialize() fills in->dst and in->src from the
- * form: 01/09/... E,G (dst = rm), 03/0B/... G,E (dst = reg), 81/83 with a
- * register, and 05/0D/... (dst = RAX).  ADC and SBB stay generic. */
-INLINE void alu_rr(struct cpu *cpu, const struct insn *in, unsigned op)
+ * ADD and CMP alternate).  specialize() fills in->dst (and in->src for a
+ * register source) from the form: 01/09/... E,G (dst = rm), 03/0B/... G,E
+ * (dst = reg), 81/83 with a register, and 05/0D/... (dst = RAX).  ADC and SBB
+ * stay generic. */
+INLINE void alu_to_dst(struct cpu *cpu, const struct insn *in, unsigned op, uint64_t s)
 {
     unsigned size = in->osize;
-    uint64_t r = alu(cpu, op, size, reg_read(cpu, in->dst, size), reg_read(cpu, in->src, size));
+    uint64_t r = alu(cpu, op, size, reg_read(cpu, in->dst, size), s);
     if (op != ALU_CMP) reg_write(cpu, in->dst, size, r);
 }
 
-INLINE void alu_ri(struct cpu *cpu, const struct insn *in, unsigned op)
+INLINE uint64_t src_reg(const struct cpu *cpu, const struct insn *in)
 {
-    unsigned size = in->osize;
-    uint64_t r = alu(cpu, op, size, reg_read(cpu, in->dst, size), truncate(in->imm, size));
-    if (op != ALU_CMP) reg_write(cpu, in->dst, size, r);
+    return reg_read(cpu, in->src, in->osize);
 }
 
-static void op_add_rr(struct cpu *cpu, const struct insn *in) { alu_rr(cpu, in, ALU_ADD); }
-static void op_or_rr(struct cpu *cpu, const struct insn *in) { alu_rr(cpu, in, ALU_OR); }
-static void op_and_rr(struct cpu *cpu, const struct insn *in) { alu_rr(cpu, in, ALU_AND); }
-static void op_sub_rr(struct cpu *cpu, const struct insn *in) { alu_rr(cpu, in, ALU_SUB); }
-static void op_xor_rr(struct cpu *cpu, const struct insn *in) { alu_rr(cpu, in, ALU_XOR); }
-static void op_cmp_rr(struct cpu *cpu, const struct insn *in) { alu_rr(cpu, in, ALU_CMP); }
-static void op_add_ri(struct cpu *cpu, const struct insn *in) { alu_ri(cpu, in, ALU_ADD); }
-static void op_or_ri(struct cpu *cpu, const struct insn *in) { alu_ri(cpu, in, ALU_OR); }
-static void op_and_ri(struct cpu *cpu, const struct insn *in) { alu_ri(cpu, in, ALU_AND); }
-static void op_sub_ri(struct cpu *cpu, const struct insn *in) { alu_ri(cpu, in, ALU_SUB); }
-static void op_xor_ri(struct cpu *cpu, const struct insn *in) { alu_ri(cpu, in, ALU_XOR); }
-static void op_cmp_ri(struct cpu *cpu, const struct insn *in) { alu_ri(cpu, in, ALU_CMP); }
+INLINE uint64_t src_imm(const struct insn *in)
+{
+    return truncate(in->imm, in->osize);
+}
+
+static void op_add_rr(struct cpu *cpu, const struct insn *in) { alu_to_dst(cpu, in, ALU_ADD, src_reg(cpu, in)); }
+static void op_or_rr(struct cpu *cpu, const struct insn *in) { alu_to_dst(cpu, in, ALU_OR, src_reg(cpu, in)); }
+static void op_and_rr(struct cpu *cpu, const struct insn *in) { alu_to_dst(cpu, in, ALU_AND, src_reg(cpu, in)); }
+static void op_sub_rr(struct cpu *cpu, const struct insn *in) { alu_to_dst(cpu, in, ALU_SUB, src_reg(cpu, in)); }
+static void op_xor_rr(struct cpu *cpu, const struct insn *in) { alu_to_dst(cpu, in, ALU_XOR, src_reg(cpu, in)); }
+static void op_cmp_rr(struct cpu *cpu, const struct insn *in) { alu_to_dst(cpu, in, ALU_CMP, src_reg(cpu, in)); }
+static void op_add_ri(struct cpu *cpu, const struct insn *in) { alu_to_dst(cpu, in, ALU_ADD, src_imm(in)); }
+static void op_or_ri(struct cpu *cpu, const struct insn *in) { alu_to_dst(cpu, in, ALU_OR, src_imm(in)); }
+static void op_and_ri(struct cpu *cpu, const struct insn *in) { alu_to_dst(cpu, in, ALU_AND, src_imm(in)); }
+static void op_sub_ri(struct cpu *cpu, const struct insn *in) { alu_to_dst(cpu, in, ALU_SUB, src_imm(in)); }
+static void op_xor_ri(struct cpu *cpu, const struct insn *in) { alu_to_dst(cpu, in, ALU_XOR, src_imm(in)); }
+static void op_cmp_ri(struct cpu *cpu, const struct insn *in) { alu_to_dst(cpu, in, ALU_CMP, src_imm(in)); }
 
 /* Indexed by the ALU operation (ModRM.reg order); NULL: keep the generic handler. */
 static const op_fn alu_rr_by_op[8] = {
@@ -59,15 +63,10 @@ void op_test_rr(struct cpu *cpu, const struct insn *in)
     lazy_set(cpu, LF_LOGIC, size, d, s, d & s);
 }
 
-/* 89 / 8B with mod == 3. */
-void op_mov_rr(struct cpu *cpu, const struct insn *in)
+/* 89 / 8B with mod == 3: specialize() sets in->dst and in->src. */
+static void op_mov_rr(struct cpu *cpu, const struct insn *in)
 {
-    reg_write(cpu, in->rm, in->osize, reg_read(cpu, in->reg, in->osize));
-}
-
-void op_mov_rr_rev(struct cpu *cpu, const struct insn *in)
-{
-    reg_write(cpu, in->reg, in->osize, reg_read(cpu, in->rm, in->osize));
+    reg_write(cpu, in->dst, in->osize, reg_read(cpu, in->src, in->osize));
 }
 
 /* B8+r, and C7 /0 with mod == 3. */
@@ -94,102 +93,60 @@ void op_mov_mi(struct cpu *cpu, const struct insn *in)
     mem_write(cpu, in->seg, insn_ea(cpu, in), in->osize, in->imm);
 }
 
-/* 70-7F and 0F 80-8F, one handler per condition pair (the odd member of a
- * pair is the negation).  After CMP the condition comes straight from the
- * operands; otherwise from the general path. */
-INLINE bool cond_pair_after_sub(const struct lazy_flags *lf, unsigned pair)
-{
-    unsigned sh = 64 - 8 * lf->size;
-    uint64_t a = lf->dst << sh, b = lf->src << sh;
-    switch (pair) {
-    case 1: return a < b;
-    case 2: return a == b;
-    case 3: return a <= b;
-    case 4: return (int64_t)(a - b) < 0;
-    case 6: return (int64_t)a < (int64_t)b;
-    default: return (int64_t)a <= (int64_t)b;                   /* 7 */
-    }
-}
-
-INLINE void jcc_pair(struct cpu *cpu, const struct insn *in, unsigned pair)
-{
-    bool taken = cpu->lf.op == LF_SUB && pair != 0 && pair != 5
-                     ? cond_pair_after_sub(&cpu->lf, pair) ^ (in->sub & 1)
-                     : cond_fast(cpu, in->sub);
-    if (taken) branch_near(cpu, cpu->rip + in->imm, in->osize);
-}
-
-static void op_jo_jno(struct cpu *cpu, const struct insn *in) { jcc_pair(cpu, in, 0); }
-static void op_jb_jae(struct cpu *cpu, const struct insn *in) { jcc_pair(cpu, in, 1); }
-static void op_je_jne(struct cpu *cpu, const struct insn *in) { jcc_pair(cpu, in, 2); }
-static void op_jbe_ja(struct cpu *cpu, const struct insn *in) { jcc_pair(cpu, in, 3); }
-static void op_js_jns(struct cpu *cpu, const struct insn *in) { jcc_pair(cpu, in, 4); }
-static void op_jp_jnp(struct cpu *cpu, const struct insn *in) { jcc_pair(cpu, in, 5); }
-static void op_jl_jge(struct cpu *cpu, const struct insn *in) { jcc_pair(cpu, in, 6); }
-static void op_jle_jg(struct cpu *cpu, const struct insn *in) { jcc_pair(cpu, in, 7); }
-
-static const op_fn jcc_by_pair[8] = {
-    op_jo_jno, op_jb_jae, op_je_jne, op_jbe_ja, op_js_jns, op_jp_jnp, op_jl_jge, op_jle_jg,
-};
-
 /* ---- choosing a variant ------------------------------------------------ */
 
 enum form { FORM_ANY, FORM_REG, FORM_MEM };
 
+/* bytes: the variant also serves 8-bit operands.  Register variants do not
+ * (AH..BH need the byte-register codes); a memory or immediate operand has
+ * no such problem. */
 static const struct {
     op_fn generic;
     uint8_t form;
+    bool bytes;
     op_fn fast;
 } variants[] = {
-    { op_test_E_G, FORM_REG, op_test_rr },
-    { op_mov_E_G, FORM_REG, op_mov_rr },
-    { op_mov_E_G, FORM_MEM, op_mov_mr },
-    { op_mov_G_E, FORM_REG, op_mov_rr_rev },
-    { op_mov_G_E, FORM_MEM, op_mov_rm },
-    { op_mov_Z_I, FORM_ANY, op_mov_ri },
-    { op_mov_E_I, FORM_REG, op_mov_ri },
-    { op_mov_E_I, FORM_MEM, op_mov_mi },
+    { op_test_E_G, FORM_REG, false, op_test_rr },
+    { op_mov_E_G, FORM_REG, false, op_mov_rr },
+    { op_mov_E_G, FORM_MEM, false, op_mov_mr },
+    { op_mov_G_E, FORM_REG, false, op_mov_rr },
+    { op_mov_G_E, FORM_MEM, false, op_mov_rm },
+    { op_mov_Z_I, FORM_ANY, false, op_mov_ri },
+    { op_mov_E_I, FORM_REG, false, op_mov_ri },
+    { op_mov_E_I, FORM_MEM, true, op_mov_mi },
 };
 
-/* The register forms of the ALU rows: choose the operation's handler and
- * record which registers are destination and source. */
+/* The destination and source registers of a register form, by its row:
+ * E,G rows write rm, G,E rows write reg; A,I rows write RAX. */
+static void set_registers(struct insn *in)
+{
+    bool g_is_dst = in->fn == op_alu_G_E || in->fn == op_mov_G_E;
+    in->dst = in->fn == op_alu_A_I ? RAX : g_is_dst ? in->reg : in->rm;
+    in->src = g_is_dst ? in->rm : in->reg;
+}
+
+/* The register forms of the ALU rows: the operation's own handler. */
 static bool specialize_alu(struct insn *in)
 {
-    const op_fn *table = alu_rr_by_op;
-    if (in->fn == op_alu_E_G && in->mod == 3) {
-        in->dst = in->rm; in->src = in->reg;
-    } else if (in->fn == op_alu_G_E && in->mod == 3) {
-        in->dst = in->reg; in->src = in->rm;
-    } else if (in->fn == op_alu_E_I && in->mod == 3) {
-        in->dst = in->rm; table = alu_ri_by_op;
-    } else if (in->fn == op_alu_A_I) {
-        in->dst = RAX; table = alu_ri_by_op;
-    } else {
-        return false;
-    }
-    if (!table[in->sub & 7]) return false;
+    const op_fn *table;
+    if ((in->fn == op_alu_E_G || in->fn == op_alu_G_E) && in->mod == 3) table = alu_rr_by_op;
+    else if ((in->fn == op_alu_E_I && in->mod == 3) || in->fn == op_alu_A_I) table = alu_ri_by_op;
+    else return false;
+    if (!table[in->sub & 7]) return false;      /* ADC, SBB need the carry */
+    set_registers(in);
     in->fn = table[in->sub & 7];
     return true;
 }
 
 void specialize(struct insn *in)
 {
-    /* Byte register forms keep the generic path (AH..BH); ADC and SBB need
-     * the carry.  A byte store of an immediate has neither problem. */
-    if (in->fn == op_mov_E_I && in->mod != 3) {
-        in->fn = op_mov_mi;
-        return;
-    }
-    if (in->fn == op_jcc) {
-        in->fn = jcc_by_pair[(in->sub >> 1) & 7];
-        return;
-    }
-    if (in->osize == 1) return;
-    if (specialize_alu(in)) return;
+    if (in->osize != 1 && specialize_alu(in)) return;
     for (unsigned i = 0; i < sizeof variants / sizeof variants[0]; i++) {
         if (variants[i].generic != in->fn) continue;
         if (variants[i].form == FORM_REG && in->mod != 3) continue;
         if (variants[i].form == FORM_MEM && in->mod == 3) continue;
+        if (in->osize == 1 && !variants[i].bytes) continue;
+        set_registers(in);
         in->fn = variants[i].fast;
         return;
     }

@@ -7,15 +7,6 @@
 
 typedef unsigned __int128 u128;
 
-static inline bool is_amd(const struct cpu *cpu) { return cpu->model->vendor == VENDOR_AMD; }
-
-/* Replace all six status flags without computing the old ones. */
-static inline void status_set(struct cpu *cpu, uint64_t f)
-{
-    cpu->rflags = (cpu->rflags & ~(uint64_t)FL_STATUS) | f;
-    cpu->lf.op = LF_NONE;
-}
-
 /* The double-width accumulator: AL/AH for bytes, rAX/rDX otherwise. */
 static void acc_load(const struct cpu *cpu, unsigned size, uint64_t *lo, uint64_t *hi)
 {
@@ -51,7 +42,7 @@ static void mul_flags(struct cpu *cpu, unsigned size, uint64_t lo, bool overflow
     }
     uint64_t sf = (lo >> (8 * size - 1)) & 1;
     uint64_t pf = !__builtin_parity((unsigned)(lo & 0xFF));
-    status_set(cpu, cf_of | sf << 7 | pf << 2);
+    flags_set_status(cpu, cf_of | sf << 7 | pf << 2);
 }
 
 /* F6/F7 /4: unsigned rDX:rAX = rAX * E. */

@@ -9,22 +9,8 @@
 
 typedef unsigned __int128 u128;
 
-static inline bool is_amd(const struct cpu *cpu) { return cpu->model->vendor == VENDOR_AMD; }
-
-static inline void status_set(struct cpu *cpu, uint64_t f)
-{
-    cpu->rflags = (cpu->rflags & ~(uint64_t)FL_STATUS) | f;
-    cpu->lf.op = LF_NONE;
-}
-
 /* Bit n-1 (the sign) of v, for an n-bit operand, as 0 or 1. */
 static inline uint64_t msb(uint64_t v, unsigned n) { return (v >> (n - 1)) & 1; }
-
-static inline uint64_t szp(uint64_t r, unsigned n)
-{
-    return (uint64_t)(r == 0) << 6 | msb(r, n) << 7 |
-           (uint64_t)!__builtin_parity((unsigned)(r & 0xFF)) << 2;
-}
 
 /* Rotates of an n-bit value by c in 0..n-1; the result is truncated to n bits. */
 static inline uint64_t rotl(uint64_t v, unsigned c, unsigned n)
@@ -48,7 +34,7 @@ static uint64_t do_shl(struct cpu *cpu, unsigned n, uint64_t d, unsigned c)
     uint64_t r = truncate(d << c, n / 8);
     uint64_t cf = c <= n ? (d >> (n - c)) & 1 : 0;     /* 8/16-bit counts reach 31 */
     uint64_t of = is_amd(cpu) ? msb(r, n) ^ cf : msb(d ^ d << 1, n);
-    status_set(cpu, cf | of << 11 | szp(r, n) | shift_af(cpu));
+    flags_set_status(cpu, cf | of << 11 | flags_szp(r, n / 8) | shift_af(cpu));
     return r;
 }
 
@@ -57,7 +43,7 @@ static uint64_t do_shr(struct cpu *cpu, unsigned n, uint64_t d, unsigned c)
     uint64_t r = d >> c;
     uint64_t cf = (d >> (c - 1)) & 1;
     uint64_t of = (!is_amd(cpu) || c == 1) ? msb(d, n) : 0;
-    status_set(cpu, cf | of << 11 | szp(r, n) | shift_af(cpu));
+    flags_set_status(cpu, cf | of << 11 | flags_szp(r, n / 8) | shift_af(cpu));
     return r;
 }
 
@@ -66,7 +52,7 @@ static uint64_t do_sar(struct cpu *cpu, unsigned n, uint64_t d, unsigned c)
     int64_t s = sign_extend(d, n / 8);
     uint64_t r = truncate((uint64_t)(s >> c), n / 8);
     uint64_t cf = (uint64_t)(s >> (c - 1)) & 1;
-    status_set(cpu, cf | szp(r, n) | shift_af(cpu));     /* OF = 0 */
+    flags_set_status(cpu, cf | flags_szp(r, n / 8) | shift_af(cpu));     /* OF = 0 */
     return r;
 }
 
@@ -164,7 +150,7 @@ static uint64_t do_shld(struct cpu *cpu, unsigned n, uint64_t d, uint64_t s, uns
     } else {                            /* AMD, 16-bit, counts 16..31 */
         cf = of = c == n ? d & 1 : 0;
     }
-    status_set(cpu, cf | of << 11 | szp(r, n) | shift_af(cpu));
+    flags_set_status(cpu, cf | of << 11 | flags_szp(r, n / 8) | shift_af(cpu));
     return r;
 }
 
@@ -182,7 +168,7 @@ static uint64_t do_shrd(struct cpu *cpu, unsigned n, uint64_t d, uint64_t s, uns
         cf = (d >> (c - 1)) & 1;
         of = msb((uint64_t)(w >> (c - 1)) ^ r, n);
     }
-    status_set(cpu, cf | of << 11 | szp(r, n) | shift_af(cpu));
+    flags_set_status(cpu, cf | of << 11 | flags_szp(r, n / 8) | shift_af(cpu));
     return r;
 }
 

@@ -66,6 +66,26 @@ unsigned optable_candidates(unsigned map, unsigned opc, const uint16_t **rows)
     return op_index[map][opc].count;
 }
 
+/* Whether a ModRM byte follows the opcode: an operand that lives in it, or
+ * F_MODRM for the forms that have one without an operand (hint NOPs). */
+bool op_row_has_modrm(const struct op_row *r)
+{
+    if (r->flags & F_MODRM) return true;
+    for (int k = 0; k < 3; k++) {
+        switch (r->opd[k]) {
+        case O_Eb: case O_Ew: case O_Ed: case O_Ev: case O_Ey: case O_Eq:
+        case O_Gb: case O_Gw: case O_Gd: case O_Gv: case O_Gy: case O_Gq:
+        case O_M: case O_Mp: case O_Mq: case O_Mdq: case O_Ma: case O_Mw:
+        case O_Rd: case O_Ry: case O_Sw: case O_Cd: case O_Dd:
+        case O_W: case O_V: case O_N: case O_P: case O_ST:
+            return true;
+        default:
+            break;
+        }
+    }
+    return false;
+}
+
 const char *insn_mnemonic(const struct insn *in)
 {
     return op_table[in->row].mnem;

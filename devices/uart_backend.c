@@ -100,7 +100,7 @@ int uart_backend_open(struct uart_backend *b, const char *spec)
     if (strcmp(spec, "null") == 0) return open_line(b, -1, -1, false);
     if (strcmp(spec, "pty") == 0) return open_pty(b);
     if (strncmp(spec, "file:", 5) == 0) return open_file(b, spec + 5);
-    fprintf(stderr, "uart: unknown backend \"%s\" (expected stdio, file:PATH, pty or null)\n",
+    fprintf(stderr, "ringsim: unknown backend \"%s\" (expected stdio, file:PATH, pty or null)\n",
             spec);
     return -1;
 }

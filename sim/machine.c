@@ -39,7 +39,7 @@ struct machine_devices {
     struct port92 port92;
     struct debugexit debugexit;
     struct debugcon debugcon;
-    FILE *debugcon_file;
+    struct uart_backend debugcon_out;   /* the same stdio/file/pty/null choices as COM1 */
     struct post post;
     struct fwcfg fwcfg;
     struct pci pci;
@@ -59,7 +59,7 @@ void machine_default_options(struct machine_options *opt)
 uint64_t machine_now(const struct machine *m)
 {
     const struct cpu *cpu = &m->cpu;
-    return (cpu->cycle_model ? cpu_cycles_now(cpu) : cpu_instret_now(cpu)) + m->dev->idle_ns;
+    return cpu_time_now(cpu) + m->dev->idle_ns;
 }
 
 /* Before a device access: timers due by now fire first, so a guest reading
@@ -104,10 +104,7 @@ static void fast_reset(void *ctx)
 static void debugcon_byte(void *ctx, uint8_t byte)
 {
     struct machine *m = ctx;
-    if (m->dev->debugcon_file) {
-        fputc(byte, m->dev->debugcon_file);
-        if (byte == '\n') fflush(m->dev->debugcon_file);
-    }
+    m->dev->debugcon_out.write(m->dev->debugcon_out.ctx, byte);
 }
 
 static void post_code(void *ctx, uint8_t code, uint64_t now_ns)
@@ -173,27 +170,7 @@ static void install_traces(struct machine *m)
 
 static struct irq_line line_to_pic(struct machine *m, unsigned irq)
 {
-    struct irq_line l = { pic_set_irq, &m->dev->pic, irq };
-    (void)m;
-    return l;
-}
-
-static int open_debugcon(struct machine *m)
-{
-    const char *spec = m->opt.debugcon ? m->opt.debugcon : "null";
-    if (!strcmp(spec, "null")) return 0;
-    if (!strcmp(spec, "stdio")) {
-        m->dev->debugcon_file = stdout;
-        return 0;
-    }
-    if (!strncmp(spec, "file:", 5) && spec[5]) {
-        m->dev->debugcon_file = fopen(spec + 5, "w");
-        if (m->dev->debugcon_file) return 0;
-        fprintf(stderr, "ringsim: cannot open %s for the debug console\n", spec + 5);
-        return -1;
-    }
-    fprintf(stderr, "ringsim: --debugcon wants stdio, file:PATH or null, not '%s'\n", spec);
-    return -1;
+    return (struct irq_line){ pic_set_irq, &m->dev->pic, irq };
 }
 
 static int build_devices(struct machine *m)
@@ -208,7 +185,8 @@ static int build_devices(struct machine *m)
     pic_init(&d->pic, &d->intr);
     pit_init(&d->pit, &m->timers, &d->irq_pit);
     if (uart_backend_open(&d->com1_backend, m->opt.serial ? m->opt.serial : "stdio") != 0 ||
-        uart_backend_open(&d->com2_backend, "null") != 0 || open_debugcon(m) != 0)
+        uart_backend_open(&d->com2_backend, "null") != 0 ||
+        uart_backend_open(&d->debugcon_out, m->opt.debugcon ? m->opt.debugcon : "null") != 0)
         return -1;
     uart_init(&d->com1, 0x3F8, &m->timers, &d->irq_com1, &d->com1_backend);
     uart_init(&d->com2, 0x2F8, &m->timers, &d->irq_com2, &d->com2_backend);
@@ -262,10 +240,7 @@ void machine_free(struct machine *m)
     if (m->dev) {
         uart_backend_close(&m->dev->com1_backend);
         uart_backend_close(&m->dev->com2_backend);
-        if (m->dev->debugcon_file && m->dev->debugcon_file != stdout)
-            fclose(m->dev->debugcon_file);
-        else if (m->dev->debugcon_file)
-            fflush(m->dev->debugcon_file);
+        uart_backend_close(&m->dev->debugcon_out);
     }
     if (m->cpu.dc) cpu_free(&m->cpu);
     symtab_free(m->symbols);

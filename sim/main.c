@@ -16,6 +16,7 @@
 #include "mmu/bus.h"
 #include "sim/loader.h"
 #include "sim/machine.h"
+#include "sim/sieve.h"
 
 extern const unsigned char _binary_sieve_bin_start[], _binary_sieve_bin_end[];
 
@@ -58,23 +59,13 @@ static double now_seconds(void)
 static int run_demo(const struct cpu_model *model, const struct machine_options *mopt,
                     unsigned n, int cycles)
 {
-    enum { CODE = 0x1000, HLT_AT = 0x0F00, STACK = 0x8000, ARRAY = 0x100000 };
-    static const unsigned char hlt = 0xF4;
-    const uint32_t ret = HLT_AT;
-    struct bus *bus = bus_new(ARRAY + n + (1u << 20));
+    struct bus *bus = bus_new(sieve_ram_bytes(n));
     struct cpu *cpu = calloc(1, sizeof *cpu);
     if (!bus || !cpu || cpu_init(cpu, bus, model) != 0) return 1;
     cpu->cycle_model = cycles;
     if (mopt->set_features) cpu->features = mopt->features;
-    cpu_set_flat32(cpu);
-    bus_load(bus, CODE, _binary_sieve_bin_start,
-             (uint64_t)(_binary_sieve_bin_end - _binary_sieve_bin_start));
-    bus_load(bus, HLT_AT, &hlt, 1);
-    bus_load(bus, STACK - 4, &ret, 4);
-    cpu->gpr[RSP] = STACK - 4;
-    cpu->gpr[RSI] = ARRAY;
-    cpu->gpr[RCX] = n;
-    cpu->rip = CODE;
+    sieve_prepare(cpu, _binary_sieve_bin_start,
+                  (size_t)(_binary_sieve_bin_end - _binary_sieve_bin_start), n);
     double t0 = now_seconds();
     enum cpu_exit why = cpu_run(cpu, ~0ull >> 1);
     double t = now_seconds() - t0;

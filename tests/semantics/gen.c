@@ -265,7 +265,7 @@ static void choose_osize64(struct gen *g)
 static bool uses_addressing(const struct gen *g)
 {
     return g->kind == K_STRING || g->kind == K_XLAT || g->kind == K_MOFFS ||
-           g->kind == K_LOOP || row_has_modrm(g->row);
+           g->kind == K_LOOP || op_row_has_modrm(g->row);
 }
 
 static void choose_sizes(struct gen *g)
@@ -299,16 +299,6 @@ static void choose_sizes(struct gen *g)
 
 /* ---- ModRM, SIB and the immediates ---------------------------------------------- */
 
-bool row_has_modrm(const struct op_row *row)
-{
-    if (row->flags & F_MODRM) return true;
-    for (int k = 0; k < 3; k++) {
-        uint8_t o = row->opd[k];
-        if ((o >= O_Eb && o <= O_Dd) || (o >= O_W && o <= O_ST)) return true;
-    }
-    return false;
-}
-
 static bool mem_only(const struct op_row *row)
 {
     for (int k = 0; k < 3; k++)
@@ -334,7 +324,7 @@ static void keep_reg_out_of_address(struct gen *g)
 static void plan_modrm(struct gen *g)
 {
     const struct op_row *row = g->row;
-    g->modrm = row_has_modrm(row);
+    g->modrm = op_row_has_modrm(row);
     if (!g->modrm) return;
     if (mem_only(row)) g->mem = true;
     else if (row->mod == MOD_REG || row->rm >= 0) g->mem = false;

@@ -94,7 +94,6 @@ uint64_t E_get(struct gen *g, unsigned size);
 void E_set(struct gen *g, unsigned size, uint64_t v);
 bool row_has(const struct gen *g, uint8_t kind);
 bool mnem_is(const struct gen *g, const char *m);
-bool row_has_modrm(const struct op_row *row);
 
 /* memory operands (gen_addr.c) */
 void choose_address(struct gen *g);     /* mod, rm, SIB, base, index, displacement size */

@@ -499,7 +499,7 @@ Test(uart, backend_open_rejects_an_unknown_spec_with_a_message, .init = cr_redir
     cr_expect_eq(-1, uart_backend_open(&be, "serial0"));
     fflush(stderr);
     cr_expect_stderr_eq_str(
-        "uart: unknown backend \"serial0\" (expected stdio, file:PATH, pty or null)\n");
+        "ringsim: unknown backend \"serial0\" (expected stdio, file:PATH, pty or null)\n");
 }
 
 Test(uart, backend_open_rejects_a_file_spec_without_a_usable_path, .init = cr_redirect_stderr)

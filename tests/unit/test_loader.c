@@ -732,13 +732,21 @@ static int try_syms(struct machine *m, const uint8_t *b, size_t n)
     return rc;
 }
 
+/* Every prefix of a valid image: never a crash, a refusal always has its one
+ * line, and where the format fixes the file's extent (ELF headers, segments
+ * and section tables) any shorter file must be refused.  The a.out kludge
+ * with load_end_addr = 0 loads "to the end of the file" (Multiboot 0.6.96
+ * sec. 3.1.3), so a shorter one may load. */
 static void truncate_all(struct machine *m, const uint8_t *full, size_t size, load_fn fn,
-                         const char *what)
+                         const char *what, bool shorter_is_refused)
 {
     for (size_t len = 0; len <= size; len++) {
         uint8_t *p = heap_copy(full, len);
         err[0] = 0;
-        check_outcome(fn(m, p, len), what, len);
+        int rc = fn(m, p, len);
+        check_outcome(rc, what, len);
+        if (shorter_is_refused && len < size)
+            cr_assert_eq(-1, rc, "%s %zu of %zu bytes was accepted", what, len, size);
         free(p);
     }
 }
@@ -778,17 +786,17 @@ static void build_all(uint8_t mb[0x400], size_t *nmb, uint8_t e64[0x400], size_t
     *nao = make_aout(ao);
 }
 
-Test(robustness, every_truncation_loads_or_is_refused, .timeout = 120)
+Test(robustness, a_truncated_elf_is_refused_and_no_truncation_crashes, .timeout = 120)
 {
     static uint8_t mb[0x400], e64[0x400], ao[0x400];
     size_t nmb, n64, nao;
     build_all(mb, &nmb, e64, &n64, ao, &nao);
     struct machine *m = new_machine();
-    truncate_all(m, mb, nmb, try_mb, "multiboot elf32 truncated at");
-    truncate_all(m, mb, nmb, try_elf, "elf32 truncated at");
-    truncate_all(m, e64, n64, try_elf, "elf64 truncated at");
-    truncate_all(m, ao, nao, try_mb, "a.out truncated at");
-    truncate_all(m, e64, n64, try_syms, "symbols truncated at");
+    truncate_all(m, mb, nmb, try_mb, "multiboot elf32 truncated at", true);
+    truncate_all(m, mb, nmb, try_elf, "elf32 truncated at", true);
+    truncate_all(m, e64, n64, try_elf, "elf64 truncated at", true);
+    truncate_all(m, ao, nao, try_mb, "a.out truncated at", false);
+    truncate_all(m, e64, n64, try_syms, "symbols truncated at", true);
     machine_free(m);
 }
 
