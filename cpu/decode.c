@@ -44,12 +44,13 @@ static int next_bytes(struct cursor *c, unsigned n, uint64_t *out)
 
 struct prefixes {
     uint8_t rex, rep, lock, opsize, addrsize, seg;
+    uint8_t seg64_ignored;      /* an ES/CS/SS/DS override that 64-bit mode ignores */
 };
 
 static int scan_prefixes(struct cursor *c, enum dmode mode, struct prefixes *px)
 {
     memset(px, 0, sizeof *px);
-    px->seg = SEG_NONE;
+    px->seg = px->seg64_ignored = SEG_NONE;
     for (;;) {
         uint8_t b;
         if (!next_byte(c, &b)) return 0;
@@ -61,6 +62,7 @@ static int scan_prefixes(struct cursor *c, enum dmode mode, struct prefixes *px)
              * still decides between #SS and #GP for a non-canonical address,
              * as the host CPU shows. */
             if (mode != DM_64) px->seg = (uint8_t)((b >> 3) & 3);
+            else px->seg64_ignored = (uint8_t)((b >> 3) & 3);
             break;
         case 0x64: px->seg = SEG_FS; break;
         case 0x65: px->seg = SEG_GS; break;
@@ -441,6 +443,12 @@ int decode(struct insn *in, const uint8_t *bytes, size_t avail, const struct dec
     if (!r) return finish(in, &c, DEC_UD);
 
     in->row = row_index;
+    /* MOVBE with 66h and REX.W keeps the override that 64-bit mode otherwise
+     * ignores: it decides #SS against #GP for a non-canonical address, as the
+     * host CPU shows (the SDM's rule gives the default segment). */
+    if ((r->flags & F_SEG66W) && mode == DM_64 && px.opsize && (px.rex & 8) &&
+        px.seg64_ignored != SEG_NONE && px.seg == SEG_NONE)
+        in->seg_override = px.seg64_ignored;
     in->fn = r->fn;
     in->sub = (uint8_t)(r->sub + (opc - r->opc));
     in->cls = r->cls;

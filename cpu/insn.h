@@ -51,6 +51,8 @@ enum {
     F_NOREX_W = 1u << 8,    /* REX.W does not change the operand size */
     F_VEX_L0  = 1u << 9,    /* VEX.L must be 0 (the SDM's VEX.LZ), else #UD */
     F_REP     = 1u << 10,   /* honours REP: with the prefix it may restart itself, so it ends a block */
+    F_SEG66W  = 1u << 12,   /* with 66h and REX.W an ES/CS/SS/DS override still names the
+                               segment in 64-bit mode (measured: MOVBE on an Intel host) */
     F_PM_SYSTEM = 1u << 11, /* real-mode form here; the protected-mode form (descriptors,
                                privilege, I/O bitmap) arrives with the system issue */
     F_MODRM   = 1u << 13,   /* has a ModRM byte even though no operand says so (hint NOP, UD1 ...) */
