@@ -117,8 +117,8 @@ enum cpu_feature {
     FEAT_TSC, FEAT_CX8, FEAT_CMOV, FEAT_CX16, FEAT_MOVBE, FEAT_POPCNT, FEAT_BMI1,
     FEAT_BMI2, FEAT_LAHF_LM, FEAT_ABM, FEAT_RDTSCP, FEAT_LM, FEAT_COUNT,
 };
-#define CPU_FEAT(f) (1u << (f))
-#define CPU_FEATURES_ALL ((1u << FEAT_COUNT) - 1)
+#define CPU_FEAT(f) (1ull << (f))
+#define CPU_FEATURES_ALL ((1ull << FEAT_COUNT) - 1)
 
 struct cpu_model {
     const char *name;
@@ -126,7 +126,7 @@ struct cpu_model {
     uint32_t family, model, stepping;
     const struct cycle_table *cycles;
     bool verified;      /* its undefined results were checked against a host of its vendor */
-    uint32_t features;  /* CPU_FEAT bits the profile starts with */
+    uint64_t features;  /* CPU_FEAT bits the profile starts with */
 };
 extern const struct cpu_model cpu_model_intel;
 extern const struct cpu_model cpu_model_amd;
@@ -137,7 +137,7 @@ const struct cpu_model *cpu_model_host(void);
  * and its feature set, later switches winning.  0, or -1 with a message in err
  * naming the offending word (and the issue that brings a feature not yet
  * implemented). */
-int cpu_features_parse(const char *spec, const struct cpu_model **model, uint32_t *features,
+int cpu_features_parse(const char *spec, const struct cpu_model **model, uint64_t *features,
                        char *err, size_t errlen);
 
 /* Why cpu_run returned. */
@@ -197,7 +197,7 @@ struct cpu {
     uint64_t ip_mask;           /* 0xFFFF, 0xFFFFFFFF or all ones: IP width of CS */
 
     const struct cpu_model *model;
-    uint32_t features;          /* CPU_FEAT bits: CPUID reports them, the decoder honours them */
+    uint64_t features;          /* CPU_FEAT bits: CPUID reports them, the decoder honours them */
     struct bus *bus;            /* physical memory and ports */
 
     struct tlb_entry tlb[TLB_SIZE];

@@ -148,9 +148,9 @@ static int prefix_matches(const struct op_row *r, int vex_pp, const struct prefi
 
 /* The CPU features a row needs in this mode.  LAHF/SAHF need lahf_lm only in
  * 64-bit mode: every x86 has them outside it. */
-static uint32_t row_needs(const struct op_row *r, enum dmode mode)
+static uint64_t row_needs(const struct op_row *r, enum dmode mode)
 {
-    uint32_t need = r->flags >> F_NEEDS_SHIFT;
+    uint64_t need = r->flags >> F_NEEDS_SHIFT;
     if (mode != DM_64) need &= ~CPU_FEAT(FEAT_LAHF_LM);
     return need;
 }

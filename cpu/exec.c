@@ -232,7 +232,7 @@ static void finish_decoded(const struct cpu *cpu, struct insn *in)
  * REP string instruction, which restarts itself every so many iterations. */
 static bool ends_block(const struct insn *in)
 {
-    uint32_t flags = op_table[in->row].flags;
+    uint64_t flags = op_table[in->row].flags;
     return (flags & (F_BRANCH | F_STOP)) || ((flags & F_REP) && in->rep);
 }
 

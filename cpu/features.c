@@ -68,7 +68,7 @@ static const char *not_yet_area(const char *name)
 }
 
 /* One "+name" or "-name" switch applied to *features. */
-static int apply_switch(const char *word, uint32_t *features, char *err, size_t errlen)
+static int apply_switch(const char *word, uint64_t *features, char *err, size_t errlen)
 {
     const char *name = word + 1, *area;
     int f;
@@ -96,7 +96,7 @@ static int apply_switch(const char *word, uint32_t *features, char *err, size_t 
     return 0;
 }
 
-int cpu_features_parse(const char *spec, const struct cpu_model **model, uint32_t *features,
+int cpu_features_parse(const char *spec, const struct cpu_model **model, uint64_t *features,
                        char *err, size_t errlen)
 {
     char buf[256];
@@ -110,7 +110,7 @@ int cpu_features_parse(const char *spec, const struct cpu_model **model, uint32_
         snprintf(err, errlen, "--cpu wants intel, amd, i486 or host, not '%s'", word ? word : "");
         return -1;
     }
-    uint32_t set = m->features;
+    uint64_t set = m->features;
     while ((word = strtok_r(NULL, ",", &save)))
         if (apply_switch(word, &set, err, errlen) != 0) return -1;
     *model = m;

@@ -72,7 +72,7 @@ enum {
 #define F_NEEDS_LAHF   F_NEEDS(FEAT_LAHF_LM)    /* in 64-bit mode only */
 #define F_NEEDS_ABM    F_NEEDS(FEAT_ABM)
 #define F_NEEDS_RDTSCP F_NEEDS(FEAT_RDTSCP)
-_Static_assert(FEAT_COUNT <= 32 - F_NEEDS_SHIFT, "feature bits must fit above the row flags");
+_Static_assert(FEAT_COUNT <= 64 - F_NEEDS_SHIFT, "feature bits must fit above the row flags");
 
 /* Why a row is not implemented (the coverage report prints this). */
 enum area {
@@ -102,7 +102,7 @@ struct op_row {
     const char *mnem;
     uint8_t  opd[3];
     op_fn    fn;
-    uint32_t flags;
+    uint64_t flags;
     uint8_t  area;
     uint8_t  cls;
     uint8_t  sub;           /* handler argument: ALU op, condition code, group index ... */
@@ -153,7 +153,7 @@ enum {
 struct decode_ctx {
     enum dmode mode;
     enum cpu_vendor vendor;
-    uint32_t features;      /* CPU_FEAT bits; CPU_FEATURES_ALL decodes everything */
+    uint64_t features;      /* CPU_FEAT bits; CPU_FEATURES_ALL decodes everything */
 };
 
 /* Decode one instruction.  Returns DEC_OK with in->len set, or an error; on

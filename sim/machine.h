@@ -32,7 +32,7 @@ struct machine_options {
     uint64_t ram_bytes;         /* default 128 MiB */
     const struct cpu_model *model;
     bool set_features;          /* false: the model's own features */
-    uint32_t features;          /* CPU_FEAT bits (--cpu intel,-popcnt) when set_features */
+    uint64_t features;          /* CPU_FEAT bits (--cpu intel,-popcnt) when set_features */
     const char *serial;         /* COM1 backend: "stdio", "file:PATH", "pty", "null" */
     const char *debugcon;       /* port 0xE9 output: "stdio", "file:PATH", "null" */
     uint64_t max_insns;         /* 0: no limit */

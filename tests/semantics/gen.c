@@ -245,7 +245,7 @@ bool mnem_is(const struct gen *g, const char *m)
 
 static void choose_osize64(struct gen *g)
 {
-    uint32_t fl = g->row->flags;
+    uint64_t fl = g->row->flags;
     unsigned v = below(&g->r, 10);
     g->p66 = v < 3 || v == 9;
     g->rexw = v >= 6;

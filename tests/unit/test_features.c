@@ -29,7 +29,7 @@ TestSuite(features, .fini = teardown);
 static void start(const char *spec, enum dmode mode, const uint8_t *code, size_t n)
 {
     const struct cpu_model *model;
-    uint32_t features;
+    uint64_t features;
     char err[256];
     cr_assert_eq(0, cpu_features_parse(spec, &model, &features, err, sizeof err), "%s", err);
     th_init_vendor(&t, mode, model->vendor);
@@ -48,7 +48,7 @@ static int run_one(void)
 
 static uint32_t parse_ok(const char *spec, const struct cpu_model **model)
 {
-    uint32_t features = 0;
+    uint64_t features = 0;
     char err[256];
     cr_assert_eq(0, cpu_features_parse(spec, model, &features, err, sizeof err),
                  "'%s' refused: %s", spec, err);
@@ -58,7 +58,7 @@ static uint32_t parse_ok(const char *spec, const struct cpu_model **model)
 static void parse_refused(const char *spec, const char *message_part)
 {
     const struct cpu_model *model = NULL;
-    uint32_t features = 0;
+    uint64_t features = 0;
     char err[256] = "";
     cr_assert_eq(-1, cpu_features_parse(spec, &model, &features, err, sizeof err), "'%s'", spec);
     cr_expect(strstr(err, message_part), "'%s': message '%s' should mention '%s'", spec, err,
