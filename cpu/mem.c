@@ -148,19 +148,34 @@ void mem_check_write(struct cpu *cpu, uint64_t lin, unsigned size)
     if (size > in_page) tlb_fill(cpu, next_linear(cpu, lin + in_page), ACC_WRITE);
 }
 
-void mem_write_slow(struct cpu *cpu, uint64_t lin, unsigned size, uint64_t v)
+static void write_slow(struct cpu *cpu, uint64_t lin, unsigned size, uint64_t v, int access)
 {
     unsigned in_page = 0x1000 - (unsigned)(lin & 0xFFF);
     if (size <= in_page) {
-        phys_write(cpu, tlb_fill(cpu, lin, ACC_WRITE), size, v);
+        phys_write(cpu, tlb_fill(cpu, lin, access), size, v);
         return;
     }
     uint64_t lin2 = next_linear(cpu, lin + in_page);
-    uint64_t p1 = tlb_fill(cpu, lin, ACC_WRITE), p2 = tlb_fill(cpu, lin2, ACC_WRITE);
+    uint64_t p1 = tlb_fill(cpu, lin, access), p2 = tlb_fill(cpu, lin2, access);
     for (unsigned k = 0; k < size; k++) {
         uint64_t p = k < in_page ? p1 + k : p2 + (k - in_page);
         phys_write(cpu, p, 1, (v >> (8 * k)) & 0xFF);
     }
+}
+
+void mem_write_slow(struct cpu *cpu, uint64_t lin, unsigned size, uint64_t v)
+{
+    write_slow(cpu, lin, size, v, ACC_WRITE);
+}
+
+uint64_t sys_read(struct cpu *cpu, uint64_t lin, unsigned size)
+{
+    return mem_read_slow(cpu, lin, size, ACC_READ | ACC_SYS);
+}
+
+void sys_write(struct cpu *cpu, uint64_t lin, unsigned size, uint64_t v)
+{
+    write_slow(cpu, lin, size, v, ACC_WRITE | ACC_SYS);
 }
 
 /* Host pointer to the page holding lin for instruction fetch, or NULL when

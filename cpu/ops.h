@@ -79,6 +79,13 @@ void     mem_write_slow(struct cpu *cpu, uint64_t lin, unsigned size, uint64_t v
 void     mem_check_write(struct cpu *cpu, uint64_t lin, unsigned size);
 uint8_t *mem_fetch_ptr(struct cpu *cpu, uint64_t lin, uint64_t *phys);
 enum { ACC_READ, ACC_WRITE, ACC_FETCH, ACC_RMW };
+/* Or'ed into the access kind: an implicit supervisor access (SDM Vol. 3 4.6.1),
+ * such as a descriptor-table, IDT or TSS reference, checked as if CPL were 0
+ * whatever the CPL.  These never take the speed path. */
+#define ACC_SYS 0x10
+#define ACC_KIND(a) ((a) & 0x0F)
+uint64_t sys_read(struct cpu *cpu, uint64_t lin, unsigned size);
+void     sys_write(struct cpu *cpu, uint64_t lin, unsigned size, uint64_t v);
 
 static inline int canonical(uint64_t a) { return (uint64_t)((int64_t)(a << 16) >> 16) == a; }
 
