@@ -134,7 +134,11 @@ void cpu_update_mode(struct cpu *cpu)
         cpu->dmode = DM_32;
     else cpu->dmode = DM_16;
 
-    cpu->cpl = cpu->mode == MODE_REAL ? 0 : cpu->mode == MODE_V86 ? 3 : (cs->sel & 3);
+    /* CPL is the DPL of the stack segment: loads of SS at a new privilege
+     * level (far transfers, interrupts, SYSENTER ...) change it; setting
+     * CR0.PE keeps the real-mode value 0 until the first far jump. */
+    cpu->cpl = cpu->mode == MODE_REAL ? 0 : cpu->mode == MODE_V86 ? 3
+             : (cpu->seg[SEG_SS].attr & SA_DPL) >> 5;
     cpu->ip_mask = cpu->dmode == DM_64 ? ~0ull : cpu->dmode == DM_32 ? 0xFFFFFFFFull : 0xFFFFull;
     cpu->stack_size = cpu->dmode == DM_64 ? 8 : (cpu->seg[SEG_SS].attr & SA_DB) ? 4 : 2;
 

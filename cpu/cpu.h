@@ -58,7 +58,10 @@ enum { SEG_ES, SEG_CS, SEG_SS, SEG_DS, SEG_FS, SEG_GS, SEG_LDTR, SEG_TR, SEG_COU
 #define CR0_NW (1u << 29)
 #define CR0_CD (1u << 30)
 #define CR0_PG (1u << 31)
+#define CR4_VME (1u << 0)
+#define CR4_PVI (1u << 1)
 #define CR4_TSD (1u << 2)
+#define CR4_UMIP (1u << 11)
 #define EFER_SCE (1u << 0)
 #define EFER_LME (1u << 8)
 #define EFER_LMA (1u << 10)
@@ -237,6 +240,12 @@ struct cpu {
     int      exc_source;        /* enum int_source (system.h) */
     bool     delivering;        /* inside exception delivery: a new fault combines (#DF) */
     int      first_vector;      /* the exception being delivered, for the #DF table */
+    uint32_t ext;               /* 1 while delivering an event external to the program:
+                                   the EXT bit of selector error codes (SDM Vol. 3 6.13) */
+    uint8_t  chain[6];          /* vectors of a fault chain, for the triple-fault message */
+    uint8_t  chain_len;
+    uint64_t rf_until;          /* EFLAGS.RF set by IRET or a task switch lasts until the
+                                   next instruction completes: instret below this */
     const char *deferred_what;  /* what a deferred #UD stood for */
     enum cpu_exit exit_reason;
     char     stop_message[160];

@@ -98,9 +98,13 @@ bool cond_eval(struct cpu *cpu, unsigned cc)
     return cond_fast(cpu, cc);
 }
 
+/* RF, once IRET or a task switch has set it, lasts until the next
+ * instruction completes (SDM Vol. 3 17.3.1.1); it is dropped lazily here. */
 uint64_t cpu_get_flags(struct cpu *cpu)
 {
     flags_materialize(cpu);
+    if ((cpu->rflags & FL_RF) && cpu_instret_now(cpu) >= cpu->rf_until)
+        cpu->rflags &= ~(uint64_t)FL_RF;
     return cpu->rflags | FL_1;
 }
 

@@ -53,8 +53,6 @@ enum {
     F_REP     = 1u << 10,   /* honours REP: with the prefix it may restart itself, so it ends a block */
     F_SEG66W  = 1u << 12,   /* with 66h and REX.W an ES/CS/SS/DS override still names the
                                segment in 64-bit mode (measured: MOVBE on an Intel host) */
-    F_PM_SYSTEM = 1u << 11, /* real-mode form here; the protected-mode form (descriptors,
-                               privilege, I/O bitmap) arrives with the system issue */
     F_MODRM   = 1u << 13,   /* has a ModRM byte even though no operand says so (hint NOP, UD1 ...) */
 };
 /* Bits F_NEEDS_SHIFT and up: the CPU feature a row needs (CPU_FEAT bits).

@@ -79,9 +79,6 @@ static void operands_text(const struct op_row *r, char *out, size_t size)
 
 static const char *mode_note(const struct op_row *r)
 {
-    if ((r->flags & F_PM_SYSTEM) && (r->flags & F_I64))
-        return " (real mode; protected-mode form: system issue; not in 64-bit mode)";
-    if (r->flags & F_PM_SYSTEM) return " (real mode; protected/long-mode form: system issue)";
     if (r->flags & F_I64) return " (not in 64-bit mode)";
     if (r->flags & F_O64) return " (64-bit mode only)";
     return "";

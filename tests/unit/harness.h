@@ -47,4 +47,34 @@ void th_poke(struct th *t, uint64_t phys, unsigned n, uint64_t v);
  * the run stops early (the message names the vector). */
 void th_run_all(struct th *t, const uint8_t *code, size_t len, unsigned n);
 
+/* ---- protected-mode set-up ----
+ * th_protected() builds a GDT at TH_GDT, an empty IDT at TH_IDT (8- or
+ * 16-byte gates as the mode wants) and a 32-bit (or 64-bit) TSS at TH_TSS
+ * with ESP0 = TH_STACK0, loads GDTR, IDTR and TR, and reloads the segment
+ * registers from the GDT:
+ *   0x08 ring-0 code (32-bit, or 64-bit in DM_64)   0x10 ring-0 data
+ *   0x18 ring-3 code (selector 0x1B)                0x20 ring-3 data (0x23)
+ *   0x28 the TSS                                    0x38 ring-0 32-bit code
+ *   0x40-0xF8 free for tests (th_desc)                                      */
+#define TH_GDT    0x20000u
+#define TH_IDT    0x21000u
+#define TH_TSS    0x22000u
+#define TH_STACK0 0x30000u
+#define TH_GDT_ENTRIES 32
+void th_protected(struct th *t);
+/* GDT entry index: base, limit (20 bits, as in the descriptor), the access
+ * byte (P DPL S type) and the flags nibble (G D/B L AVL). */
+void th_desc(struct th *t, unsigned index, uint32_t base, uint32_t limit, uint8_t access,
+             uint8_t flags);
+/* A call gate (or other 8-byte gate) in GDT entry index. */
+void th_gdt_gate(struct th *t, unsigned index, uint16_t sel, uint32_t offset, uint8_t access,
+                 uint8_t params);
+/* IDT entry for vector: selector, offset, access byte (P DPL 0 type), IST. */
+void th_gate(struct th *t, unsigned vector, uint16_t sel, uint64_t offset, uint8_t access,
+             unsigned ist);
+/* Run at privilege cpl with the ring's code and data selectors of th_protected. */
+void th_user(struct th *t);
+/* Set CPL directly in the segment caches (no GDT needed): CS.RPL and SS.DPL. */
+void th_set_cpl(struct th *t, unsigned cpl);
+
 #endif

@@ -319,8 +319,7 @@ static void start_user(const uint8_t *code, size_t n, bool tsd)
     th_init(&t, DM_32);
     th_code(&t, code, n);
     if (tsd) cpu->cr4 |= CR4_TSD;
-    cpu->seg[SEG_CS].sel |= 3;
-    cpu_update_mode(cpu);
+    th_set_cpl(&t, 3);
     cr_assert_eq(3, cpu->cpl);
 }
 

@@ -22,8 +22,7 @@ static void poke(uint64_t phys, unsigned n, uint64_t v) { th_poke(&t, phys, n, v
 
 static void set_cpl3(void)
 {
-    cpu->seg[SEG_CS].sel |= 3;
-    cpu_update_mode(cpu);
+    th_set_cpl(&t, 3);
 }
 
 TestSuite(ctrl, .fini = teardown);

@@ -218,28 +218,22 @@ Test(exception, stop_on_exception_reports_instead_of_delivering)
     cr_expect_eq(TH_STACK, cpu->gpr[RSP]);
 }
 
-/* ---- protected and long mode: a stop until IDT delivery arrives -------------------------- */
+/* ---- protected mode: the fault chain of an unusable IDT -------------------- */
 
-Test(exception, exception_in_protected_mode_stops_with_a_message_naming_the_vector)
+/* #UD finds no gate (#GP(0x32)), that #GP none either (#GP(0x6A) combines
+ * into #DF), and #DF none: a triple fault whose message names the chain. */
+Test(exception, an_empty_idt_in_protected_mode_gives_a_triple_fault_naming_the_chain)
 {
     static const uint8_t code[] = { 0x90, 0x0F, 0x0B };     /* nop; ud2 */
     th_init(&t, DM_32);
     th_code(&t, code, sizeof code);
+    cpu->idtr.limit = 0;
     cpu->stop_on_exception = false;
     cr_assert_eq(EXIT_SHUTDOWN, th_run(&t, 10));
-    cr_expect_neq(NULL, strstr(cpu->stop_message, "#UD"), "message: %s", cpu->stop_message);
+    cr_expect_neq(NULL, strstr(cpu->stop_message, "triple fault"), "message: %s", cpu->stop_message);
+    cr_expect_neq(NULL, strstr(cpu->stop_message, "#UD -> #GP -> #GP -> #DF"), "message: %s",
+                  cpu->stop_message);
     cr_expect_eq(TH_CODE + 1, cpu->rip);
     cr_expect_eq(TH_STACK, cpu->gpr[RSP]);
     cr_expect_not(cpu->delivering);
-}
-
-Test(exception, software_interrupt_in_long_mode_stops_with_a_message_naming_the_vector)
-{
-    static const uint8_t code[] = { 0xCD, 0x80 };           /* int 0x80 */
-    th_init(&t, DM_64);
-    th_code(&t, code, sizeof code);
-    cpu->stop_on_exception = false;
-    cr_assert_eq(EXIT_SHUTDOWN, th_run(&t, 10));
-    cr_expect_neq(NULL, strstr(cpu->stop_message, "128"), "message: %s", cpu->stop_message);
-    cr_expect_eq(TH_STACK, cpu->gpr[RSP]);
 }

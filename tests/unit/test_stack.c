@@ -185,8 +185,7 @@ Test(stack, popf_at_cpl3_keeps_iopl_and_if_but_changes_the_rest)
 {
     static const uint8_t code[] = { 0x9D };                 /* popfd */
     start(DM_32, code, sizeof code);
-    cpu->seg[SEG_CS].sel |= 3;
-    cpu_update_mode(cpu);
+    th_set_cpl(&t, 3);
     poke(TH_STACK, 4, FL_IOPL | FL_IF | FL_CF | FL_NT | FL_AC);
     th_run(&t, 1);
     cr_expect_eq(FL_1 | FL_CF | FL_NT | FL_AC, th_flags(&t));
@@ -196,22 +195,22 @@ Test(stack, popf_at_cpl3_with_iopl3_changes_if_but_not_iopl)
 {
     static const uint8_t code[] = { 0x9D };                 /* popfd */
     start(DM_32, code, sizeof code);
-    cpu->seg[SEG_CS].sel |= 3;
-    cpu_update_mode(cpu);
+    th_set_cpl(&t, 3);
     cpu_set_flags(cpu, FL_IOPL);
     poke(TH_STACK, 4, FL_IF);
     th_run(&t, 1);
     cr_expect_eq(FL_1 | FL_IOPL | FL_IF, th_flags(&t));
 }
 
+/* (RF, also in the upper word, is cleared when any instruction completes.) */
 Test(stack, popf16_changes_only_the_low_word)
 {
     static const uint8_t code[] = { 0x66, 0x9D };           /* popf */
     start(DM_32, code, sizeof code);
-    cpu_set_flags(cpu, FL_AC | FL_RF | FL_ZF);
+    cpu_set_flags(cpu, FL_AC | FL_ID | FL_ZF);
     poke(TH_STACK, 2, FL_CF);
     th_run(&t, 1);
-    cr_expect_eq(FL_1 | FL_AC | FL_RF | FL_CF, th_flags(&t));
+    cr_expect_eq(FL_1 | FL_AC | FL_ID | FL_CF, th_flags(&t));
     cr_expect_eq(TH_STACK + 2, cpu->gpr[RSP]);
 }
 
