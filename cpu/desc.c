@@ -372,17 +372,15 @@ void op_verr(struct cpu *cpu, const struct insn *in) { verify(cpu, in, false); }
 void op_verw(struct cpu *cpu, const struct insn *in) { verify(cpu, in, true); }
 
 /* ARPL (not in 64-bit mode, where 63 is MOVSXD): raise the destination
- * selector's RPL to the source's. */
+ * selector's RPL to the source's.  The destination is written only when it
+ * changes: a read-only or code-segment operand faults only then (as the
+ * host CPU does). */
 void op_arpl(struct cpu *cpu, const struct insn *in)
 {
     require_prot(cpu);
-    struct rmw w;
-    uint16_t dst = (uint16_t)E_rmw_read(cpu, in, 2, &w);
+    uint16_t dst = (uint16_t)E_read(cpu, in, 2);
     uint16_t src = (uint16_t)greg_read(cpu, in, 2);
-    if ((dst & 3) < (src & 3)) {
-        E_rmw_write(cpu, in, 2, &w, (dst & 0xFFFC) | (src & 3));
-        set_zf(cpu, true);
-    } else {
-        set_zf(cpu, false);
-    }
+    bool raise = (dst & 3) < (src & 3);
+    if (raise) E_write(cpu, in, 2, (dst & 0xFFFC) | (src & 3));
+    set_zf(cpu, raise);
 }

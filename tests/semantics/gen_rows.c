@@ -109,6 +109,7 @@ static const struct mnem_info mnems[] = {
     { "int3", G_MISC, K_INT, U_NONE, 0 },       { "int1", G_MISC, K_INT, U_NONE, 0 },
     { "into", G_MISC, K_INT, U_NONE, 0 },       { "int", G_MISC, K_INT, U_NONE, 0 },
     { "bound", G_MISC, K_BOUND, U_NONE, 0 },
+    { "arpl", G_MISC, K_PLAIN, U_NONE, 0 },
 };
 
 static const char *const group_names[G_NGROUPS] = {
@@ -170,22 +171,38 @@ bool row_info(const struct op_row *row, struct row_info *out)
 
 /* ---- what is not compared, and why ----------------------------------------- */
 
+#define HOST_TABLES "reads the host's GDT/LDT, which the simulated machine does not share: " \
+                    "unit and guest tests"
+#define PRIVILEGED "privileged: only #GP(0) at the tester's CPL 3 on both machines: unit and " \
+                   "guest tests"
 static const struct { const char *mnem; const char *why; } excluded[] = {
-    { "in", "I/O permission bitmap: system issue" },
-    { "out", "I/O permission bitmap: system issue" },
-    { "insb", "I/O permission bitmap: system issue" },
-    { "ins", "I/O permission bitmap: system issue" },
-    { "outsb", "I/O permission bitmap: system issue" },
-    { "outs", "I/O permission bitmap: system issue" },
-    { "les", "segment register load: protected-mode descriptors, system issue" },
-    { "lds", "segment register load: protected-mode descriptors, system issue" },
-    { "lss", "segment register load: protected-mode descriptors, system issue" },
-    { "lfs", "segment register load: protected-mode descriptors, system issue" },
-    { "lgs", "segment register load: protected-mode descriptors, system issue" },
-    { "callf", "far transfer: protected-mode descriptors, system issue" },
-    { "jmpf", "far transfer: protected-mode descriptors, system issue" },
-    { "retf", "far transfer: protected-mode descriptors, system issue" },
-    { "iret", "far transfer: protected-mode descriptors, system issue" },
+    { "in", "the host's TSS I/O bitmap is not the simulated machine's: unit and guest tests" },
+    { "out", "the host's TSS I/O bitmap is not the simulated machine's: unit and guest tests" },
+    { "insb", "the host's TSS I/O bitmap is not the simulated machine's: unit and guest tests" },
+    { "ins", "the host's TSS I/O bitmap is not the simulated machine's: unit and guest tests" },
+    { "outsb", "the host's TSS I/O bitmap is not the simulated machine's: unit and guest tests" },
+    { "outs", "the host's TSS I/O bitmap is not the simulated machine's: unit and guest tests" },
+    { "les", HOST_TABLES },
+    { "lds", HOST_TABLES },
+    { "lss", HOST_TABLES },
+    { "lfs", HOST_TABLES },
+    { "lgs", HOST_TABLES },
+    { "callf", HOST_TABLES },
+    { "jmpf", HOST_TABLES },
+    { "retf", HOST_TABLES },
+    { "iret", HOST_TABLES },
+    { "sldt", HOST_TABLES },
+    { "str", HOST_TABLES },
+    { "lar", HOST_TABLES },
+    { "lsl", HOST_TABLES },
+    { "verr", HOST_TABLES },
+    { "verw", HOST_TABLES },
+    { "sgdt", "the host's kernel emulates it under CR4.UMIP with made-up values: unit tests" },
+    { "sidt", "the host's kernel emulates it under CR4.UMIP with made-up values: unit tests" },
+    { "lgdt", PRIVILEGED },
+    { "lidt", PRIVILEGED },
+    { "lldt", PRIVILEGED },
+    { "ltr", PRIVILEGED },
     { "cpuid", "values differ by design: unit tests" },
     { "rdtsc", "values differ by design: unit tests" },
     { "rdtscp", "values differ by design: unit tests" },
@@ -228,10 +245,8 @@ const char *gen_exclusion(unsigned index)
     if (!row || row->area != AREA_CORE) return NULL;
     for (unsigned i = 0; i < sizeof excluded / sizeof excluded[0]; i++)
         if (!strcmp(excluded[i].mnem, row->mnem)) return excluded[i].why;
-    if (!strcmp(row->mnem, "pop") && has_sreg_opd(row))
-        return "segment register load: protected-mode descriptors, system issue";
-    if (!strcmp(row->mnem, "mov") && row->opd[0] == O_Sw)
-        return "segment register load: protected-mode descriptors, system issue";
+    if (!strcmp(row->mnem, "pop") && has_sreg_opd(row)) return HOST_TABLES;
+    if (!strcmp(row->mnem, "mov") && row->opd[0] == O_Sw) return HOST_TABLES;
     return missing_feature(row->mnem);
 }
 
