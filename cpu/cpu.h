@@ -152,6 +152,9 @@ enum cpu_exit {
     EXIT_STOP,          /* cpu_request_stop() from a device, a front end or the debugger */
 };
 
+enum { SHADOW_NONE, SHADOW_STI, SHADOW_MOV_SS };
+#define DR6_BS (1u << 14)       /* single-step */
+
 /* Exception vectors (SDM Vol. 3 table 6-1). */
 enum {
     EXC_DE = 0, EXC_DB = 1, EXC_NMI = 2, EXC_BP = 3, EXC_OF = 4, EXC_BR = 5, EXC_UD = 6,
@@ -219,7 +222,8 @@ struct cpu {
     bool     stop_requested;
     bool     halted;
     bool     stop_on_exception; /* tests and the differential tester: report, do not deliver */
-    uint8_t  interrupt_shadow;  /* STI / MOV SS: 1 while the next instruction is shielded */
+    uint8_t  interrupt_shadow;  /* SHADOW_STI or SHADOW_MOV_SS while the next instruction
+                                   is shielded from interrupts (MOV SS: debug traps too) */
 
     /* External interrupts (SDM Vol. 3 6.8.1): the machine drives the INTR
      * pin from the interrupt controller's output; at an instruction boundary

@@ -515,6 +515,24 @@ static void check_interrupts(struct cpu *cpu)
     accept_interrupt(cpu);
 }
 
+/* EFLAGS.TF set when an instruction starts: a #DB trap after it completes,
+ * with DR6.BS (SDM Vol. 3 17.3.1.4).  An instruction that faults or
+ * delivers an interrupt does not trap (delivery clears TF; the handler's
+ * IRET restores it).  After MOV SS or POP SS the trap waits one more
+ * instruction, as interrupts do. */
+static void single_step(struct cpu *cpu)
+{
+    run_one(cpu);
+    if (cpu->interrupt_shadow == SHADOW_MOV_SS && cpu->instret < cpu->run_end) {
+        cpu->interrupt_shadow = 0;
+        run_one(cpu);
+    }
+    cpu->events = 1;
+    cpu->dr[6] |= DR6_BS;
+    cpu->insn_start = cpu->rip;
+    cpu_raise(cpu, EXC_DB, EXC_NO_ERROR);
+}
+
 /* Things that happen between blocks.  Returns true when the run must stop. */
 static bool handle_events(struct cpu *cpu)
 {
@@ -550,6 +568,10 @@ enum cpu_exit cpu_run(struct cpu *cpu, uint64_t max_insns)
         if (unlikely(cpu->intr | cpu->interrupt_shadow)) {
             check_interrupts(cpu);
             if (cpu->events) continue;
+        }
+        if (unlikely(cpu->rflags & FL_TF)) {
+            single_step(cpu);
+            continue;
         }
         const struct block *b = block_for_rip(cpu);
         if (b) run_block(cpu, b, cpu->run_end - cpu->instret);

@@ -197,6 +197,6 @@ void op_sti(struct cpu *cpu, const struct insn *in)
     if (!iopl_ok(cpu)) cpu_raise(cpu, EXC_GP, 0);
     if (!(cpu->rflags & FL_IF)) {
         cpu->rflags |= FL_IF;
-        cpu->interrupt_shadow = 1;
+        cpu->interrupt_shadow = SHADOW_STI;
     }
 }

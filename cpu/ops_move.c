@@ -74,7 +74,7 @@ void op_mov_Sw_E(struct cpu *cpu, const struct insn *in)
 {
     int seg = in->reg & 7;
     seg_load(cpu, seg, (uint16_t)E_read(cpu, in, 2));
-    if (seg == SEG_SS) cpu->interrupt_shadow = 1;
+    if (seg == SEG_SS) cpu->interrupt_shadow = SHADOW_MOV_SS;
 }
 
 /* LES/LDS/LSS/LFS/LGS: offset (osize bytes, m16:64 with REX.W on Intel),

@@ -88,7 +88,7 @@ void op_pop_sreg(struct cpu *cpu, const struct insn *in)
     uint16_t sel = (uint16_t)mem_read(cpu, SEG_SS, sp, size);
     seg_load(cpu, in->sub, sel);
     reg_write(cpu, RSP, ssize, sp + size);
-    if (in->sub == SEG_SS) cpu->interrupt_shadow = 1;
+    if (in->sub == SEG_SS) cpu->interrupt_shadow = SHADOW_MOV_SS;
 }
 
 /* rAX, rCX, rDX, rBX, the original rSP, rBP, rSI, rDI: all stored at their

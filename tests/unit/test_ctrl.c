@@ -320,7 +320,7 @@ Test(ctrl, sti_shields_the_next_instruction_only_when_IF_was_clear)
     cpu_set_flags(cpu, 0);
     th_run(&t, 1);
     cr_expect(th_flags(&t) & FL_IF);
-    cr_expect_eq(1, cpu->interrupt_shadow);
+    cr_expect_eq(SHADOW_STI, cpu->interrupt_shadow);
     cpu->interrupt_shadow = 0;
     th_run(&t, 1);
     cr_expect_eq(0, cpu->interrupt_shadow);

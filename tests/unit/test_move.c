@@ -93,7 +93,7 @@ Test(move, mov_ss_in_real_mode_loads_ss_and_shields_the_next_instruction)
     th_run(&t, 1);
     cr_expect_eq(0x0200, cpu->seg[SEG_SS].sel);
     cr_expect_eq(0x2000, cpu->seg[SEG_SS].base);
-    cr_expect_eq(1, cpu->interrupt_shadow);
+    cr_expect_eq(SHADOW_MOV_SS, cpu->interrupt_shadow);
 }
 
 Test(move, mov_to_cs_raises_UD)

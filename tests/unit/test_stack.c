@@ -133,7 +133,7 @@ Test(stack, pop_ss_in_real_mode_loads_ss_and_shields_the_next_instruction)
     cr_expect_eq(0x0100, cpu->seg[SEG_SS].sel);
     cr_expect_eq(0x1000, cpu->seg[SEG_SS].base);
     cr_expect_eq(TH_STACK + 2, cpu->gpr[RSP]);
-    cr_expect_eq(1, cpu->interrupt_shadow);
+    cr_expect_eq(SHADOW_MOV_SS, cpu->interrupt_shadow);
 }
 
 /* ---- PUSHA and POPA ------------------------------------------------------ */

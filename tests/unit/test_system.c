@@ -911,3 +911,42 @@ Test(system, a_64_bit_gate_to_32_bit_code_is_gp_with_the_selector)
     expect_handler(0x10);
     cr_expect_eq(0x38, peek(TH_STACK - 48, 8), "error code: the selector");
 }
+
+/* ---- single-step ------------------------------------------------------------- */
+
+Test(system, tf_traps_after_one_instruction_with_dr6_bs_and_the_next_eip)
+{
+    static const uint8_t code[] = { 0x90, 0x90 };
+    start32_deliver(code, sizeof code);
+    th_gate(&t, EXC_DB, 0x08, HANDLER, 0x8E, 0);
+    cpu_set_flags(cpu, FL_TF);
+    th_run(&t, 10);
+    expect_handler(0);
+    cr_expect_eq(TH_CODE + 1, peek(TH_STACK - 12, 4), "the trap follows the first NOP");
+    cr_expect(peek(TH_STACK - 4, 4) & FL_TF, "the image keeps TF for the IRET");
+    cr_expect(cpu->dr[6] & DR6_BS);
+    cr_expect_eq(2, cpu->instret, "NOP, then the handler's HLT");
+}
+
+Test(system, popf_that_sets_tf_traps_after_the_following_instruction_not_itself)
+{
+    /* push 0x102; popfd; nop; nop */
+    static const uint8_t code[] = { 0x68, 0x02, 0x01, 0, 0, 0x9D, 0x90, 0x90 };
+    start32_deliver(code, sizeof code);
+    th_gate(&t, EXC_DB, 0x08, HANDLER, 0x8E, 0);
+    th_run(&t, 10);
+    expect_handler(0);
+    cr_expect_eq(TH_CODE + 7, peek(TH_STACK - 12, 4));
+}
+
+Test(system, a_faulting_instruction_under_tf_is_delivered_without_a_trap)
+{
+    static const uint8_t code[] = { 0x0F, 0x0B };           /* ud2 */
+    start32_deliver(code, sizeof code);
+    th_gate(&t, EXC_DB, 0x08, HANDLER, 0x8E, 0);
+    th_gate(&t, EXC_UD, 0x08, HANDLER + 0x10, 0x8E, 0);
+    cpu_set_flags(cpu, FL_TF);
+    th_run(&t, 10);
+    expect_handler(0x10);
+    cr_expect_not(cpu->dr[6] & DR6_BS);
+}
