@@ -236,6 +236,10 @@ struct cpu {
      * never changing them.  NULL when nobody listens. */
     void (*on_exception)(void *ctx, int vector, uint32_t error, int source);
     void (*on_mode)(void *ctx, unsigned mode, unsigned dmode, unsigned cpl);
+    /* After a successful delivery: the gate it went through ("IVT", "32-bit
+     * interrupt gate", "task gate" ...) and the privilege before and after. */
+    void (*on_delivered)(void *ctx, int vector, const char *gate, unsigned old_cpl,
+                         unsigned new_cpl);
     void *observer;
 
     /* The last exception, as raised. */
@@ -244,6 +248,7 @@ struct cpu {
     int      exc_source;        /* enum int_source (system.h) */
     bool     delivering;        /* inside exception delivery: a new fault combines (#DF) */
     int      first_vector;      /* the exception being delivered, for the #DF table */
+    const char *gate;           /* the kind of gate the last delivery used */
     uint32_t ext;               /* 1 while delivering an event external to the program:
                                    the EXT bit of selector error codes (SDM Vol. 3 6.13) */
     uint8_t  chain[6];          /* vectors of a fault chain, for the triple-fault message */

@@ -147,6 +147,7 @@ static void deliver_real(struct cpu *cpu, int vector)
     cpu->rflags &= ~(uint64_t)(FL_IF | FL_TF | FL_AC | FL_RF);
     cpu_load_seg_real(cpu, SEG_CS, cs);
     cpu->rip = ip;
+    cpu->gate = "IVT";
 }
 
 static bool is_software(int source)
@@ -232,6 +233,7 @@ static void deliver_prot(struct cpu *cpu, int vector, int source, uint32_t error
     read_gate(cpu, vector, source, &g);
     if (desc_type(&g) == 0x5) {
         task_gate(cpu, (uint16_t)(g.lo >> 16), TASK_INT, error, has_error);
+        cpu->gate = "task gate";
         return;
     }
     unsigned gsize = (desc_type(&g) & 0x8) ? 4 : 2;
@@ -291,6 +293,9 @@ static void deliver_prot(struct cpu *cpu, int vector, int source, uint32_t error
     }
     cpu->gpr[RSP] = f.width == 4 ? (uint32_t)f.sp : (cpu->gpr[RSP] & ~0xFFFFull) | (f.sp & 0xFFFF);
     enter_handler(cpu, &cs, dpl, ip, trap_gate);
+    static const char *const kinds[2][2] = { { "16-bit interrupt gate", "16-bit trap gate" },
+                                             { "32-bit interrupt gate", "32-bit trap gate" } };
+    cpu->gate = kinds[gsize == 4][trap_gate];
 }
 
 /* IA-32e mode (SDM Vol. 3 6.14): 16-byte gates to 64-bit code, a stack from
@@ -331,6 +336,8 @@ static void deliver_long(struct cpu *cpu, int vector, int source, uint32_t error
     }
     cpu->gpr[RSP] = f.sp;
     enter_handler(cpu, &cs, dpl, ip, trap_gate);
+    cpu->gate = trap_gate ? (ist ? "64-bit trap gate (IST)" : "64-bit trap gate")
+                          : (ist ? "64-bit interrupt gate (IST)" : "64-bit interrupt gate");
 }
 
 /* How a second exception during delivery combines with the first (table 6-5). */
@@ -398,10 +405,12 @@ bool exception_dispatch(struct cpu *cpu)
     /* EXT: this delivery is not that of INT n, INT3 or INTO (SDM Vol. 3 6.13). */
     cpu->ext = is_software(source) ? 0 : 1;
     bool has_error = cpu->exc_error != EXC_NO_ERROR && source == INT_EXCEPTION;
+    unsigned old_cpl = cpu->cpl;
     if (cpu->mode == MODE_REAL) deliver_real(cpu, vector);
     else if (cpu->efer & EFER_LMA) deliver_long(cpu, vector, source, cpu->exc_error, has_error);
     else deliver_prot(cpu, vector, source, cpu->exc_error, has_error);
     cpu->delivering = false;
     cpu->ext = 0;
+    if (cpu->on_delivered) cpu->on_delivered(cpu->observer, vector, cpu->gate, old_cpl, cpu->cpl);
     return false;
 }

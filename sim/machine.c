@@ -122,9 +122,22 @@ static bool tracing(const struct machine *m, unsigned category)
     return m->opt.trace && (m->opt.trace_mask & category);
 }
 
+/* The second half of an event: where delivery took it. */
+static void trace_delivered(void *ctx, int vector, const char *gate, unsigned old_cpl,
+                            unsigned new_cpl)
+{
+    struct machine *m = ctx;
+    (void)vector;
+    if (!tracing(m, TRACE_EXCEPTIONS) && !tracing(m, TRACE_IRQ)) return;
+    fprintf(m->opt.trace, "%llu ns:   through the %s, CPL %u -> %u, to %04x:%llx\n",
+            (unsigned long long)machine_now(m), gate ? gate : "?", old_cpl, new_cpl,
+            m->cpu.seg[SEG_CS].sel, (unsigned long long)m->cpu.rip);
+}
+
 static void trace_exception(void *ctx, int vector, uint32_t error, int source)
 {
-    static const char *const sources[] = { "exception", "int", "int3", "into", "int1", "irq" };
+    static const char *const sources[] = { "exception", "int", "int3", "into", "int1", "irq",
+                                           "nmi" };
     struct machine *m = ctx;
     if (!tracing(m, TRACE_EXCEPTIONS) && !(source == 5 && tracing(m, TRACE_IRQ))) return;
     /* Names belong to exceptions only: an IRQ or INT n on vector 8 is not a #DF. */
@@ -133,7 +146,7 @@ static void trace_exception(void *ctx, int vector, uint32_t error, int source)
                 (unsigned long long)machine_now(m), exception_name(vector), vector);
     else
         fprintf(m->opt.trace, "%llu ns: %s vector %d", (unsigned long long)machine_now(m),
-                sources[source < 6 ? source : 0], vector);
+                sources[source < 7 ? source : 0], vector);
     if (error != EXC_NO_ERROR) fprintf(m->opt.trace, " error %#x", error);
     fprintf(m->opt.trace, " at %04x:%llx\n", m->cpu.seg[SEG_CS].sel,
             (unsigned long long)m->cpu.insn_start);
@@ -164,6 +177,7 @@ static void install_traces(struct machine *m)
     m->cpu.observer = m;
     m->cpu.on_exception = trace_exception;
     m->cpu.on_mode = trace_mode;
+    m->cpu.on_delivered = trace_delivered;
     m->bus->on_port = trace_port;
     m->bus->on_port_ctx = m;
 }
