@@ -950,3 +950,92 @@ Test(system, a_faulting_instruction_under_tf_is_delivered_without_a_trap)
     expect_handler(0x10);
     cr_expect_not(cpu->dr[6] & DR6_BS);
 }
+
+/* ---- long mode: compatibility and 64-bit code segments ----------------------- */
+
+/* GDT 0x40: a ring-3 32-bit code segment (compatibility mode), like WoW64's 0x23. */
+static void start_compat_user(const uint8_t *code, size_t n)
+{
+    start64_deliver(code, n);
+    th_desc(&t, 8, 0, 0xFFFFF, 0xFB, 0xC);
+    th_user(&t);
+    cpu->seg[SEG_CS] = (struct segment){ 0x43, 0xC0FB, 0xFFFFFFFF, 0 };
+    cpu_update_mode(cpu);
+}
+
+Test(system, a_far_jump_from_compatibility_mode_to_a_64_bit_segment_switches_decoding)
+{
+    static const uint8_t code[] = { 0xEA, 0x00, 0x20, 0, 0, 0x1B, 0x00 };   /* jmp 0x1B:0x2000 */
+    start_compat_user(code, sizeof code);
+    cr_assert_eq(DM_32, cpu->dmode);
+    th_run(&t, 1);
+    cr_assert_eq(EXIT_BUDGET, cpu->exit_reason, "%s", cpu->stop_message);
+    cr_expect_eq(DM_64, cpu->dmode);
+    cr_expect_eq(0x1B, cpu->seg[SEG_CS].sel);
+    cr_expect_eq(0x2000, cpu->rip);
+}
+
+Test(system, a_far_return_from_64_bit_code_to_compatibility_mode)
+{
+    static const uint8_t code[] = { 0x48, 0xCB };           /* retfq */
+    start64_deliver(code, sizeof code);
+    th_desc(&t, 8, 0, 0xFFFFF, 0xFB, 0xC);
+    th_user(&t);
+    th_poke(&t, TH_STACK, 8, 0x2000);
+    th_poke(&t, TH_STACK + 8, 8, 0x43);
+    th_run(&t, 1);
+    cr_assert_eq(EXIT_BUDGET, cpu->exit_reason, "%s", cpu->stop_message);
+    cr_expect_eq(DM_32, cpu->dmode);
+    cr_expect_eq(0x43, cpu->seg[SEG_CS].sel);
+    cr_expect_eq(TH_STACK + 16, cpu->gpr[RSP]);
+}
+
+Test(system, a_far_jump_to_a_non_canonical_64_bit_target_is_gp0)
+{
+    /* jmp far [rax] with REX.W: m16:64 */
+    static const uint8_t code[] = { 0x48, 0xFF, 0x28 };
+    start64_deliver(code, sizeof code);
+    cpu->stop_on_exception = true;
+    cpu->gpr[RAX] = TH_DATA;
+    th_poke(&t, TH_DATA, 8, 0x0000800000000000ull);
+    th_poke(&t, TH_DATA + 8, 2, 0x08);
+    th_run(&t, 1);
+    expect_fault(EXC_GP, 0);
+}
+
+Test(system, a_64_bit_call_gate_from_ring3_pushes_ss_rsp_cs_rip_on_rsp0)
+{
+    /* call far [rax]: m16:32 through a call gate (offset ignored) */
+    static const uint8_t code[] = { 0xFF, 0x18 };
+    start64_deliver(code, sizeof code);
+    /* 16-byte call gate in entries 8-9: DPL 3, to 0x08:HANDLER */
+    th_gdt_gate(&t, 8, 0x08, HANDLER, 0xEC, 0);
+    th_poke(&t, TH_GDT + 8 * 9, 8, 0);
+    th_user(&t);
+    cpu->gpr[RAX] = TH_DATA;
+    th_poke(&t, TH_DATA, 4, 0);
+    th_poke(&t, TH_DATA + 4, 2, 0x43);
+    th_run(&t, 1);
+    cr_assert_eq(EXIT_BUDGET, cpu->exit_reason, "%s", cpu->stop_message);
+    cr_expect_eq(0, cpu->cpl);
+    cr_expect_eq(HANDLER, cpu->rip);
+    cr_expect_eq(TH_STACK0 - 32, cpu->gpr[RSP]);
+    cr_expect_eq(TH_CODE + 2, peek(TH_STACK0 - 32, 8), "RIP");
+    cr_expect_eq(0x1B, peek(TH_STACK0 - 24, 8), "CS");
+    cr_expect_eq(TH_STACK, peek(TH_STACK0 - 16, 8), "RSP");
+    cr_expect_eq(0x23, peek(TH_STACK0 - 8, 8), "SS");
+    cr_expect_eq(0, cpu->seg[SEG_SS].sel & 0xFFFC, "SS null at the new level");
+}
+
+Test(system, a_16_byte_call_gate_with_a_nonzero_upper_type_is_gp)
+{
+    static const uint8_t code[] = { 0xFF, 0x18 };
+    start64_deliver(code, sizeof code);
+    cpu->stop_on_exception = true;
+    th_gdt_gate(&t, 8, 0x08, HANDLER, 0xEC, 0);
+    th_poke(&t, TH_GDT + 8 * 9, 8, 0x00000C0000000000ull);  /* type bits in the upper half */
+    cpu->gpr[RAX] = TH_DATA;
+    th_poke(&t, TH_DATA + 4, 2, 0x40);
+    th_run(&t, 1);
+    expect_fault(EXC_GP, 0x40);
+}
