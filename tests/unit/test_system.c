@@ -29,7 +29,7 @@ static void start32(const uint8_t *code, size_t n)
 {
     th_init(&t, DM_32);
     th_protected(&t);
-    th_code(&t, code, n);
+    if (n) th_code(&t, code, n);
 }
 
 /* The same with exceptions delivered through the IDT. */
