@@ -192,10 +192,13 @@ void op_mov_Cd_Ry(struct cpu *cpu, const struct insn *in)
 
 /* ---- debug registers (SDM 17.2) -------------------------------------------- */
 
-/* DR4 and DR5 are DR6 and DR7 unless CR4.DE makes them #UD; DR8-15 do not exist. */
+/* DR4 and DR5 are DR6 and DR7 unless CR4.DE makes them #UD; DR8-15 do not
+ * exist.  The privilege check comes first: at CPL 3 an Intel host gives
+ * #GP(0) for DR4 with CR4.DE set. */
 static unsigned dr_index(struct cpu *cpu, unsigned n)
 {
     if (n > 7) cpu_raise(cpu, EXC_UD, EXC_NO_ERROR);
+    require_cpl0(cpu);
     if (n == 4 || n == 5) {
         if (cpu->cr4 & CR4_DE) cpu_raise(cpu, EXC_UD, EXC_NO_ERROR);
         n += 2;
@@ -218,7 +221,6 @@ static void general_detect(struct cpu *cpu)
 void op_mov_Ry_Dd(struct cpu *cpu, const struct insn *in)
 {
     unsigned n = dr_index(cpu, in->reg);
-    require_cpl0(cpu);
     general_detect(cpu);
     reg_write(cpu, in->rm, gpr_size(cpu), cpu->dr[n]);
 }
@@ -227,7 +229,6 @@ void op_mov_Ry_Dd(struct cpu *cpu, const struct insn *in)
 void op_mov_Dd_Ry(struct cpu *cpu, const struct insn *in)
 {
     unsigned n = dr_index(cpu, in->reg);
-    require_cpl0(cpu);
     general_detect(cpu);
     uint64_t v = reg_read(cpu, in->rm, gpr_size(cpu));
     if (n == 6) {

@@ -32,7 +32,8 @@
 /* Bits MAXPHYADDR and up to (but not including) bit top. */
 static uint64_t bits_from_maxphy(unsigned top)
 {
-    return ((1ull << top) - 1) & ~((1ull << CPU_MAXPHYADDR) - 1);
+    uint64_t below_top = top >= 64 ? ~0ull : (1ull << top) - 1;
+    return below_top & ~((1ull << CPU_MAXPHYADDR) - 1);
 }
 #define PHYS_MASK (((1ull << CPU_MAXPHYADDR) - 1) & ~0xFFFull)
 

@@ -447,6 +447,14 @@ Test(control, dr4_and_dr5_with_cr4_de_are_UD)
     faults(EXC_UD, BYTES(0x0F, 0x23, dr_modrm(5, 0)));
 }
 
+Test(control, dr4_at_cpl3_with_cr4_de_raises_GP0_as_the_host_does)
+{
+    th_init(&t, DM_32);
+    cpu->cr4 |= CR4_DE;
+    pt_cpl(&t, 3);
+    faults(EXC_GP, BYTES(0x0F, 0x21, dr_modrm(4, 0)));
+}
+
 Test(control, dr6_forces_its_fixed_bits)
 {
     th_init(&t, DM_32);
