@@ -10,6 +10,7 @@
 #include "cpu/ops.h"
 #include "mmu/bus.h"
 #include "mmu/paging.h"
+#include "cpu/control.h"
 
 static struct th t;
 static struct cpu *const cpu = &t.cpu;
@@ -611,4 +612,64 @@ Test(control, clac_without_smap_is_UD)
     th_init(&t, DM_32);
     cpu->features &= ~CPU_FEAT(FEAT_SMAP);
     faults(EXC_UD, BYTES(0x0F, 0x01, 0xCA));
+}
+
+/* ---- more forms ---------------------------------------------------------------------- */
+
+Test(control, cr4_pge_change_under_pae_paging_reloads_the_pdptes)
+{
+    th_init(&t, DM_32);
+    pt_setup(&p, &t, PT_PAE);
+    uint64_t table = pt_alloc(&p);
+    th_poke(&t, p.root + 8, 8, table | PG_P);
+    cr_assert_eq(0, cpu->pdpte[1]);
+    with_eax(cpu->cr4 | CR4_PGE);
+    ok(MOV_CR4_EAX, 1);
+    cr_expect_eq(table | PG_P, cpu->pdpte[1]);
+}
+
+Test(control, cr4_change_under_pae_paging_with_a_bad_pdpte_raises_GP0)
+{
+    th_init(&t, DM_32);
+    pt_setup(&p, &t, PT_PAE);
+    th_poke(&t, p.root + 8, 8, 0x50000 | PG_P | (1ull << 7));
+    with_eax(cpu->cr4 | CR4_PSE);
+    faults(EXC_GP, MOV_CR4_EAX);
+    cr_expect_eq(0, cpu->cr4 & CR4_PSE);
+}
+
+Test(control, smsw_rax_in_64bit_mode_stores_all_of_cr0)
+{
+    th_init(&t, DM_64);
+    pt_setup(&p, &t, PT_4L);
+    ok(BYTES(0x48, 0x0F, 0x01, 0xE0), 1);                   /* smsw rax */
+    cr_expect_eq(cpu->cr0, cpu->gpr[RAX]);
+    cr_expect(cpu->gpr[RAX] & CR0_PG);
+}
+
+Test(control, lmsw_reads_a_memory_operand)
+{
+    th_init(&t, DM_32);
+    th_poke(&t, TH_DATA, 2, 0x0009);                        /* PE and TS */
+    cpu->gpr[RBX] = TH_DATA;
+    ok(BYTES(0x0F, 0x01, 0x33), 1);                         /* lmsw [ebx] */
+    cr_expect_eq(CR0_PE | CR0_TS, cpu->cr0 & 0xF);
+}
+
+Test(control, invlpg_of_a_noncanonical_address_is_a_nop_in_64bit_mode)
+{
+    th_init(&t, DM_64);
+    pt_setup(&p, &t, PT_4L);
+    cpu->gpr[RBX] = 0x0000800000000000ull;
+    ok(BYTES(0x0F, 0x01, 0x3B), 1);                         /* invlpg [rbx] */
+    cr_expect_eq(0, cpu->atlb.stats.flushes[TLB_CAUSE_INVLPG], "nothing invalidated");
+}
+
+Test(control, cr_write_is_the_entry_for_a_task_switch_cr3_load)
+{
+    th_init(&t, DM_32);
+    pt_setup(&p, &t, PT_32);
+    cr_write(cpu, 3, p.root);                   /* valid: needs no unwind target */
+    cr_expect_eq(p.root, cpu->cr3);
+    cr_expect_eq(1, cpu->atlb.stats.flushes[TLB_CAUSE_CR3]);
 }

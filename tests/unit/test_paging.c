@@ -595,3 +595,19 @@ Test(paging, debugger_read_of_an_unmapped_page_fails_without_a_fault)
     cr_expect_eq(-1, cpu_read_linear(cpu, DATA_LIN, &v, 4));
     cr_expect_eq(0, cpu->cr2);
 }
+
+Test(paging, setting_accessed_in_a_page_table_that_shares_a_page_with_code_drops_that_code)
+{
+    /* mov eax, [ebx]; nop: the PTE for 0x600000 lives at 0x1800, in the code page */
+    static const uint8_t code[] = { 0x8B, 0x03, 0x90 };
+    setup(PT_32);
+    pt_set(&p, 0x600000, 2, TH_CODE | PG_P | PG_RW);
+    th_poke(&t, TH_CODE + 0x800, 4, DATA_PHYS | PG_P);
+    th_code(&t, code, sizeof code);
+    cpu->gpr[RBX] = 0x600000;
+    uint64_t smc = cpu->stats.smc_writes;
+    cr_assert_eq(EXIT_BUDGET, th_run(&t, 2));
+    cr_expect_eq(smc + 1, cpu->stats.smc_writes, "the A-bit write counted as a code write");
+    cr_expect_geq(cpu->stats.blocks_invalidated, 1);
+    cr_expect(th_peek(&t, TH_CODE + 0x800, 4) & PG_A);
+}
