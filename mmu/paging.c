@@ -322,12 +322,14 @@ int paging_load_pdptes(struct cpu *cpu, uint64_t cr3)
 
 /* ---- the speed TLB's permission context ----------------------------------- */
 
+/* With paging off every slot allows everything, so only PG matters then. */
 void paging_mode_changed(struct cpu *cpu)
 {
-    uint8_t ctx = (uint8_t)((cpu->cpl == 3) | (cpu->cr0 & CR0_WP ? 2 : 0) |
-                            (cpu->cr4 & CR4_SMEP ? 4 : 0) | (cpu->cr4 & CR4_SMAP ? 8 : 0) |
-                            (cpu->efer & EFER_NXE ? 16 : 0) | (cpu->cr0 & CR0_PG ? 32 : 0) |
-                            0x80);
+    uint8_t ctx = 0x80;
+    if (cpu->cr0 & CR0_PG)
+        ctx = (uint8_t)(0xC0 | (cpu->cpl == 3) | (cpu->cr0 & CR0_WP ? 2 : 0) |
+                        (cpu->cr4 & CR4_SMEP ? 4 : 0) | (cpu->cr4 & CR4_SMAP ? 8 : 0) |
+                        (cpu->efer & EFER_NXE ? 16 : 0));
     if (ctx != cpu->speed_ctx) {
         cpu->speed_ctx = ctx;
         speed_tlb_flush(cpu);
