@@ -7,6 +7,7 @@
 #include "ops.h"
 #include "exec.h"
 #include "mmu/bus.h"
+#include "mmu/paging.h"
 
 #define ATTR_DATA16  (SA_P | SA_S | 0x3)              /* present, read/write, accessed */
 #define ATTR_CODE16  (SA_P | SA_S | SA_CODE | 0x3)    /* present, execute/read, accessed */
@@ -64,6 +65,8 @@ void cpu_reset(struct cpu *cpu)
     cpu->halted = false;
     cpu->interrupt_shadow = 0;
     cpu->delivering = false;
+    memset(cpu->atlb.set, 0, sizeof cpu->atlb.set);     /* paging: TLB and PDPTEs empty */
+    memset(cpu->pdpte, 0, sizeof cpu->pdpte);
     cpu_tlb_flush(cpu);
     cpu_update_mode(cpu);
 }
@@ -150,6 +153,7 @@ void cpu_update_mode(struct cpu *cpu)
         if (flat) cpu->seg_flat |= (uint8_t)(1u << s);
     }
     cpu->events = 1;    /* decoded blocks are per decode mode: look the next one up again */
+    paging_mode_changed(cpu);   /* the speed TLB holds rights for one CPL class, WP, SMEP ... */
     if (cpu->on_mode && (cpu->mode != old_mode || cpu->dmode != old_dmode || cpu->cpl != old_cpl))
         cpu->on_mode(cpu->observer, cpu->mode, cpu->dmode, cpu->cpl);
 }

@@ -12,6 +12,7 @@
 #include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
+#include "mmu/tlb.h"
 
 struct bus;
 struct insn;
@@ -58,10 +59,29 @@ enum { SEG_ES, SEG_CS, SEG_SS, SEG_DS, SEG_FS, SEG_GS, SEG_LDTR, SEG_TR, SEG_COU
 #define CR0_NW (1u << 29)
 #define CR0_CD (1u << 30)
 #define CR0_PG (1u << 31)
-#define CR4_VME (1u << 0)
-#define CR4_PVI (1u << 1)
 #define CR4_TSD (1u << 2)
+/* Control-register, EFER and page-table bits of the paging and control-register
+ * code (mmu/paging.c, cpu/control.c; SDM Vol. 3 2.5, 4.5). */
+#define CR4_VME  (1u << 0)
+#define CR4_PVI  (1u << 1)
+#define CR4_DE   (1u << 3)
+#define CR4_PSE  (1u << 4)
+#define CR4_PAE  (1u << 5)
+#define CR4_MCE  (1u << 6)
+#define CR4_PGE  (1u << 7)
+#define CR4_PCE  (1u << 8)
+#define CR4_OSFXSR (1u << 9)
+#define CR4_OSXMMEXCPT (1u << 10)
 #define CR4_UMIP (1u << 11)
+#define CR4_LA57 (1u << 12)
+#define CR4_FSGSBASE (1u << 16)
+#define CR4_PCIDE (1u << 17)
+#define CR4_SMEP (1u << 20)
+#define CR4_SMAP (1u << 21)
+#define CR3_NOFLUSH (1ull << 63)    /* MOV to CR3 with CR4.PCIDE: keep the PCID's entries */
+/* Physical address width (CPUID 0x80000008 EAX[7:0]): bits at and above it
+ * are reserved in CR3 and in page-table entries. */
+#define CPU_MAXPHYADDR 36
 #define EFER_SCE (1u << 0)
 #define EFER_LME (1u << 8)
 #define EFER_LMA (1u << 10)
@@ -118,7 +138,11 @@ enum cpu_vendor { VENDOR_INTEL, VENDOR_AMD };
  * their QEMU names and CPUID bits; rows of opcodes.def name the one they need. */
 enum cpu_feature {
     FEAT_TSC, FEAT_CX8, FEAT_CMOV, FEAT_CX16, FEAT_MOVBE, FEAT_POPCNT, FEAT_BMI1,
-    FEAT_BMI2, FEAT_LAHF_LM, FEAT_ABM, FEAT_RDTSCP, FEAT_LM, FEAT_COUNT,
+    FEAT_BMI2, FEAT_LAHF_LM, FEAT_ABM, FEAT_RDTSCP, FEAT_LM,
+    /* paging and control registers (mmu/paging.c, cpu/control.c) */
+    FEAT_DE, FEAT_PSE, FEAT_PAE, FEAT_PGE, FEAT_PSE36, FEAT_PCID, FEAT_INVPCID, FEAT_SMEP,
+    FEAT_SMAP, FEAT_UMIP, FEAT_PDPE1GB,
+    FEAT_COUNT,
 };
 #define CPU_FEAT(f) (1ull << (f))
 #define CPU_FEATURES_ALL ((1ull << FEAT_COUNT) - 1)
@@ -208,6 +232,15 @@ struct cpu {
 
     struct tlb_entry tlb[TLB_SIZE];
     struct decode_cache *dc;
+
+    /* Paging (mmu/paging.c, mmu/tlb.c, cpu/control.c): the architectural
+     * TLB, the PAE PDPTE registers loaded from CR3, and the permission
+     * context the speed TLB above was filled under (paging_mode_changed). */
+    struct arch_tlb atlb;
+    uint64_t pdpte[4];
+    uint8_t  speed_ctx;
+    void (*on_cr3)(void *ctx, uint64_t old, uint64_t new_cr3, unsigned pcid, bool noflush);
+    void (*on_tlb_flush)(void *ctx, unsigned cause, uint64_t addr, unsigned pcid);
 
     /* Execution. */
     uint64_t insn_start;        /* RIP of the instruction being executed */

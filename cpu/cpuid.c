@@ -143,7 +143,10 @@ static void cpuid_leaf(const struct cpu *cpu, uint32_t leaf, uint32_t sub, struc
         r->d = feature_word(cpu, leaf, 'd');
         break;
     case 7:
-        if (sub == 0) r->b = feature_word(cpu, leaf, 'b');
+        if (sub == 0) {
+            r->b = feature_word(cpu, leaf, 'b');
+            r->c = feature_word(cpu, leaf, 'c');
+        }
         break;
     case 0x80000000u:
         r->a = MAX_EXT;
@@ -158,7 +161,7 @@ static void cpuid_leaf(const struct cpu *cpu, uint32_t leaf, uint32_t sub, struc
         brand_string(m, leaf - 0x80000002u, r);
         break;
     case 0x80000008u:
-        r->a = 36 | (48 << 8);                  /* physical and linear address bits */
+        r->a = CPU_MAXPHYADDR | (48 << 8);      /* physical and linear address bits */
         break;
     default:
         break;

@@ -470,5 +470,9 @@ int decode(struct insn *in, const uint8_t *bytes, size_t avail, const struct dec
     if ((r->opd[0] == O_Sw || r->opd[1] == O_Sw) && ((in->reg & 7) > 5 ||
         (r->opd[0] == O_Sw && (in->reg & 7) == SEG_CS)))
         return finish(in, &c, DEC_UD);
+    /* Control registers 0, 2, 3, 4 and 8 exist, debug registers 0-7 (SDM Vol. 2 MOV). */
+    if ((r->opd[0] == O_Cd || r->opd[1] == O_Cd) && !((1u << in->reg) & 0x11Du))
+        return finish(in, &c, DEC_UD);
+    if ((r->opd[0] == O_Dd || r->opd[1] == O_Dd) && in->reg > 7) return finish(in, &c, DEC_UD);
     return finish(in, &c, DEC_OK);
 }

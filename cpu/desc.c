@@ -9,6 +9,7 @@
  */
 #include "ops.h"
 #include "system.h"
+#include "control.h"
 
 /* ---- reading descriptors -------------------------------------------------- */
 
@@ -178,12 +179,6 @@ static void require_prot(struct cpu *cpu)
 static void require_cpl0(struct cpu *cpu)
 {
     if (cpu->cpl != 0) cpu_raise(cpu, EXC_GP, 0);
-}
-
-/* CR4.UMIP: SGDT, SIDT, SLDT, SMSW and STR are #GP(0) above CPL 0. */
-static void umip_check(struct cpu *cpu)
-{
-    if ((cpu->cr4 & CR4_UMIP) && cpu->cpl > 0) cpu_raise(cpu, EXC_GP, 0);
 }
 
 /* LGDT/LIDT: limit then base; a 16-bit operand loads 24 bits of base, 64-bit

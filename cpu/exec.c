@@ -335,8 +335,14 @@ static struct block *block_for_rip(struct cpu *cpu)
     uint64_t lin = current_linear(cpu);
     unsigned slot = jump_slot(lin);
     struct block *b = dc->jump[slot].b;
-    if (b && dc->jump[slot].lin == lin && dc->jump[slot].dmode == cpu->dmode && b->valid)
+    /* The jump cache is keyed by linear address: it is used only while the
+     * speed TLB still allows fetching that page from the block's frame, so
+     * paging (CPL, NX, SMEP, a new CR3, INVLPG) is never bypassed. */
+    const struct tlb_entry *te = &cpu->tlb[(lin >> 12) & (TLB_SIZE - 1)];
+    if (b && dc->jump[slot].lin == lin && dc->jump[slot].dmode == cpu->dmode && b->valid &&
+        te->tag_fetch == ((lin & ~0xFFFull) | 1) && te->phys == (b->phys & ~0xFFFull))
         return b;
+    cpu->insn_start = cpu->rip;     /* a fetch fault reports this instruction */
     check_fetch(cpu);
     uint64_t phys;
     const uint8_t *host = mem_fetch_ptr(cpu, lin, &phys);

@@ -14,6 +14,9 @@ void dc_invalidate_page(struct cpu *cpu, uint64_t ppage);
 void dc_flush_jump_cache(struct cpu *cpu);
 void dc_flush_all(struct cpu *cpu);
 void tlb_drop_write(struct cpu *cpu, uint64_t ppage);
+/* The speed TLB alone (cpu->tlb[]): everything, or the slot of one linear page. */
+void speed_tlb_flush(struct cpu *cpu);
+void speed_tlb_drop_page(struct cpu *cpu, uint64_t lpage);
 uint64_t mem_fetch_phys(struct cpu *cpu, uint64_t lin);
 
 /* The fault path (exception.c): called by the dispatch loop after cpu_raise

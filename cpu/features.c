@@ -22,17 +22,27 @@ const struct feature_info feature_table[FEAT_COUNT] = {
     [FEAT_ABM]     = { "abm",     0x80000001u, 'c', 5 },   /* LZCNT */
     [FEAT_RDTSCP]  = { "rdtscp",  0x80000001u, 'd', 27 },
     [FEAT_LM]      = { "lm",      0x80000001u, 'd', 29 },  /* 64-bit mode */
+    /* paging and control registers */
+    [FEAT_DE]      = { "de",      0x00000001u, 'd', 2 },   /* CR4.DE: DR4/DR5 #UD */
+    [FEAT_PSE]     = { "pse",     0x00000001u, 'd', 3 },   /* 4-MiB pages */
+    [FEAT_PAE]     = { "pae",     0x00000001u, 'd', 6 },
+    [FEAT_PGE]     = { "pge",     0x00000001u, 'd', 13 },  /* global pages */
+    [FEAT_PSE36]   = { "pse36",   0x00000001u, 'd', 17 },  /* 4-MiB pages above 4 GiB */
+    [FEAT_PCID]    = { "pcid",    0x00000001u, 'c', 17 },
+    [FEAT_INVPCID] = { "invpcid", 0x00000007u, 'b', 10 },
+    [FEAT_SMEP]    = { "smep",    0x00000007u, 'b', 7 },
+    [FEAT_SMAP]    = { "smap",    0x00000007u, 'b', 20 },  /* and STAC/CLAC */
+    [FEAT_UMIP]    = { "umip",    0x00000007u, 'c', 2 },
+    [FEAT_PDPE1GB] = { "pdpe1gb", 0x80000001u, 'd', 26 },  /* 1-GiB pages */
 };
 
 /* QEMU names of features a later issue implements; advertising them now
  * would let a guest use what is not there. */
 static const struct { const char *name, *area; } not_yet[] = {
-    { "pcid", "system" }, { "invpcid", "system" }, { "apic", "system" },
+    { "apic", "system" },
     { "x2apic", "system" }, { "sep", "system" }, { "syscall", "system" }, { "nx", "system" },
-    { "pae", "system" }, { "pse", "system" }, { "pse36", "system" }, { "pge", "system" },
     { "pat", "system" }, { "mtrr", "system" }, { "msr", "system" }, { "mce", "system" },
-    { "mca", "system" }, { "vme", "system" }, { "de", "system" }, { "fsgsbase", "system" },
-    { "smep", "system" }, { "smap", "system" }, { "umip", "system" }, { "pdpe1gb", "system" },
+    { "mca", "system" }, { "vme", "system" }, { "fsgsbase", "system" },
     { "tsc-deadline", "system" }, { "la57", "system" }, { "pku", "system" },
     { "fpu", "x87/SIMD" }, { "mmx", "x87/SIMD" }, { "fxsr", "x87/SIMD" },
     { "sse", "x87/SIMD" }, { "sse2", "x87/SIMD" }, { "pni", "x87/SIMD" },

@@ -70,6 +70,8 @@ enum {
 #define F_NEEDS_LAHF   F_NEEDS(FEAT_LAHF_LM)    /* in 64-bit mode only */
 #define F_NEEDS_ABM    F_NEEDS(FEAT_ABM)
 #define F_NEEDS_RDTSCP F_NEEDS(FEAT_RDTSCP)
+#define F_NEEDS_INVPCID F_NEEDS(FEAT_INVPCID)
+#define F_NEEDS_SMAP   F_NEEDS(FEAT_SMAP)
 _Static_assert(FEAT_COUNT <= 64 - F_NEEDS_SHIFT, "feature bits must fit above the row flags");
 
 /* Why a row is not implemented (the coverage report prints this). */

@@ -2,15 +2,16 @@
  * canonical checks (Vol. 3 3.3.7.1), the software TLB and the slow paths for
  * page-crossing, MMIO and self-modifying-code writes.
  *
- * Linear-to-physical translation is the identity until the page walker
- * arrives with the system-architecture issue; everything else here is the
- * shape that walker plugs into.
+ * With CR0.PG set, translation goes through the architectural TLB and the
+ * page walker (mmu/tlb.c, mmu/paging.c); the speed TLB here caches host
+ * pointers for what they allow.
  */
 #include <string.h>
 #include "ops.h"
 #include "system.h"
 #include "exec.h"
 #include "mmu/bus.h"
+#include "mmu/paging.h"
 
 
 _Noreturn static void segment_fault(struct cpu *cpu, int seg)
@@ -57,40 +58,43 @@ uint64_t mem_linear_slow(struct cpu *cpu, int seg, uint64_t off, unsigned size, 
     return (uint32_t)(s->base + off);
 }
 
-/* ---- translation and the TLB ------------------------------------------ */
+/* ---- translation and the speed TLB ------------------------------------ */
 
-/* Linear to physical.  Paging (CR0.PG) arrives with the system issue. */
-static uint64_t translate(struct cpu *cpu, uint64_t lin, int access)
-{
-    (void)access;
-    if (cpu->cr0 & CR0_PG) cpu_deferred(cpu, "paging");
-    return lin & cpu->bus->a20_mask;    /* a closed A20 gate wraps at 1 MiB */
-}
-
+/* Fill the speed TLB's slot for lin after translating it for access (which
+ * raises #PF when paging denies it).  With paging on, each of read, write
+ * and fetch is cached only when the architectural TLB entry allows it from
+ * the current CPL as if EFLAGS.AC were 0, and write only once the entry is
+ * dirty: the speed path is never more permissive than the TLB it caches.
+ * What it was filled under (CPL 3 or not, WP, SMEP, SMAP, NXE, PG) is kept
+ * in cpu->speed_ctx; cpu_update_mode() drops it all when that changes. */
 static uint64_t tlb_fill(struct cpu *cpu, uint64_t lin, int access)
 {
-    uint64_t phys = translate(cpu, lin, access);
-    uint64_t lpage = lin & ~0xFFFull, ppage = phys & ~0xFFFull;
-    struct tlb_entry *e = &cpu->tlb[(lin >> 12) & (TLB_SIZE - 1)];
-    uint8_t *rom = bus_rom_ptr(cpu->bus, ppage, 0x1000);
-    if (rom) {                              /* ROM: cached for reads and fetch only */
-        e->addend = (uintptr_t)rom - (uintptr_t)lpage;
-        e->phys = ppage;
-        e->tag_read = e->tag_fetch = lpage | 1;
-        e->tag_write = 0;
-        return phys;
+    uint64_t phys, lpage = lin & ~0xFFFull;
+    bool r = true, w = true, x = true;
+    if (cpu->cr0 & CR0_PG) {
+        const struct atlb_entry *te = paging_translate(cpu, lin, access);
+        phys = te->ppage | (lin & 0xFFF);
+        r = !paging_denied(cpu, te->perm, ACC_READ, true);
+        w = !paging_denied(cpu, te->perm, ACC_WRITE, true) && (te->perm & ATLB_D);
+        x = !paging_denied(cpu, te->perm, ACC_FETCH, true);
+    } else {
+        phys = lin & cpu->bus->a20_mask;    /* a closed A20 gate wraps at 1 MiB */
     }
-    uint8_t *host = bus_ram_ptr(cpu->bus, ppage, 0x1000);
-    if (!host) return phys;                 /* never cache MMIO */
-    if ((e->tag_read & ~1ull) != lpage || e->phys != ppage) {
-        e->tag_read = e->tag_write = e->tag_fetch = 0;
+    uint64_t ppage = phys & ~0xFFFull;
+    struct tlb_entry *e = &cpu->tlb[(lin >> 12) & (TLB_SIZE - 1)];
+    e->tag_read = e->tag_write = e->tag_fetch = 0;
+    uint8_t *host = bus_rom_ptr(cpu->bus, ppage, 0x1000);
+    if (host) {
+        w = false;                          /* ROM: cached for reads and fetch only */
+    } else if (!(host = bus_ram_ptr(cpu->bus, ppage, 0x1000))) {
+        return phys;                        /* never cache MMIO */
     }
     e->addend = (uintptr_t)host - (uintptr_t)lpage;
     e->phys = ppage;
-    e->tag_read = lpage | 1;
-    e->tag_fetch = lpage | 1;
+    e->tag_read = r ? lpage | 1 : 0;
+    e->tag_fetch = x ? lpage | 1 : 0;
     /* Writes to a page holding decoded code take the slow path, which drops that code. */
-    e->tag_write = dc_page_has_code(cpu, ppage) ? 0 : (lpage | 1);
+    e->tag_write = w && !dc_page_has_code(cpu, ppage) ? lpage | 1 : 0;
     return phys;
 }
 
@@ -98,6 +102,19 @@ void cpu_tlb_flush(struct cpu *cpu)
 {
     memset(cpu->tlb, 0, sizeof cpu->tlb);
     dc_flush_jump_cache(cpu);
+}
+
+void speed_tlb_flush(struct cpu *cpu)
+{
+    memset(cpu->tlb, 0, sizeof cpu->tlb);
+}
+
+void speed_tlb_drop_page(struct cpu *cpu, uint64_t lpage)
+{
+    struct tlb_entry *e = &cpu->tlb[(lpage >> 12) & (TLB_SIZE - 1)];
+    if ((e->tag_read | e->tag_write | e->tag_fetch) &&
+        (e->tag_read == (lpage | 1) || e->tag_write == (lpage | 1) || e->tag_fetch == (lpage | 1)))
+        memset(e, 0, sizeof *e);
 }
 
 void tlb_drop_write(struct cpu *cpu, uint64_t ppage)
@@ -213,11 +230,15 @@ uint64_t cpu_tsc(const struct cpu *cpu)
     return cpu_time_now(cpu) + cpu->tsc_offset;
 }
 
+/* Walks the tables in memory without touching A/D flags, the TLBs or CR2. */
 int cpu_read_linear(struct cpu *cpu, uint64_t lin, void *buf, size_t len)
 {
     uint8_t *out = buf;
-    if (cpu->cr0 & CR0_PG) return -1;       /* no walker yet: say so rather than guess */
-    for (size_t k = 0; k < len; k++)
-        out[k] = (uint8_t)bus_read(cpu->bus, lin + k, 1);
+    for (size_t k = 0; k < len; k++) {
+        uint64_t a = cpu->dmode == DM_64 ? lin + k : (uint32_t)(lin + k), phys;
+        if (!(cpu->cr0 & CR0_PG)) phys = a & cpu->bus->a20_mask;
+        else if (paging_peek(cpu, a, &phys) != 0) return -1;
+        out[k] = (uint8_t)bus_read(cpu->bus, phys, 1);
+    }
     return 0;
 }

@@ -8,6 +8,7 @@
  */
 #include "ops.h"
 #include "system.h"
+#include "control.h"
 
 /* Offsets of the dynamic fields in each TSS format. */
 struct tss_layout {
@@ -137,10 +138,7 @@ void task_switch(struct cpu *cpu, uint16_t sel, struct desc *tss, enum task_reas
     tss->hi |= 0x200;
     desc_to_seg(tss, &cpu->seg[SEG_TR]);
     cpu->cr0 |= CR0_TS;
-    if (w == 4 && (cpu->cr0 & CR0_PG) && cr3 != cpu->cr3) {
-        cpu->cr3 = cr3;
-        cpu_tlb_flush(cpu);
-    }
+    if (w == 4 && (cpu->cr0 & CR0_PG)) cr_write(cpu, 3, cr3);
     if (w == 2) fl = (cpu_get_flags(cpu) & ~0xFFFFull) | (fl & 0xFFFF);
     cpu_set_flags(cpu, (fl & 0x3F7FD7ull) | FL_1);
     if (fl & FL_RF) cpu->rf_until = cpu_instret_now(cpu) + 2;

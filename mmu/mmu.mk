@@ -1,3 +1,3 @@
-# mmu/ - the physical bus (RAM, MMIO and port dispatch); the page walker and
-# the PCID-tagged TLB arrive with the system-architecture issue.
+# mmu/ - the physical bus (RAM, MMIO and port dispatch), the page walker
+# (paging.c) and the architectural, PCID-tagged TLB (tlb.c).
 LIB_SRCS += $(wildcard mmu/*.c)

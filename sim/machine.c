@@ -171,6 +171,24 @@ static void trace_port(void *ctx, uint16_t port, unsigned size, uint64_t value, 
             (unsigned long long)value);
 }
 
+static void trace_cr3(void *ctx, uint64_t old, uint64_t new_cr3, unsigned pcid, bool noflush)
+{
+    struct machine *m = ctx;
+    if (!tracing(m, TRACE_CR3)) return;
+    fprintf(m->opt.trace, "%llu ns: cr3 %#llx -> %#llx pcid %#x%s\n",
+            (unsigned long long)machine_now(m), (unsigned long long)old,
+            (unsigned long long)new_cr3, pcid, noflush ? " no-flush" : "");
+}
+
+static void trace_tlb_flush(void *ctx, unsigned cause, uint64_t addr, unsigned pcid)
+{
+    struct machine *m = ctx;
+    if (!tracing(m, TRACE_TLB)) return;
+    fprintf(m->opt.trace, "%llu ns: tlb flush %s addr %#llx pcid %#x\n",
+            (unsigned long long)machine_now(m), tlb_cause_name(cause),
+            (unsigned long long)addr, pcid);
+}
+
 static void install_traces(struct machine *m)
 {
     if (!m->opt.trace) return;
@@ -178,6 +196,8 @@ static void install_traces(struct machine *m)
     m->cpu.on_exception = trace_exception;
     m->cpu.on_mode = trace_mode;
     m->cpu.on_delivered = trace_delivered;
+    m->cpu.on_cr3 = trace_cr3;
+    m->cpu.on_tlb_flush = trace_tlb_flush;
     m->bus->on_port = trace_port;
     m->bus->on_port_ctx = m;
 }

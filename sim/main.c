@@ -36,9 +36,11 @@ static void usage(FILE *f)
         "  --cpu MODEL[,+F,-F]  the CPU profile: intel, amd, i486 or host (default host),\n"
         "                       with features switched on (+) or off (-), QEMU names:\n"
         "                       tsc cx8 cmov cx16 movbe popcnt bmi1 bmi2 lahf-lm abm\n"
-        "                       rdtscp (e.g. --cpu intel,-popcnt,-abm); lm stays on\n"
+        "                       rdtscp de pse pae pge pse36 pcid invpcid smep smap umip\n"
+        "                       pdpe1gb (e.g. --cpu intel,-popcnt,-abm); lm stays on\n"
         "  --max-insns N        stop after N instructions\n"
-        "  --trace LIST         comma-separated: exceptions, irq, io, post, modes, all\n"
+        "  --trace LIST         comma-separated: exceptions, irq, io, post, modes,\n"
+        "                       cr3, tlb, all\n"
         "  --trace-file FILE    write the trace there instead of stderr\n"
         "  --headless           no window (the only mode in this version)\n"
         "  --no-cycles          switch the cycle model off (virtual time from instructions)\n"
@@ -123,7 +125,8 @@ static int parse_trace(const char *list, unsigned *mask)
 {
     static const struct { const char *name; unsigned bit; } categories[] = {
         { "exceptions", TRACE_EXCEPTIONS }, { "irq", TRACE_IRQ }, { "io", TRACE_IO },
-        { "post", TRACE_POST }, { "modes", TRACE_MODES }, { "all", TRACE_ALL },
+        { "post", TRACE_POST }, { "modes", TRACE_MODES },
+        { "cr3", TRACE_CR3 }, { "tlb", TRACE_TLB }, { "all", TRACE_ALL },
     };
     char buf[256];
     snprintf(buf, sizeof buf, "%s", list);
@@ -132,7 +135,8 @@ static int parse_trace(const char *list, unsigned *mask)
         unsigned i = 0;
         while (i < sizeof categories / sizeof categories[0] && strcmp(tok, categories[i].name)) i++;
         if (i == sizeof categories / sizeof categories[0])
-            return bad_option("--trace wants exceptions, irq, io, post, modes or all, not '%s'", tok);
+            return bad_option("--trace wants exceptions, irq, io, post, modes, cr3, tlb or all, "
+                              "not '%s'", tok);
         *mask |= categories[i].bit;
     }
     return 0;

@@ -133,8 +133,12 @@ static const struct known known[] = {
     { DM_16, VENDOR_INTEL, { 0x66, 0x66, 0x66, 0x66, 0x66, 0x66, 0x66, 0x66, 0x66, 0x66,
                              0x66, 0x66, 0x66, 0x66, 0x66, 0x90 }, RS_TOOLONG, ZY_TOOLONG, 0,
       "fifteen prefixes and NOP: 16 bytes, too long", DC_AGREE },
-    { DM_32, VENDOR_INTEL, { 0x0F, 0x20, 0x05, 1, 2, 3, 4 }, RS_OTHER, ZY_OTHER, 3,
-      "mov eax, cr0 with ModRM.mod=00 rm=101: mod is ignored, no disp32", DC_SKIP },
+    { DM_32, VENDOR_INTEL, { 0x0F, 0x20, 0x05, 1, 2, 3, 4 }, RS_CORE, ZY_IMPL, 3,
+      "mov eax, cr0 with ModRM.mod=00 rm=101: mod is ignored, no disp32", DC_AGREE },
+    { DM_32, VENDOR_INTEL, { 0x0F, 0x22, 0xE8 }, RS_INVALID, ZY_INVALID, 0,
+      "mov cr5, eax: CR5 does not exist", DC_AGREE },
+    { DM_64, VENDOR_INTEL, { 0x44, 0x0F, 0x21, 0xC0 }, RS_INVALID, ZY_INVALID, 0,
+      "mov rax, dr8: DR8 does not exist", DC_AGREE },
 };
 
 Test(decoder_known, pinned_strings_give_the_expected_verdicts)

@@ -110,6 +110,10 @@ static const struct mnem_info mnems[] = {
     { "into", G_MISC, K_INT, U_NONE, 0 },       { "int", G_MISC, K_INT, U_NONE, 0 },
     { "bound", G_MISC, K_BOUND, U_NONE, 0 },
     { "arpl", G_MISC, K_PLAIN, U_NONE, 0 },
+    /* privileged at the host's CPL 3: #GP(0), or #UD for STAC/CLAC */
+    { "clts", G_MISC, K_PLAIN, U_NONE, 0 },     { "lmsw", G_MISC, K_PLAIN, U_NONE, 0 },
+    { "invlpg", G_MISC, K_PLAIN, U_NONE, 0 },   { "invpcid", G_MISC, K_PLAIN, U_NONE, 0 },
+    { "stac", G_MISC, K_PLAIN, U_NONE, 0 },     { "clac", G_MISC, K_PLAIN, U_NONE, 0 },
 };
 
 static const char *const group_names[G_NGROUPS] = {
@@ -206,6 +210,7 @@ static const struct { const char *mnem; const char *why; } excluded[] = {
     { "cpuid", "values differ by design: unit tests" },
     { "rdtsc", "values differ by design: unit tests" },
     { "rdtscp", "values differ by design: unit tests" },
+    { "smsw", "values differ by design (the host's CR0, or its UMIP emulation): unit tests" },
 };
 
 /* Host features the generated forms need (CPUID leaf, subleaf, register, bit). */
@@ -220,6 +225,7 @@ static const struct {
     { { "movbe" }, 1, 2, 22, "the host CPU lacks MOVBE" },
     { { "popcnt" }, 1, 2, 23, "the host CPU lacks POPCNT" },
     { { "lzcnt" }, 0x80000001u, 2, 5, "the host CPU lacks LZCNT" },
+    { { "invpcid" }, 7, 1, 10, "the host CPU lacks INVPCID" },
 };
 
 static bool host_has(unsigned leaf, unsigned reg, unsigned bit)

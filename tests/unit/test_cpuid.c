@@ -131,6 +131,17 @@ static const struct feature features[] = {
     { "ABM (LZCNT)", 0x80000001, ECX, 5, true },
     { "RDTSCP",  0x80000001, EDX, 27, true },
     { "LM",      0x80000001, EDX, 29, true },
+    { "DE",      1, EDX, 2,  true },
+    { "PSE",     1, EDX, 3,  true },
+    { "PAE",     1, EDX, 6,  true },
+    { "PGE",     1, EDX, 13, true },
+    { "PSE-36",  1, EDX, 17, true },
+    { "PCID",    1, ECX, 17, true },
+    { "SMEP",    7, EBX, 7,  true },
+    { "INVPCID", 7, EBX, 10, true },
+    { "SMAP",    7, EBX, 20, true },
+    { "UMIP",    7, ECX, 2,  true },
+    { "1-GiB pages", 0x80000001, EDX, 26, true },
     /* not implemented (yet): never advertised */
     { "FPU",     1, EDX, 0,  false },
     { "MSR",     1, EDX, 5,  false },
@@ -148,6 +159,10 @@ static const struct feature features[] = {
     { "AVX",     1, ECX, 28, false },
     { "AVX2",    7, EBX, 5,  false },
     { "SYSCALL", 0x80000001, EDX, 11, false },
+    { "VME",     1, EDX, 1,  false },
+    { "MCE",     1, EDX, 7,  false },
+    { "LA57",    7, ECX, 16, false },
+    { "NX",      0x80000001, EDX, 20, false },
 };
 
 Test(cpuid, intel_profile_advertises_exactly_the_implemented_features)

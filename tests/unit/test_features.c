@@ -101,10 +101,10 @@ Test(features, parse_i486_has_no_pentium_or_later_features)
     cr_expect_eq(CPU_FEAT(FEAT_CMOV), parse_ok("i486,+cmov", &m));
 }
 
-Test(features, parse_refuses_unimplemented_pcid_naming_its_issue)
+Test(features, parse_refuses_unimplemented_x2apic_naming_its_issue)
 {
-    parse_refused("intel,+pcid", "'pcid' is not implemented yet");
-    parse_refused("intel,+pcid", "system issue");
+    parse_refused("intel,+x2apic", "'x2apic' is not implemented yet");
+    parse_refused("intel,+x2apic", "system issue");
     parse_refused("intel,-sse2", "x87/SIMD issue");
 }
 
@@ -274,7 +274,7 @@ static int ringsim_status(const char *args)
 
 Test(features, cli_refuses_a_bad_cpu_spec_with_status_2)
 {
-    cr_expect_eq(2, ringsim_status("--cpu intel,+pcid"));
+    cr_expect_eq(2, ringsim_status("--cpu intel,+x2apic"));
     cr_expect_eq(2, ringsim_status("--cpu intel,-nosuch"));
     cr_expect_eq(2, ringsim_status("--cpu nosuch"));
 }
