@@ -12,14 +12,23 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
-#define MAX_LINES 64
+#define MAX_LINES 256
 #define EXIT_ALL_PASSED 33             /* isa-debug-exit: (0x10 << 1) | 1 */
 
 struct image {
     const char *name;
     const char *ringsim_args;          /* the boot options, as ringsim spells them */
     const char *qemu_args;             /* ... and as QEMU does */
+    /* Not NULL: the image specifies simulator work that is not merged yet (this
+     * names it).  QEMU must still pass every check deviations.txt does not list,
+     * but ringsim's lines are only counted (as "guest-pending"), not asserted.
+     * Drop the mark when the work lands. */
+    const char *pending;
+    int expect_status;                 /* ringsim's exit status; 0: EXIT_ALL_PASSED */
+    int qemu_status;                   /* QEMU's; 0: EXIT_ALL_PASSED (or 35 with deviations) */
+    const char *qemu;                  /* the QEMU binary; NULL: qemu-system-i386 */
 };
+#define EXIT_SOME_FAILED 35            /* isa-debug-exit: (0x11 << 1) | 1 */
 
 struct verdict {
     char name[80];
@@ -88,10 +97,11 @@ static void run_qemu(const struct image *img, const char *log, struct outcome *o
     char path[256], cmd[1024];
     image_path(img, path, sizeof path);
     snprintf(cmd, sizeof cmd,
-             "timeout 30 qemu-system-i386 -m 128M -accel tcg -no-reboot -display none "
+             "timeout 30 %s -m 128M -accel tcg -no-reboot -display none "
              "-serial null -monitor none -device isa-debug-exit,iobase=0xf4,iosize=0x04 "
              "-rtc base=2026-01-01,clock=vm -debugcon file:%s %s %s %s >/dev/null 2>&1",
-             log, strncmp(img->name, "rom_", 4) ? "-kernel" : "-bios", path, img->qemu_args);
+             img->qemu ? img->qemu : "qemu-system-i386", log,
+             strncmp(img->name, "rom_", 4) ? "-kernel" : "-bios", path, img->qemu_args);
     o->status = run_shell(cmd);
     parse_lines(log, o);
 }
@@ -121,6 +131,7 @@ static const struct verdict *find(const struct outcome *o, const char *name)
 
 struct tally {
     int passed, failed, agree, disagree, deviations;
+    int pending;                       /* 1: the counts are a pending image's */
 };
 
 /* One check's two verdicts: agree, a documented deviation, or a disagreement. */
@@ -133,8 +144,9 @@ static void compare_one(const char *image, const char *name, const struct verdic
         t->deviations++;
     } else {
         t->disagree++;
-        cr_log_error("%s %s: ringsim says \"%s\", qemu says \"%s\"", image, name,
-                     r ? r->line : "(nothing)", q ? q->line : "(nothing)");
+        if (!t->pending)
+            cr_log_error("%s %s: ringsim says \"%s\", qemu says \"%s\"", image, name,
+                         r ? r->line : "(nothing)", q ? q->line : "(nothing)");
     }
 }
 
@@ -156,7 +168,8 @@ static void record(const char *image, const struct tally *t)
     snprintf(path, sizeof path, "%s/%s", dir, image);
     FILE *f = fopen(path, "w");
     if (!f) return;
-    fprintf(f, "%d %d %d %d %d\n", t->passed, t->failed, t->agree, t->disagree, t->deviations);
+    fprintf(f, "%d %d %d %d %d %d\n", t->passed, t->failed, t->agree, t->disagree, t->deviations,
+            t->pending);
     fclose(f);
 }
 
@@ -175,64 +188,102 @@ ReportHook(POST_ALL)(struct criterion_global_stats *stats)
     if (!dir) return;
     snprintf(cmd, sizeof cmd, "cat %s/* 2>/dev/null; rm -rf %s", dir, dir);
     FILE *p = popen(cmd, "r");
-    struct tally sum = { 0 }, t;
+    struct tally sum = { 0 }, pend = { 0 }, t;
     int images = 0;
-    while (p && fscanf(p, "%d %d %d %d %d", &t.passed, &t.failed, &t.agree, &t.disagree,
-                       &t.deviations) == 5) {
-        sum.passed += t.passed, sum.failed += t.failed, sum.agree += t.agree;
-        sum.disagree += t.disagree, sum.deviations += t.deviations, images++;
+    while (p && fscanf(p, "%d %d %d %d %d %d", &t.passed, &t.failed, &t.agree, &t.disagree,
+                       &t.deviations, &t.pending) == 6) {
+        struct tally *s = t.pending ? &pend : &sum;
+        s->passed += t.passed, s->failed += t.failed, s->agree += t.agree;
+        s->disagree += t.disagree, s->deviations += t.deviations, s->pending++;
+        images++;
     }
     if (p) pclose(p);
     if (!images) return;
     printf("guest: %d passed, %d failed\n", sum.passed, sum.failed);
     printf("guest-vs-qemu: %d agree, %d disagree (%d documented QEMU deviations)\n", sum.agree,
            sum.disagree, sum.deviations);
+    if (pend.pending)
+        printf("guest-pending: %d images of unmerged work, ringsim %d passed, %d failed; "
+               "vs qemu %d agree, %d disagree, %d documented\n", pend.pending, pend.passed,
+               pend.failed, pend.agree, pend.disagree, pend.deviations);
     fflush(stdout);
 }
 
 /* ---- one test per image ------------------------------------------------- */
+
+/* A pending image is held to QEMU: every FAIL there must be documented. */
+static void check_qemu_alone(const struct image *img, const struct outcome *q)
+{
+    int undocumented = 0;
+    for (int i = 0; i < q->n; i++) {
+        if (q->v[i].pass || documented(img->name, q->v[i].name)) continue;
+        undocumented++;
+        cr_log_error("%s under QEMU: %s (not in deviations.txt)", img->name, q->v[i].line);
+    }
+    cr_expect_eq(undocumented, 0, "%s: QEMU fails checks deviations.txt does not list", img->name);
+}
 
 static void check_image(const struct image *img)
 {
     char rlog[] = "/tmp/ringsim-guest-rs-XXXXXX", qlog[] = "/tmp/ringsim-guest-qemu-XXXXXX";
     struct outcome r, q;
     struct tally t = { 0 };
+    const char *qemu = img->qemu ? img->qemu : "qemu-system-i386";
+    char probe[128];
+    int want = img->expect_status ? img->expect_status : EXIT_ALL_PASSED;
     close(mkstemp(rlog));
     close(mkstemp(qlog));
     run_ringsim(img, rlog, &r);
-    cr_assert(run_shell("command -v qemu-system-i386 >/dev/null") == 0,
-              "qemu-system-i386 is missing: the QEMU oracle cannot run (make deps installs it)");
+    snprintf(probe, sizeof probe, "command -v %s >/dev/null", qemu);
+    cr_assert(run_shell(probe) == 0,
+              "%s is missing: the QEMU oracle cannot run (make deps installs it)", qemu);
     run_qemu(img, qlog, &q);
     unlink(rlog);
     unlink(qlog);
+    t.pending = img->pending != NULL;
     for (int i = 0; i < r.n; i++) {
         t.passed += r.v[i].pass;
         t.failed += !r.v[i].pass;
-        cr_expect(r.v[i].pass, "%s under ringsim: %s", img->name, r.v[i].line);
+        if (!t.pending) cr_expect(r.v[i].pass, "%s under ringsim: %s", img->name, r.v[i].line);
     }
-    if (r.n == 0 || (r.status != EXIT_ALL_PASSED && t.failed == 0)) t.failed++;
+    if ((r.n == 0 && want == EXIT_ALL_PASSED) || (r.status != want && t.failed == 0)) t.failed++;
     compare(img->name, &r, &q, &t);
     printf("guest %-10s ringsim %d PASS %d FAIL (exit %d); qemu exit %d; %d agree, %d disagree, "
-           "%d documented\n", img->name, t.passed, t.failed, r.status, q.status, t.agree,
-           t.disagree, t.deviations);
+           "%d documented%s%s\n", img->name, t.passed, t.failed, r.status, q.status, t.agree,
+           t.disagree, t.deviations, t.pending ? "; pending: " : "", t.pending ? img->pending : "");
     fflush(stdout);
     record(img->name, &t);
-    cr_expect(r.n > 0, "%s printed no PASS/FAIL line under ringsim", img->name);
-    cr_expect_eq(r.status, EXIT_ALL_PASSED, "%s: ringsim exit status", img->name);
-    cr_expect(q.n > 0, "%s printed no PASS/FAIL line under QEMU (exit %d)", img->name, q.status);
+    if (img->qemu_status) {
+        cr_expect_eq(q.status, img->qemu_status, "%s: QEMU exit status", img->name);
+    } else {
+        cr_expect(q.n > 0, "%s printed no PASS/FAIL line under QEMU (exit %d)", img->name, q.status);
+        cr_expect(q.status == EXIT_ALL_PASSED || q.status == EXIT_SOME_FAILED,
+                  "%s: QEMU did not reach the end of the image (exit %d)", img->name, q.status);
+    }
+    if (t.pending) {
+        check_qemu_alone(img, &q);
+        return;
+    }
+    if (want == EXIT_ALL_PASSED) cr_expect(r.n > 0, "%s printed no PASS/FAIL line under ringsim", img->name);
+    cr_expect_eq(r.status, want, "%s: ringsim exit status", img->name);
     cr_expect_eq(t.disagree, 0, "%s: ringsim and QEMU disagree", img->name);
 }
 
+/* The system-architecture work (issue 4) the sys_* and irq images specify. */
+#define SYS "protected-mode delivery, descriptors, paging, MSRs (issue 4)"
+
 static const struct image images[] = {
-    { "hello", "", "" },
-    { "mbinfo", "--append 'guest-args x=1' --initrd 'GUEST/module.txt modarg'",
-      "-append 'guest-args x=1' -initrd 'GUEST/module.txt modarg'" },
-    { "pic", "", "" },
-    { "pit", "", "" },
-    { "uart", "", "" },
-    { "cmos", "", "" },
-    { "fwcfg_pci", "", "" },
-    { "rom_timer", "", "" },
+    { .name = "hello", .ringsim_args = "", .qemu_args = "" },
+    { .name = "mbinfo",
+      .ringsim_args = "--append 'guest-args x=1' --initrd 'GUEST/module.txt modarg'",
+      .qemu_args = "-append 'guest-args x=1' -initrd 'GUEST/module.txt modarg'" },
+    { .name = "pic", .ringsim_args = "", .qemu_args = "" },
+    { .name = "pit", .ringsim_args = "", .qemu_args = "" },
+    { .name = "uart", .ringsim_args = "", .qemu_args = "" },
+    { .name = "cmos", .ringsim_args = "", .qemu_args = "" },
+    { .name = "fwcfg_pci", .ringsim_args = "", .qemu_args = "" },
+    { .name = "rom_timer", .ringsim_args = "", .qemu_args = "" },
+    { .name = "sys_exc", .ringsim_args = "", .qemu_args = "", .pending = SYS },
 };
 
 /* The module path is relative to the build directory. */
@@ -253,7 +304,9 @@ static void run_named(const char *name)
         char rs[512], qa[512];
         with_build_dir(images[i].ringsim_args, rs, sizeof rs);
         with_build_dir(images[i].qemu_args, qa, sizeof qa);
-        struct image img = { images[i].name, rs, qa };
+        struct image img = images[i];
+        img.ringsim_args = rs;
+        img.qemu_args = qa;
         check_image(&img);
         return;
     }
@@ -270,6 +323,7 @@ Test(guest, uart_16550_loopback) { run_named("uart"); }
 Test(guest, cmos_rtc_and_memory_size) { run_named("cmos"); }
 Test(guest, fwcfg_and_pci_config) { run_named("fwcfg_pci"); }
 Test(guest, rom_reset_vector_and_interrupts) { run_named("rom_timer"); }
+Test(guest, sys_exceptions_vectors_errors_frames) { run_named("sys_exc"); }
 
 /* ---- the command line as a user meets it -------------------------------- */
 

@@ -7,7 +7,8 @@ GUEST_DIR    := $(BUILD)/guest
 GUEST_CFLAGS := -m32 -std=gnu11 -ffreestanding -nostdlib -fno-pic -fno-pie \
                 -fno-stack-protector -mno-sse -mno-mmx -O2 -Wall -Wextra -Werror \
                 -Itests/guest -MMD -MP
-GUEST_LIB    := $(GUEST_DIR)/lib/crt0.o $(GUEST_DIR)/lib/guest.o
+GUEST_LIB    := $(GUEST_DIR)/lib/crt0.o $(GUEST_DIR)/lib/guest.o $(GUEST_DIR)/lib/sys.o \
+                $(GUEST_DIR)/lib/sys_stubs.o
 GUEST_TESTS  := $(patsubst tests/guest/%.c,$(GUEST_DIR)/%.elf,$(wildcard tests/guest/*.c))
 GUEST_ROMS   := $(patsubst tests/guest/%.S,$(GUEST_DIR)/%.rom,$(wildcard tests/guest/rom_*.S))
 GUEST_IMAGES := $(GUEST_TESTS) $(GUEST_ROMS) $(GUEST_DIR)/hello.elf $(GUEST_DIR)/module.txt
