@@ -291,6 +291,7 @@ static const struct image images[] = {
     { .name = "triple", .ringsim_args = "", .qemu_args = "", .pending = SYS,
       .expect_status = 1, .qemu_reset = 1 },
     { .name = "sys_exc", .ringsim_args = "", .qemu_args = "", .pending = SYS },
+    { .name = "sys_seg", .ringsim_args = "", .qemu_args = "", .pending = SYS },
 };
 
 /* The module path is relative to the build directory. */
@@ -336,6 +337,7 @@ Test(guest, irq_uart_thre_transmit) { run_named("irq_uart"); }
 Test(guest, apic_local_and_io) { run_named("apic"); }
 Test(guest, triple_fault_stops_the_machine) { run_named("triple"); }
 Test(guest, sys_exceptions_vectors_errors_frames) { run_named("sys_exc"); }
+Test(guest, sys_segment_loads_limits_lar_lsl) { run_named("sys_seg"); }
 
 /* ---- the command line as a user meets it -------------------------------- */
 
