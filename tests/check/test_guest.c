@@ -292,6 +292,8 @@ static const struct image images[] = {
       .expect_status = 1, .qemu_reset = 1 },
     { .name = "sys_exc", .ringsim_args = "", .qemu_args = "", .pending = SYS },
     { .name = "sys_seg", .ringsim_args = "", .qemu_args = "", .pending = SYS },
+    { .name = "sys_priv", .ringsim_args = "", .qemu_args = "", .pending = SYS },
+    { .name = "sys_io", .ringsim_args = "", .qemu_args = "", .pending = SYS },
 };
 
 /* The module path is relative to the build directory. */
@@ -338,6 +340,8 @@ Test(guest, apic_local_and_io) { run_named("apic"); }
 Test(guest, triple_fault_stops_the_machine) { run_named("triple"); }
 Test(guest, sys_exceptions_vectors_errors_frames) { run_named("sys_exc"); }
 Test(guest, sys_segment_loads_limits_lar_lsl) { run_named("sys_seg"); }
+Test(guest, sys_privilege_transitions_and_gates) { run_named("sys_priv"); }
+Test(guest, sys_iopl_and_io_bitmap) { run_named("sys_io"); }
 
 /* ---- the command line as a user meets it -------------------------------- */
 

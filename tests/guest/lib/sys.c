@@ -221,6 +221,7 @@ void sys_init(void)
 
     for (unsigned v = 0; v < 256; v++) idt_default(v, v == VEC_USER_DONE ? 3 : 0);
     lidt_limit(sizeof idt - 1);
+    pic_remap(0xFF, 0xFF);      /* IRQs at 0x20-0x2F, all masked: none lands on an exception */
 }
 
 /* ---- the 8259 pair --------------------------------------------------------- */

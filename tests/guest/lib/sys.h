@@ -1,7 +1,8 @@
 /* sys.h - the system library of guest tests (Intel SDM Vol. 3): the image's
  * own GDT, IDT and TSS, exception capture, IRQ handlers, ring 3, gates, the
  * 8259 pair and identity page tables.  An image calls sys_init() first; from
- * then on CS = KCODE, DS/ES/FS/GS/SS = KDATA and every vector has a stub.
+ * then on CS = KCODE, DS/ES/FS/GS/SS = KDATA, every vector has a stub and
+ * the 8259s send IRQs 0-15 to vectors 0x20-0x2F, all masked.
  *
  * Capturing a fault:
  *     struct fault f;
