@@ -294,6 +294,7 @@ static const struct image images[] = {
     { .name = "sys_seg", .ringsim_args = "", .qemu_args = "", .pending = SYS },
     { .name = "sys_priv", .ringsim_args = "", .qemu_args = "", .pending = SYS },
     { .name = "sys_io", .ringsim_args = "", .qemu_args = "", .pending = SYS },
+    { .name = "sys_task", .ringsim_args = "", .qemu_args = "", .pending = SYS },
 };
 
 /* The module path is relative to the build directory. */
@@ -342,6 +343,7 @@ Test(guest, sys_exceptions_vectors_errors_frames) { run_named("sys_exc"); }
 Test(guest, sys_segment_loads_limits_lar_lsl) { run_named("sys_seg"); }
 Test(guest, sys_privilege_transitions_and_gates) { run_named("sys_priv"); }
 Test(guest, sys_iopl_and_io_bitmap) { run_named("sys_io"); }
+Test(guest, sys_hardware_task_switches) { run_named("sys_task"); }
 
 /* ---- the command line as a user meets it -------------------------------- */
 
