@@ -295,6 +295,8 @@ static const struct image images[] = {
     { .name = "sys_priv", .ringsim_args = "", .qemu_args = "", .pending = SYS },
     { .name = "sys_io", .ringsim_args = "", .qemu_args = "", .pending = SYS },
     { .name = "sys_task", .ringsim_args = "", .qemu_args = "", .pending = SYS },
+    /* NX needs a CPU model that has it: qemu32 lacks it by default. */
+    { .name = "sys_paging", .ringsim_args = "", .qemu_args = "-cpu qemu32,+nx", .pending = SYS },
 };
 
 /* The module path is relative to the build directory. */
@@ -344,6 +346,7 @@ Test(guest, sys_segment_loads_limits_lar_lsl) { run_named("sys_seg"); }
 Test(guest, sys_privilege_transitions_and_gates) { run_named("sys_priv"); }
 Test(guest, sys_iopl_and_io_bitmap) { run_named("sys_io"); }
 Test(guest, sys_hardware_task_switches) { run_named("sys_task"); }
+Test(guest, sys_paging_32bit_pae_ad_bits_tlb) { run_named("sys_paging"); }
 
 /* ---- the command line as a user meets it -------------------------------- */
 
