@@ -103,6 +103,7 @@ static void record(const struct frame *f, struct fault *out)
     out->ds = f->ds & 0xFFFF, out->es = f->es & 0xFFFF;
     out->fs = f->fs & 0xFFFF, out->gs = f->gs & 0xFFFF;
     out->eax = f->eax, out->ecx = f->ecx, out->edx = f->edx, out->ebx = f->ebx;
+    out->esi = f->esi, out->edi = f->edi;
     out->cr2 = read_cr2();
     out->handler_esp = (uint32_t)&f->eip;
 }

@@ -110,7 +110,7 @@ struct fault {
     uint32_t error, eip, cs, eflags;
     uint32_t esp, ss;                /* valid when cs & 3 != 0 */
     uint32_t ds, es, fs, gs;         /* the data segments when the vector arrived */
-    uint32_t eax, ecx, edx, ebx;
+    uint32_t eax, ecx, edx, ebx, esi, edi;
     uint32_t cr2;
     uint32_t handler_esp;            /* where the CPU put the frame (&frame->eip) */
 };
