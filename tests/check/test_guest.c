@@ -27,6 +27,9 @@ struct image {
     int expect_status;                 /* ringsim's exit status; 0: EXIT_ALL_PASSED */
     int qemu_reset;                    /* 1: QEMU ends by a reset (-no-reboot: status 0) */
     const char *qemu;                  /* the QEMU binary; NULL: qemu-system-i386 */
+    /* Not NULL: why QEMU cannot be the oracle for this image (it lacks the
+     * feature).  QEMU is not run; the checks stand on the SDM alone. */
+    const char *no_oracle;
 };
 #define EXIT_SOME_FAILED 35            /* isa-debug-exit: (0x11 << 1) | 1 */
 
@@ -234,10 +237,14 @@ static void check_image(const struct image *img)
     close(mkstemp(rlog));
     close(mkstemp(qlog));
     run_ringsim(img, rlog, &r);
-    snprintf(probe, sizeof probe, "command -v %s >/dev/null", qemu);
-    cr_assert(run_shell(probe) == 0,
-              "%s is missing: the QEMU oracle cannot run (make deps installs it)", qemu);
-    run_qemu(img, qlog, &q);
+    if (img->no_oracle) {
+        q.n = 0, q.status = -1;
+    } else {
+        snprintf(probe, sizeof probe, "command -v %s >/dev/null", qemu);
+        cr_assert(run_shell(probe) == 0,
+                  "%s is missing: the QEMU oracle cannot run (make deps installs it)", qemu);
+        run_qemu(img, qlog, &q);
+    }
     unlink(rlog);
     unlink(qlog);
     t.pending = img->pending != NULL;
@@ -247,13 +254,15 @@ static void check_image(const struct image *img)
         if (!t.pending) cr_expect(r.v[i].pass, "%s under ringsim: %s", img->name, r.v[i].line);
     }
     if ((r.n == 0 && want == EXIT_ALL_PASSED) || (r.status != want && t.failed == 0)) t.failed++;
-    compare(img->name, &r, &q, &t);
+    if (!img->no_oracle) compare(img->name, &r, &q, &t);
     printf("guest %-10s ringsim %d PASS %d FAIL (exit %d); qemu exit %d; %d agree, %d disagree, "
            "%d documented%s%s\n", img->name, t.passed, t.failed, r.status, q.status, t.agree,
            t.disagree, t.deviations, t.pending ? "; pending: " : "", t.pending ? img->pending : "");
     fflush(stdout);
     record(img->name, &t);
-    if (img->qemu_reset) {
+    if (img->no_oracle) {
+        printf("guest %-10s not run under QEMU: %s\n", img->name, img->no_oracle);
+    } else if (img->qemu_reset) {
         cr_expect_eq(q.status, 0, "%s: QEMU exit status (a reset under -no-reboot)", img->name);
     } else {
         cr_expect(q.n > 0, "%s printed no PASS/FAIL line under QEMU (exit %d)", img->name, q.status);
@@ -264,7 +273,8 @@ static void check_image(const struct image *img)
         check_qemu_alone(img, &q);
         return;
     }
-    if (want == EXIT_ALL_PASSED) cr_expect(r.n > 0, "%s printed no PASS/FAIL line under ringsim", img->name);
+    if (want == EXIT_ALL_PASSED)
+        cr_expect(r.n > 0, "%s printed no PASS/FAIL line under ringsim", img->name);
     cr_expect_eq(r.status, want, "%s: ringsim exit status", img->name);
     cr_expect_eq(t.disagree, 0, "%s: ringsim and QEMU disagree", img->name);
 }
@@ -302,6 +312,13 @@ static const struct image images[] = {
     /* 64-bit images: long mode needs qemu-system-x86_64. */
     { .name = "lm_sys", .ringsim_args = "", .qemu_args = "", .pending = SYS,
       .qemu = "qemu-system-x86_64" },
+    /* CR4.FSGSBASE needs a model that has it (a CR4 write QEMU rejects hangs it). */
+    { .name = "lm_syscall", .ringsim_args = "", .qemu_args = "-cpu max", .pending = SYS,
+      .qemu = "qemu-system-x86_64" },
+    { .name = "lm_pcid", .ringsim_args = "", .qemu_args = "", .pending = SYS,
+      .no_oracle = "QEMU 7.2's TCG has no PCID or INVPCID" },
+    { .name = "lm_cr", .ringsim_args = "", .qemu_args = "", .pending = SYS,
+      .no_oracle = "QEMU 7.2 takes reserved CR0 bits and hangs on rejected CR3/CR4 writes" },
 };
 
 /* The module path is relative to the build directory. */
@@ -355,6 +372,9 @@ Test(guest, sys_paging_32bit_pae_ad_bits_tlb) { run_named("sys_paging"); }
 Test(guest, sys_msrs_and_sysenter) { run_named("sys_msr"); }
 Test(guest, sys_debug_registers) { run_named("sys_dbg"); }
 Test(guest, lm_long_mode_canonical_idt_compat) { run_named("lm_sys"); }
+Test(guest, lm_syscall_sysret_and_base_msrs) { run_named("lm_syscall"); }
+Test(guest, lm_pcid_tlb_invpcid) { run_named("lm_pcid"); }
+Test(guest, lm_control_register_rules) { run_named("lm_cr"); }
 
 /* ---- the command line as a user meets it -------------------------------- */
 
