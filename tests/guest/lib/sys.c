@@ -83,6 +83,7 @@ int ctx_save(struct ctx *c);
 __attribute__((noreturn)) void ctx_restore(struct ctx *c, int v);
 __attribute__((noreturn)) void enter_user(uint32_t eip, uint32_t esp, uint32_t eflags,
                                           uint32_t ds);
+__attribute__((noreturn)) void enter_v86(uint32_t ip, uint32_t cs, uint32_t eflags, uint32_t ds);
 
 static struct ctx catch_ctx;
 static struct fault *catch_out;
@@ -97,9 +98,13 @@ static void record(const struct frame *f, struct fault *out)
     out->eip = f->eip;
     out->cs = f->cs & 0xFFFF;
     out->eflags = f->eflags;
-    int outer = (f->cs & 3) != 0 && !(f->eflags & 0x20000);
+    int v86 = (f->eflags & EFLAGS_VM) != 0, outer = (f->cs & 3) != 0 || v86;
     out->esp = outer ? f->esp : 0;
     out->ss = outer ? f->ss & 0xFFFF : 0;
+    if (v86) {
+        out->v86_es = f->v86_es & 0xFFFF, out->v86_ds = f->v86_ds & 0xFFFF;
+        out->v86_fs = f->v86_fs & 0xFFFF, out->v86_gs = f->v86_gs & 0xFFFF;
+    }
     out->ds = f->ds & 0xFFFF, out->es = f->es & 0xFFFF;
     out->fs = f->fs & 0xFFFF, out->gs = f->gs & 0xFFFF;
     out->eax = f->eax, out->ecx = f->ecx, out->edx = f->edx, out->ebx = f->ebx;
@@ -158,6 +163,18 @@ int run_user_ex(void (*code)(void), struct fault *out, uint32_t eflags, uint16_t
     if (ctx_save(&catch_ctx) == 0) {
         catch_armed = 1;
         enter_user((uint32_t)code, USER_STACK_TOP, eflags | 2, ds);
+    }
+    if (out->vector == VEC_USER_DONE) out->vector = NO_FAULT;
+    return out->vector;
+}
+
+int run_v86(uint16_t cs, uint16_t ip, uint32_t eflags, uint16_t ds, struct fault *out)
+{
+    clear(out);
+    catch_out = out;
+    if (ctx_save(&catch_ctx) == 0) {
+        catch_armed = 1;
+        enter_v86(ip, cs, eflags | EFLAGS_VM | 2, ds);
     }
     if (out->vector == VEC_USER_DONE) out->vector = NO_FAULT;
     return out->vector;

@@ -103,12 +103,14 @@ struct frame {
     uint32_t vector, error;
     uint32_t eip, cs, eflags;
     uint32_t esp, ss;                /* only after a privilege change */
+    uint32_t v86_es, v86_ds, v86_fs, v86_gs;   /* only from virtual-8086 mode */
 };
 
 struct fault {
     int vector;
     uint32_t error, eip, cs, eflags;
-    uint32_t esp, ss;                /* valid when cs & 3 != 0 */
+    uint32_t esp, ss;                /* valid when cs & 3 != 0 or from V86 */
+    uint32_t v86_es, v86_ds, v86_fs, v86_gs;   /* valid from V86 (EFLAGS.VM) */
     uint32_t ds, es, fs, gs;         /* the data segments when the vector arrived */
     uint32_t eax, ecx, edx, ebx, esi, edi;
     uint32_t cr2;
@@ -122,6 +124,13 @@ int run_catch(void (*code)(void), struct fault *out);
 /* At CPL 3 with the given EFLAGS (IOPL etc.; bit 1 is set for you) and DS/ES. */
 int run_user_ex(void (*code)(void), struct fault *out, uint32_t eflags, uint16_t ds);
 int run_user(void (*code)(void), struct fault *out);
+/* In virtual-8086 mode at cs:ip with the given EFLAGS (VM is set for you),
+ * SS:SP = V86_SS:V86_SP and DS = ES = FS = GS = ds.  The code ends with INT
+ * VEC_USER_DONE (which needs IOPL 3 without VME), reported as NO_FAULT. */
+int run_v86(uint16_t cs, uint16_t ip, uint32_t eflags, uint16_t ds, struct fault *out);
+#define V86_SS 0x2200
+#define V86_SP 0xFFF0
+#define EFLAGS_VM 0x20000u
 extern uint8_t user_stack[4096];
 #define USER_STACK_TOP ((uint32_t)(user_stack + sizeof user_stack))
 extern uint8_t kernel_stack[8192];   /* TSS.ESP0's stack */

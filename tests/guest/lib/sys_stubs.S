@@ -6,6 +6,8 @@
 #define KDATA 0x10
 #define UCODE 0x1B
 #define UDATA 0x23
+#define V86_SS 0x2200
+#define V86_SP 0xFFF0
 
     .altmacro
     .macro STUB v
@@ -106,6 +108,25 @@ enter_user:
     mov  %bx, %es
     mov  %bx, %fs
     mov  %bx, %gs
+    iret
+
+/* void enter_v86(ip, cs, eflags, ds): IRET into virtual-8086 mode (EFLAGS.VM
+ * set by the caller) with SS:SP = V86_SS:V86_SP and ds in DS/ES/FS/GS. */
+    .globl enter_v86
+enter_v86:
+    mov  4(%esp), %ecx
+    mov  8(%esp), %edx
+    mov  12(%esp), %eax
+    mov  16(%esp), %ebx
+    push %ebx                /* GS */
+    push %ebx                /* FS */
+    push %ebx                /* DS */
+    push %ebx                /* ES */
+    push $V86_SS
+    push $V86_SP
+    push %eax
+    push %edx
+    push %ecx
     iret
 
     .globl isr_table
