@@ -310,6 +310,7 @@ static const struct image images[] = {
     { .name = "sys_msr", .ringsim_args = "", .qemu_args = "", .pending = SYS },
     { .name = "sys_dbg", .ringsim_args = "", .qemu_args = "", .pending = SYS },
     { .name = "sys_v86", .ringsim_args = "", .qemu_args = "", .pending = SYS },
+    { .name = "sys_intr", .ringsim_args = "", .qemu_args = "", .pending = SYS },
     /* 64-bit images: long mode needs qemu-system-x86_64. */
     { .name = "lm_sys", .ringsim_args = "", .qemu_args = "", .pending = SYS,
       .qemu = "qemu-system-x86_64" },
@@ -373,6 +374,7 @@ Test(guest, sys_paging_32bit_pae_ad_bits_tlb) { run_named("sys_paging"); }
 Test(guest, sys_msrs_and_sysenter) { run_named("sys_msr"); }
 Test(guest, sys_debug_registers) { run_named("sys_dbg"); }
 Test(guest, sys_virtual_8086_mode) { run_named("sys_v86"); }
+Test(guest, sys_nmi_shadows_hlt) { run_named("sys_intr"); }
 Test(guest, lm_long_mode_canonical_idt_compat) { run_named("lm_sys"); }
 Test(guest, lm_syscall_sysret_and_base_msrs) { run_named("lm_syscall"); }
 Test(guest, lm_pcid_tlb_invpcid) { run_named("lm_pcid"); }

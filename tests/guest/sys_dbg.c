@@ -23,6 +23,18 @@ static uint32_t dr6(void) { uint32_t v; __asm__ volatile("mov %%dr6, %0" : "=r"(
 static void set_dr6(uint32_t v) { __asm__ volatile("mov %0, %%dr6" : : "r"(v)); }
 static void set_dr7(uint32_t v) { __asm__ volatile("mov %0, %%dr7" : : "r"(v)); }
 static uint32_t dr7(void) { uint32_t v; __asm__ volatile("mov %%dr7, %0" : "=r"(v)); return v; }
+/* A #DB handler that resumes with RF set: the breakpoint does not fire again. */
+static volatile unsigned db_hits;
+static volatile uint32_t db_eip, db_rf_in_frame;
+static void db_resume_rf(struct frame *fr)
+{
+    db_hits++;
+    db_eip = fr->eip;
+    db_rf_in_frame = fr->eflags & EFLAGS_RF;
+    fr->eflags |= EFLAGS_RF;
+    if (db_hits > 3) __asm__ volatile("mov %0, %%dr7" : : "r"(0u));
+}
+
 #define DR(n, v) __asm__ volatile("mov %0, %%dr" #n : : "r"((uint32_t)(v)))
 /* DR7 fields of breakpoint n: local enable, R/W and LEN. */
 #define L(n) (1u << (2 * (n)))
@@ -42,6 +54,16 @@ void guest_main(uint32_t magic, const uint8_t *mbi)
     check_fault("dbg_exec_bp_fault_at_insn", &f, 1, NO_ERROR, exec_bp_at);
     check_eq("dbg_exec_bp_dr6_b0", 1, dr6() & 0xF);
     check_eq("dbg_exec_bp_disabled_runs", (uint32_t)NO_FAULT, (uint32_t)run_catch(exec_target, &f));
+
+    DR(0, exec_bp_at);
+    set_dr7(L(0));
+    set_handler(1, db_resume_rf);
+    exec_target();
+    set_handler(1, 0);
+    set_dr7(0);
+    check_eq("dbg_rf_resumes_past_exec_bp_once", 1, db_hits);
+    check_eq("dbg_rf_exec_bp_eip", (uint32_t)exec_bp_at, db_eip);
+    check_eq("dbg_exec_bp_frame_rf_clear", 0, db_rf_in_frame);
 
     DR(1, &watched[1]);
     set_dr6(0);
