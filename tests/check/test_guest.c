@@ -307,6 +307,8 @@ static const struct image images[] = {
     { .name = "sys_task", .ringsim_args = "", .qemu_args = "", .pending = SYS },
     /* NX needs a CPU model that has it: qemu32 lacks it by default. */
     { .name = "sys_paging", .ringsim_args = "", .qemu_args = "-cpu qemu32,+nx", .pending = SYS },
+    { .name = "sys_smep", .ringsim_args = "", .qemu_args = "-cpu qemu32,+smep,+smap",
+      .pending = SYS },
     { .name = "sys_msr", .ringsim_args = "", .qemu_args = "", .pending = SYS },
     { .name = "sys_dbg", .ringsim_args = "", .qemu_args = "", .pending = SYS },
     { .name = "sys_v86", .ringsim_args = "", .qemu_args = "", .pending = SYS },
@@ -371,6 +373,7 @@ Test(guest, sys_privilege_transitions_and_gates) { run_named("sys_priv"); }
 Test(guest, sys_iopl_and_io_bitmap) { run_named("sys_io"); }
 Test(guest, sys_hardware_task_switches) { run_named("sys_task"); }
 Test(guest, sys_paging_32bit_pae_ad_bits_tlb) { run_named("sys_paging"); }
+Test(guest, sys_smep_smap) { run_named("sys_smep"); }
 Test(guest, sys_msrs_and_sysenter) { run_named("sys_msr"); }
 Test(guest, sys_debug_registers) { run_named("sys_dbg"); }
 Test(guest, sys_virtual_8086_mode) { run_named("sys_v86"); }

@@ -7,7 +7,7 @@
 struct desc gdt[GDT_SLOTS] __attribute__((aligned(8)));
 struct desc idt[256] __attribute__((aligned(8)));
 struct tss_io tss_main __attribute__((aligned(128)));
-uint8_t user_stack[4096] __attribute__((aligned(16)));
+uint8_t user_stack[4096] __attribute__((aligned(4096)));   /* one page of its own */
 uint8_t kernel_stack[8192] __attribute__((aligned(16)));
 
 extern const uint32_t isr_table[256];
