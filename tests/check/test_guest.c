@@ -303,6 +303,7 @@ static const struct image images[] = {
     { .name = "sys_exc", .ringsim_args = "", .qemu_args = "", .pending = SYS },
     { .name = "sys_seg", .ringsim_args = "", .qemu_args = "", .pending = SYS },
     { .name = "sys_priv", .ringsim_args = "", .qemu_args = "", .pending = SYS },
+    { .name = "sys_desc", .ringsim_args = "", .qemu_args = "", .pending = SYS },
     { .name = "sys_io", .ringsim_args = "", .qemu_args = "", .pending = SYS },
     { .name = "sys_task", .ringsim_args = "", .qemu_args = "", .pending = SYS },
     /* NX needs a CPU model that has it: qemu32 lacks it by default. */
@@ -370,6 +371,7 @@ Test(guest, triple_fault_stops_the_machine) { run_named("triple"); }
 Test(guest, sys_exceptions_vectors_errors_frames) { run_named("sys_exc"); }
 Test(guest, sys_segment_loads_limits_lar_lsl) { run_named("sys_seg"); }
 Test(guest, sys_privilege_transitions_and_gates) { run_named("sys_priv"); }
+Test(guest, sys_descriptor_tables_and_far_transfers) { run_named("sys_desc"); }
 Test(guest, sys_iopl_and_io_bitmap) { run_named("sys_io"); }
 Test(guest, sys_hardware_task_switches) { run_named("sys_task"); }
 Test(guest, sys_paging_32bit_pae_ad_bits_tlb) { run_named("sys_paging"); }
