@@ -320,6 +320,9 @@ static const struct image images[] = {
     /* CR4.FSGSBASE needs a model that has it (a CR4 write QEMU rejects hangs it). */
     { .name = "lm_syscall", .ringsim_args = "", .qemu_args = "-cpu max", .pending = SYS,
       .qemu = "qemu-system-x86_64" },
+    /* 1 GiB pages need a model that has them (qemu64 lacks pdpe1gb). */
+    { .name = "lm_paging", .ringsim_args = "", .qemu_args = "-cpu max", .pending = SYS,
+      .qemu = "qemu-system-x86_64" },
     { .name = "lm_pcid", .ringsim_args = "", .qemu_args = "", .pending = SYS,
       .no_oracle = "QEMU 7.2's TCG has no PCID or INVPCID" },
     { .name = "lm_cr", .ringsim_args = "", .qemu_args = "", .pending = SYS,
@@ -382,6 +385,7 @@ Test(guest, sys_virtual_8086_mode) { run_named("sys_v86"); }
 Test(guest, sys_nmi_shadows_hlt) { run_named("sys_intr"); }
 Test(guest, lm_long_mode_canonical_idt_compat) { run_named("lm_sys"); }
 Test(guest, lm_syscall_sysret_and_base_msrs) { run_named("lm_syscall"); }
+Test(guest, lm_four_level_paging) { run_named("lm_paging"); }
 Test(guest, lm_pcid_tlb_invpcid) { run_named("lm_pcid"); }
 Test(guest, lm_control_register_rules) { run_named("lm_cr"); }
 
