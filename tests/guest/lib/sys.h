@@ -10,7 +10,8 @@
  * code runs at CPL 0 on the kernel stack; a fault (or any vector without a
  * handler) is recorded in f and run_catch returns as if code had returned.
  * run_user() does the same at CPL 3: code ends with "int $VEC_USER_DONE"
- * (a DPL-3 interrupt gate), which run_user reports as NO_FAULT.
+ * (a DPL-3 interrupt gate), which run_user reports as NO_FAULT.  Either way
+ * the caller gets back flat ring-0 segments, its stack and its EFLAGS.
  */
 #ifndef SYS_H
 #define SYS_H
@@ -34,7 +35,10 @@
 
 #define VEC_USER_DONE 0x80      /* DPL 3: ring-3 code is finished */
 #define NO_FAULT (-1)
-#define NO_ERROR 0xFFFFFFFFu    /* the stub's marker where no error code was pushed */
+/* The stub's marker where no error code was pushed.  The stubs of vectors 8,
+ * 10-14, 17, 21, 29 and 30 expect the CPU's error code: do not reach them
+ * with INT n, which pushes none. */
+#define NO_ERROR 0xFFFFFFFFu
 
 /* ---- descriptors --------------------------------------------------------- */
 struct desc {

@@ -3,7 +3,7 @@
  * the data segments, PUSHA, the vector, the error code (or NO_ERROR where
  * the CPU pushes none), then the CPU's EIP, CS, EFLAGS [, ESP, SS].
  */
-#define KDATA 0x10
+#define KDATA 0x10              /* as in sys.h */
 #define UCODE 0x1B
 #define UDATA 0x23
 #define V86_SS 0x2200
