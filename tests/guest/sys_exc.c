@@ -78,6 +78,21 @@ static void arith_and_debug(void)
     check_fault("ud_lock_nop_fault_at", &f, 6, NO_ERROR, lock_nop_at);
 }
 
+/* #AC: CR0.AM, EFLAGS.AC and CPL 3 together; a misaligned dword read. */
+ASM_FN(u_misaligned, "mov $user_stack + 1, %ecx\n" LABEL(ac_at) "mov (%ecx), %eax\n int $0x80");
+extern char ac_at[];
+static void alignment(void)
+{
+    write_cr0(read_cr0() | 0x40000);                   /* AM */
+    run_user_ex(u_misaligned, &f, 0x40000, UDATA);      /* AC */
+    check_fault("ac_misaligned_cpl3_am_ac", &f, 17, 0, ac_at);
+    check_eq("ac_misaligned_without_ac_ok", (uint32_t)NO_FAULT,
+             (uint32_t)run_user_ex(u_misaligned, &f, 0, UDATA));
+    write_cr0(read_cr0() & ~0x40000u);
+    check_eq("ac_misaligned_without_am_ok", (uint32_t)NO_FAULT,
+             (uint32_t)run_user_ex(u_misaligned, &f, 0x40000, UDATA));
+}
+
 static void fpu(void)
 {
     write_cr0((read_cr0() & ~0x4u) | 0x8u | 0x2u);    /* TS, MP, no EM */
@@ -155,6 +170,7 @@ void guest_main(uint32_t magic, const uint8_t *mbi)
     sys_init();
     arith_and_debug();
     fpu();
+    alignment();
     software_interrupts();
     segment_faults();
 }

@@ -23,6 +23,12 @@ ASM_FN(u_ud2, LABEL(u_ud2_at) "ud2");
 ASM_FN(u_hlt, LABEL(u_hlt_at) "hlt");
 ASM_FN(u_mov_cr0, LABEL(u_cr0_at) "mov %cr0, %eax");
 ASM_FN(u_lgdt, LABEL(u_lgdt_at) "lgdt (%esp)");
+ASM_FN(u_invlpg, LABEL(u_invlpg_at) "invlpg (%esp)");
+ASM_FN(u_clts, LABEL(u_clts_at) "clts");
+ASM_FN(u_wbinvd, LABEL(u_wbinvd_at) "wbinvd");
+ASM_FN(u_lmsw, "xor %eax, %eax\n" LABEL(u_lmsw_at) "lmsw %ax");
+ASM_FN(u_rdpmc, "xor %ecx, %ecx\n" LABEL(u_rdpmc_at) "rdpmc");
+ASM_FN(u_smsw, "smsw %eax\n int $0x80");
 ASM_FN(u_load_kdata, "mov $0x10, %eax\n" LABEL(u_kdata_at) "mov %eax, %ds");
 ASM_FN(u_read_segs, "mov %ds, %eax\n mov %es, %ecx\n mov %fs, %edx\n mov %gs, %ebx\n int $0x80");
 ASM_FN(u_callgate, "push $0x1111\n push $0x2222\n" LABEL(u_callgate_at) "lcall $0x53, $0\n"
@@ -38,6 +44,7 @@ ASM_FN(gate_target, "mov %esp, g_esp\n mov %cs, g_cs\n mov %ss, g_ss\n"
        "mov 16(%esp), %eax\n mov %eax, g_oesp\n mov 20(%esp), %eax\n mov %eax, g_oss\n"
        "mov $0x10, %eax\n mov %eax, %ds\n lret $8");
 ASM_FN(conf_target, "mov %cs, %eax\n mov %eax, conf_cs\n lret");
+extern char u_invlpg_at[], u_clts_at[], u_wbinvd_at[], u_lmsw_at[], u_rdpmc_at[];
 extern char u_int41_at[], u_ud2_at[], u_hlt_at[], u_cr0_at[], u_lgdt_at[], u_kdata_at[],
     u_callgate_at[], u_callgate_dpl0_at[], u_far_kcode_at[];
 
@@ -85,6 +92,18 @@ static void ring3_entry_and_exit(void)
     check_fault("priv_mov_cr0_at_cpl3_gp0", &f, 13, 0, u_cr0_at);
     run_user(u_lgdt, &f);
     check_fault("priv_lgdt_at_cpl3_gp0", &f, 13, 0, u_lgdt_at);
+    run_user(u_invlpg, &f);
+    check_fault("priv_invlpg_at_cpl3_gp0", &f, 13, 0, u_invlpg_at);
+    run_user(u_clts, &f);
+    check_fault("priv_clts_at_cpl3_gp0", &f, 13, 0, u_clts_at);
+    run_user(u_wbinvd, &f);
+    check_fault("priv_wbinvd_at_cpl3_gp0", &f, 13, 0, u_wbinvd_at);
+    run_user(u_lmsw, &f);
+    check_fault("priv_lmsw_at_cpl3_gp0", &f, 13, 0, u_lmsw_at);
+    run_user(u_rdpmc, &f);
+    check_fault("priv_rdpmc_cpl3_pce0_gp0", &f, 13, 0, u_rdpmc_at);
+    check_eq("priv_smsw_at_cpl3_allowed", (uint32_t)NO_FAULT, (uint32_t)run_user(u_smsw, &f));
+    check_eq("priv_smsw_reads_cr0_low", read_cr0() & 0xFFFF, f.eax & 0xFFFF);
     run_user(u_load_kdata, &f);
     check_fault("priv_load_dpl0_data_at_cpl3_gp", &f, 13, KDATA, u_kdata_at);
 }
