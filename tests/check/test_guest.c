@@ -12,14 +12,26 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
-#define MAX_LINES 64
+#define MAX_LINES 256
 #define EXIT_ALL_PASSED 33             /* isa-debug-exit: (0x10 << 1) | 1 */
 
 struct image {
     const char *name;
     const char *ringsim_args;          /* the boot options, as ringsim spells them */
     const char *qemu_args;             /* ... and as QEMU does */
+    /* Not NULL: the image specifies simulator work that is not merged yet (this
+     * names it).  QEMU must still pass every check deviations.txt does not list,
+     * but ringsim's lines are only counted (as "guest-pending"), not asserted.
+     * Drop the mark when the work lands. */
+    const char *pending;
+    int expect_status;                 /* ringsim's exit status; 0: EXIT_ALL_PASSED */
+    int qemu_reset;                    /* 1: QEMU ends by a reset (-no-reboot: status 0) */
+    const char *qemu;                  /* the QEMU binary; NULL: qemu-system-i386 */
+    /* Not NULL: why QEMU cannot be the oracle for this image (it lacks the
+     * feature).  QEMU is not run; the checks stand on the SDM alone. */
+    const char *no_oracle;
 };
+#define EXIT_SOME_FAILED 35            /* isa-debug-exit: (0x11 << 1) | 1 */
 
 struct verdict {
     char name[80];
@@ -88,10 +100,11 @@ static void run_qemu(const struct image *img, const char *log, struct outcome *o
     char path[256], cmd[1024];
     image_path(img, path, sizeof path);
     snprintf(cmd, sizeof cmd,
-             "timeout 30 qemu-system-i386 -m 128M -accel tcg -no-reboot -display none "
+             "timeout 30 %s -m 128M -accel tcg -no-reboot -display none "
              "-serial null -monitor none -device isa-debug-exit,iobase=0xf4,iosize=0x04 "
              "-rtc base=2026-01-01,clock=vm -debugcon file:%s %s %s %s >/dev/null 2>&1",
-             log, strncmp(img->name, "rom_", 4) ? "-kernel" : "-bios", path, img->qemu_args);
+             img->qemu ? img->qemu : "qemu-system-i386", log,
+             strncmp(img->name, "rom_", 4) ? "-kernel" : "-bios", path, img->qemu_args);
     o->status = run_shell(cmd);
     parse_lines(log, o);
 }
@@ -121,6 +134,7 @@ static const struct verdict *find(const struct outcome *o, const char *name)
 
 struct tally {
     int passed, failed, agree, disagree, deviations;
+    int pending;                       /* 1: the counts are a pending image's */
 };
 
 /* One check's two verdicts: agree, a documented deviation, or a disagreement. */
@@ -133,8 +147,9 @@ static void compare_one(const char *image, const char *name, const struct verdic
         t->deviations++;
     } else {
         t->disagree++;
-        cr_log_error("%s %s: ringsim says \"%s\", qemu says \"%s\"", image, name,
-                     r ? r->line : "(nothing)", q ? q->line : "(nothing)");
+        if (!t->pending)
+            cr_log_error("%s %s: ringsim says \"%s\", qemu says \"%s\"", image, name,
+                         r ? r->line : "(nothing)", q ? q->line : "(nothing)");
     }
 }
 
@@ -156,7 +171,8 @@ static void record(const char *image, const struct tally *t)
     snprintf(path, sizeof path, "%s/%s", dir, image);
     FILE *f = fopen(path, "w");
     if (!f) return;
-    fprintf(f, "%d %d %d %d %d\n", t->passed, t->failed, t->agree, t->disagree, t->deviations);
+    fprintf(f, "%d %d %d %d %d %d\n", t->passed, t->failed, t->agree, t->disagree, t->deviations,
+            t->pending);
     fclose(f);
 }
 
@@ -175,64 +191,142 @@ ReportHook(POST_ALL)(struct criterion_global_stats *stats)
     if (!dir) return;
     snprintf(cmd, sizeof cmd, "cat %s/* 2>/dev/null; rm -rf %s", dir, dir);
     FILE *p = popen(cmd, "r");
-    struct tally sum = { 0 }, t;
+    struct tally sum = { 0 }, pend = { 0 }, t;
     int images = 0;
-    while (p && fscanf(p, "%d %d %d %d %d", &t.passed, &t.failed, &t.agree, &t.disagree,
-                       &t.deviations) == 5) {
-        sum.passed += t.passed, sum.failed += t.failed, sum.agree += t.agree;
-        sum.disagree += t.disagree, sum.deviations += t.deviations, images++;
+    while (p && fscanf(p, "%d %d %d %d %d %d", &t.passed, &t.failed, &t.agree, &t.disagree,
+                       &t.deviations, &t.pending) == 6) {
+        struct tally *s = t.pending ? &pend : &sum;
+        s->passed += t.passed, s->failed += t.failed, s->agree += t.agree;
+        s->disagree += t.disagree, s->deviations += t.deviations, s->pending++;
+        images++;
     }
     if (p) pclose(p);
     if (!images) return;
     printf("guest: %d passed, %d failed\n", sum.passed, sum.failed);
     printf("guest-vs-qemu: %d agree, %d disagree (%d documented QEMU deviations)\n", sum.agree,
            sum.disagree, sum.deviations);
+    if (pend.pending)
+        printf("guest-pending: %d images of unmerged work, ringsim %d passed, %d failed; "
+               "vs qemu %d agree, %d disagree, %d documented\n", pend.pending, pend.passed,
+               pend.failed, pend.agree, pend.disagree, pend.deviations);
     fflush(stdout);
 }
 
 /* ---- one test per image ------------------------------------------------- */
+
+/* A pending image is held to QEMU: every FAIL there must be documented. */
+static void check_qemu_alone(const struct image *img, const struct outcome *q)
+{
+    int undocumented = 0;
+    for (int i = 0; i < q->n; i++) {
+        if (q->v[i].pass || documented(img->name, q->v[i].name)) continue;
+        undocumented++;
+        cr_log_error("%s under QEMU: %s (not in deviations.txt)", img->name, q->v[i].line);
+    }
+    cr_expect_eq(undocumented, 0, "%s: QEMU fails checks deviations.txt does not list", img->name);
+}
 
 static void check_image(const struct image *img)
 {
     char rlog[] = "/tmp/ringsim-guest-rs-XXXXXX", qlog[] = "/tmp/ringsim-guest-qemu-XXXXXX";
     struct outcome r, q;
     struct tally t = { 0 };
+    const char *qemu = img->qemu ? img->qemu : "qemu-system-i386";
+    char probe[128];
+    int want = img->expect_status ? img->expect_status : EXIT_ALL_PASSED;
     close(mkstemp(rlog));
     close(mkstemp(qlog));
     run_ringsim(img, rlog, &r);
-    cr_assert(run_shell("command -v qemu-system-i386 >/dev/null") == 0,
-              "qemu-system-i386 is missing: the QEMU oracle cannot run (make deps installs it)");
-    run_qemu(img, qlog, &q);
+    if (img->no_oracle) {
+        q.n = 0, q.status = -1;
+    } else {
+        snprintf(probe, sizeof probe, "command -v %s >/dev/null", qemu);
+        cr_assert(run_shell(probe) == 0,
+                  "%s is missing: the QEMU oracle cannot run (make deps installs it)", qemu);
+        run_qemu(img, qlog, &q);
+    }
     unlink(rlog);
     unlink(qlog);
+    t.pending = img->pending != NULL;
     for (int i = 0; i < r.n; i++) {
         t.passed += r.v[i].pass;
         t.failed += !r.v[i].pass;
-        cr_expect(r.v[i].pass, "%s under ringsim: %s", img->name, r.v[i].line);
+        if (!t.pending) cr_expect(r.v[i].pass, "%s under ringsim: %s", img->name, r.v[i].line);
     }
-    if (r.n == 0 || (r.status != EXIT_ALL_PASSED && t.failed == 0)) t.failed++;
-    compare(img->name, &r, &q, &t);
+    if ((r.n == 0 && want == EXIT_ALL_PASSED) || (r.status != want && t.failed == 0)) t.failed++;
+    if (!img->no_oracle) compare(img->name, &r, &q, &t);
     printf("guest %-10s ringsim %d PASS %d FAIL (exit %d); qemu exit %d; %d agree, %d disagree, "
-           "%d documented\n", img->name, t.passed, t.failed, r.status, q.status, t.agree,
-           t.disagree, t.deviations);
+           "%d documented%s%s\n", img->name, t.passed, t.failed, r.status, q.status, t.agree,
+           t.disagree, t.deviations, t.pending ? "; pending: " : "", t.pending ? img->pending : "");
     fflush(stdout);
     record(img->name, &t);
-    cr_expect(r.n > 0, "%s printed no PASS/FAIL line under ringsim", img->name);
-    cr_expect_eq(r.status, EXIT_ALL_PASSED, "%s: ringsim exit status", img->name);
-    cr_expect(q.n > 0, "%s printed no PASS/FAIL line under QEMU (exit %d)", img->name, q.status);
+    if (img->no_oracle) {
+        printf("guest %-10s not run under QEMU: %s\n", img->name, img->no_oracle);
+    } else if (img->qemu_reset) {
+        cr_expect_eq(q.status, 0, "%s: QEMU exit status (a reset under -no-reboot)", img->name);
+    } else {
+        cr_expect(q.n > 0, "%s printed no PASS/FAIL line under QEMU (exit %d)", img->name, q.status);
+        cr_expect(q.status == EXIT_ALL_PASSED || q.status == EXIT_SOME_FAILED,
+                  "%s: QEMU did not reach the end of the image (exit %d)", img->name, q.status);
+    }
+    if (t.pending) {
+        check_qemu_alone(img, &q);
+        return;
+    }
+    if (want == EXIT_ALL_PASSED)
+        cr_expect(r.n > 0, "%s printed no PASS/FAIL line under ringsim", img->name);
+    cr_expect_eq(r.status, want, "%s: ringsim exit status", img->name);
     cr_expect_eq(t.disagree, 0, "%s: ringsim and QEMU disagree", img->name);
 }
 
+/* The system-architecture work (issue 4) the sys_* and irq images specify. */
+#define SYS "protected-mode delivery, descriptors, paging, MSRs (issue 4)"
+
 static const struct image images[] = {
-    { "hello", "", "" },
-    { "mbinfo", "--append 'guest-args x=1' --initrd 'GUEST/module.txt modarg'",
-      "-append 'guest-args x=1' -initrd 'GUEST/module.txt modarg'" },
-    { "pic", "", "" },
-    { "pit", "", "" },
-    { "uart", "", "" },
-    { "cmos", "", "" },
-    { "fwcfg_pci", "", "" },
-    { "rom_timer", "", "" },
+    { .name = "hello", .ringsim_args = "", .qemu_args = "" },
+    { .name = "mbinfo",
+      .ringsim_args = "--append 'guest-args x=1' --initrd 'GUEST/module.txt modarg'",
+      .qemu_args = "-append 'guest-args x=1' -initrd 'GUEST/module.txt modarg'" },
+    { .name = "pic", .ringsim_args = "", .qemu_args = "" },
+    { .name = "pit", .ringsim_args = "", .qemu_args = "" },
+    { .name = "uart", .ringsim_args = "", .qemu_args = "" },
+    { .name = "cmos", .ringsim_args = "", .qemu_args = "" },
+    { .name = "fwcfg_pci", .ringsim_args = "", .qemu_args = "" },
+    { .name = "rom_timer", .ringsim_args = "", .qemu_args = "" },
+    { .name = "irq_pic", .ringsim_args = "", .qemu_args = "", .pending = SYS },
+    { .name = "irq_pit", .ringsim_args = "", .qemu_args = "", .pending = SYS },
+    { .name = "irq_uart", .ringsim_args = "", .qemu_args = "", .pending = SYS },
+    { .name = "apic", .ringsim_args = "", .qemu_args = "", .pending = SYS },
+    /* Shutdown: ringsim stops with status 1, QEMU (-no-reboot) exits 0. */
+    { .name = "triple", .ringsim_args = "", .qemu_args = "", .pending = SYS,
+      .expect_status = 1, .qemu_reset = 1 },
+    { .name = "sys_exc", .ringsim_args = "", .qemu_args = "", .pending = SYS },
+    { .name = "sys_seg", .ringsim_args = "", .qemu_args = "", .pending = SYS },
+    { .name = "sys_priv", .ringsim_args = "", .qemu_args = "", .pending = SYS },
+    { .name = "sys_desc", .ringsim_args = "", .qemu_args = "", .pending = SYS },
+    { .name = "sys_io", .ringsim_args = "", .qemu_args = "", .pending = SYS },
+    { .name = "sys_task", .ringsim_args = "", .qemu_args = "", .pending = SYS },
+    /* NX needs a CPU model that has it: qemu32 lacks it by default. */
+    { .name = "sys_paging", .ringsim_args = "", .qemu_args = "-cpu qemu32,+nx", .pending = SYS },
+    { .name = "sys_smep", .ringsim_args = "", .qemu_args = "-cpu qemu32,+smep,+smap",
+      .pending = SYS },
+    { .name = "sys_msr", .ringsim_args = "", .qemu_args = "", .pending = SYS },
+    { .name = "sys_dbg", .ringsim_args = "", .qemu_args = "", .pending = SYS },
+    { .name = "sys_v86", .ringsim_args = "", .qemu_args = "", .pending = SYS },
+    { .name = "sys_intr", .ringsim_args = "", .qemu_args = "", .pending = SYS },
+    /* 64-bit images: long mode needs qemu-system-x86_64. */
+    { .name = "lm_sys", .ringsim_args = "", .qemu_args = "", .pending = SYS,
+      .qemu = "qemu-system-x86_64" },
+    /* CR4.FSGSBASE needs a model that has it (a CR4 write QEMU rejects hangs it). */
+    { .name = "lm_syscall", .ringsim_args = "", .qemu_args = "-cpu max", .pending = SYS,
+      .qemu = "qemu-system-x86_64" },
+    /* 1 GiB pages need a model that has them (qemu64 lacks pdpe1gb). */
+    { .name = "lm_paging", .ringsim_args = "", .qemu_args = "-cpu max", .pending = SYS,
+      .qemu = "qemu-system-x86_64" },
+    { .name = "lm_pcid", .ringsim_args = "", .qemu_args = "", .pending = SYS,
+      .no_oracle = "QEMU 7.2's TCG has no PCID or INVPCID" },
+    { .name = "lm_cr", .ringsim_args = "", .qemu_args = "", .pending = SYS,
+      .no_oracle = "QEMU 7.2 takes reserved CR0 bits and hangs on rejected CR3/CR4 writes" },
 };
 
 /* The module path is relative to the build directory. */
@@ -253,7 +347,9 @@ static void run_named(const char *name)
         char rs[512], qa[512];
         with_build_dir(images[i].ringsim_args, rs, sizeof rs);
         with_build_dir(images[i].qemu_args, qa, sizeof qa);
-        struct image img = { images[i].name, rs, qa };
+        struct image img = images[i];
+        img.ringsim_args = rs;
+        img.qemu_args = qa;
         check_image(&img);
         return;
     }
@@ -270,6 +366,28 @@ Test(guest, uart_16550_loopback) { run_named("uart"); }
 Test(guest, cmos_rtc_and_memory_size) { run_named("cmos"); }
 Test(guest, fwcfg_and_pci_config) { run_named("fwcfg_pci"); }
 Test(guest, rom_reset_vector_and_interrupts) { run_named("rom_timer"); }
+Test(guest, irq_pic_masking_eoi_priority) { run_named("irq_pic"); }
+Test(guest, irq_pit_rate_in_virtual_time) { run_named("irq_pit"); }
+Test(guest, irq_uart_thre_transmit) { run_named("irq_uart"); }
+Test(guest, apic_local_and_io) { run_named("apic"); }
+Test(guest, triple_fault_stops_the_machine) { run_named("triple"); }
+Test(guest, sys_exceptions_vectors_errors_frames) { run_named("sys_exc"); }
+Test(guest, sys_segment_loads_limits_lar_lsl) { run_named("sys_seg"); }
+Test(guest, sys_privilege_transitions_and_gates) { run_named("sys_priv"); }
+Test(guest, sys_descriptor_tables_and_far_transfers) { run_named("sys_desc"); }
+Test(guest, sys_iopl_and_io_bitmap) { run_named("sys_io"); }
+Test(guest, sys_hardware_task_switches) { run_named("sys_task"); }
+Test(guest, sys_paging_32bit_pae_ad_bits_tlb) { run_named("sys_paging"); }
+Test(guest, sys_smep_smap) { run_named("sys_smep"); }
+Test(guest, sys_msrs_and_sysenter) { run_named("sys_msr"); }
+Test(guest, sys_debug_registers) { run_named("sys_dbg"); }
+Test(guest, sys_virtual_8086_mode) { run_named("sys_v86"); }
+Test(guest, sys_nmi_shadows_hlt) { run_named("sys_intr"); }
+Test(guest, lm_long_mode_canonical_idt_compat) { run_named("lm_sys"); }
+Test(guest, lm_syscall_sysret_and_base_msrs) { run_named("lm_syscall"); }
+Test(guest, lm_four_level_paging) { run_named("lm_paging"); }
+Test(guest, lm_pcid_tlb_invpcid) { run_named("lm_pcid"); }
+Test(guest, lm_control_register_rules) { run_named("lm_cr"); }
 
 /* ---- the command line as a user meets it -------------------------------- */
 
@@ -332,6 +450,41 @@ Test(cli, a_truncated_or_garbage_kernel_gives_one_line_and_status_2)
     cr_expect_eq(2, ringsim_status(args, err), "random bytes");
     cr_expect_eq(1, count_lines(err));
     unlink(cut); unlink(err);
+}
+
+static const struct image *named(const char *name)
+{
+    for (size_t i = 0; i < sizeof images / sizeof images[0]; i++)
+        if (!strcmp(images[i].name, name)) return &images[i];
+    return NULL;
+}
+
+static int file_contains(const char *path, const char *text)
+{
+    char cmd[512];
+    snprintf(cmd, sizeof cmd, "grep -q -F -- '%s' %s", text, path);
+    return run_shell(cmd) == 0;
+}
+
+/* The stop message of a shutdown names it and the fault that made it. */
+Test(cli, a_triple_fault_stops_with_status_1_and_names_the_faults)
+{
+    char args[512], err[64] = "/tmp/ringsim-err-XXXXXX", first[256] = "";
+    close(mkstemp(err));
+    snprintf(args, sizeof args, "--kernel %s/guest/triple.elf --serial null", build_dir());
+    int status = ringsim_status(args, err);
+    int ok = status == 1 && file_contains(err, "triple fault") && file_contains(err, "#DF");
+    FILE *f = fopen(err, "r");
+    if (f && !fgets(first, sizeof first, f)) first[0] = 0;
+    if (f) fclose(f);
+    unlink(err);
+    const struct image *img = named("triple");
+    if (!ok && img && img->pending)
+        cr_skip_test("pending (%s): status %d, \"%.*s\"", img->pending, status,
+                     (int)strcspn(first, "\n"), first);
+    cr_expect_eq(status, 1, "exit status of a triple fault");
+    cr_expect(ok, "the stop message names \"triple fault\" and \"#DF\": \"%.*s\"",
+              (int)strcspn(first, "\n"), first);
 }
 
 Test(cli, an_unknown_option_gives_status_2)

@@ -32,7 +32,9 @@ static void channel0_mode2_counts_down(void)
 static void channel0_mode0_out_rises(void)
 {
     outb(0x43, 0x30);                               /* mode 0: OUT low at once */
-    outb(0x40, 1000 & 0xFF); outb(0x40, 1000 >> 8);   /* 838 us */
+    /* 16.8 ms: long enough that a busy host cannot let QEMU's count (on host
+     * time) run out before the status read. */
+    outb(0x40, 20000 & 0xFF); outb(0x40, 20000 >> 8);
     check_eq("pit_mode0_out_low_after_count", 0, status(0) & 0x80);
     unsigned i = 0;
     while (!(status(0) & 0x80) && ++i < LIMIT) {
@@ -54,7 +56,7 @@ static void channel2_out_on_port61(void)
 {
     outb(0x61, (uint8_t)((inb(0x61) & 0x0C) | 0x01));   /* gate 2 on, speaker off */
     outb(0x43, 0xB0);                                   /* channel 2, lo/hi, mode 0 */
-    outb(0x42, 1000 & 0xFF); outb(0x42, 1000 >> 8);
+    outb(0x42, 20000 & 0xFF); outb(0x42, 20000 >> 8);   /* 16.8 ms, as above */
     check_eq("port61_ch2_out_low_while_counting", 0, inb(0x61) & 0x20);
     unsigned i = 0;
     while (!(inb(0x61) & 0x20) && ++i < LIMIT) {

@@ -37,6 +37,8 @@ void putdec(uint32_t v);
 /* One check, one line: "PASS name" or "FAIL name: detail". */
 void check(int ok, const char *name);
 void check_eq(const char *name, uint32_t expected, uint32_t got);
+/* For checks that print their own FAIL line: count it. */
+void check_count_failure(void);
 
 /* "DONE pass=N fail=M", then port 0xF4: status 0x10 (all passed) or 0x11. */
 __attribute__((noreturn)) void guest_exit(void);
