@@ -6,6 +6,7 @@
 #include <string.h>
 #include "ops.h"
 #include "exec.h"
+#include "msr.h"
 #include "mmu/bus.h"
 
 #define ATTR_DATA16  (SA_P | SA_S | 0x3)              /* present, read/write, accessed */
@@ -63,7 +64,9 @@ void cpu_reset(struct cpu *cpu)
     cpu->gdtr.limit = cpu->idtr.limit = 0xFFFF;
     cpu->halted = false;
     cpu->interrupt_shadow = 0;
+    cpu->nmi_pending = cpu->nmi_blocked = false;
     cpu->delivering = false;
+    msr_reset(cpu);
     cpu_tlb_flush(cpu);
     cpu_update_mode(cpu);
 }

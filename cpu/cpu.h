@@ -59,6 +59,7 @@ enum { SEG_ES, SEG_CS, SEG_SS, SEG_DS, SEG_FS, SEG_GS, SEG_LDTR, SEG_TR, SEG_COU
 #define CR0_CD (1u << 30)
 #define CR0_PG (1u << 31)
 #define CR4_TSD (1u << 2)
+#define CR4_FSGSBASE (1u << 16)
 #define EFER_SCE (1u << 0)
 #define EFER_LME (1u << 8)
 #define EFER_LMA (1u << 10)
@@ -115,7 +116,10 @@ enum cpu_vendor { VENDOR_INTEL, VENDOR_AMD };
  * their QEMU names and CPUID bits; rows of opcodes.def name the one they need. */
 enum cpu_feature {
     FEAT_TSC, FEAT_CX8, FEAT_CMOV, FEAT_CX16, FEAT_MOVBE, FEAT_POPCNT, FEAT_BMI1,
-    FEAT_BMI2, FEAT_LAHF_LM, FEAT_ABM, FEAT_RDTSCP, FEAT_LM, FEAT_COUNT,
+    FEAT_BMI2, FEAT_LAHF_LM, FEAT_ABM, FEAT_RDTSCP, FEAT_LM,
+    /* System features (cpu/msr.c, cpu/fastcall.c). */
+    FEAT_MSR, FEAT_APIC, FEAT_SEP, FEAT_SYSCALL, FEAT_NX, FEAT_PAT, FEAT_MTRR, FEAT_FSGSBASE,
+    FEAT_COUNT,
 };
 #define CPU_FEAT(f) (1ull << (f))
 #define CPU_FEATURES_ALL ((1ull << FEAT_COUNT) - 1)
@@ -188,6 +192,21 @@ struct cpu {
     uint64_t tsc_offset;
     uint64_t tsc_aux;
 
+    /* Model-specific registers (cpu/msr.c holds their table and rules). */
+    struct {
+        uint64_t apic_base;         /* IA32_APIC_BASE as last accepted */
+        uint64_t sysenter_cs, sysenter_esp, sysenter_eip;
+        uint64_t star, lstar, cstar, sfmask, kernel_gs_base;
+        uint64_t pat, misc_enable;
+        uint64_t mtrr_def_type, mtrr_var[16];   /* PHYSBASE0, PHYSMASK0, ... */
+        uint64_t mtrr_fixed[11];                /* 64K_00000, 16K_80000/A0000, 4K_C0000... */
+    } msr;
+    /* IA32_APIC_BASE writes go to the board (the local APIC's window moves,
+     * enables or disables); NULL without one.  Called after the MSR's own
+     * reserved-bit checks. */
+    void (*apic_base_write)(void *ctx, uint64_t value);
+    void *apic_ctx;
+
     /* Derived from the above by cpu_update_mode(); read on every instruction. */
     uint8_t cpl;
     uint8_t mode;               /* enum cpu_mode */
@@ -224,6 +243,11 @@ struct cpu {
     bool     intr;              /* INTR pin level: use cpu_set_intr() */
     int    (*intr_ack)(void *ctx);   /* INTA: the vector (0-255), or -1 for none after all */
     void    *intr_ctx;
+    /* NMI (SDM Vol. 3 6.7.1): an edge latched by cpu_set_nmi(), taken at an
+     * instruction boundary before INTR whatever IF says; further NMIs wait
+     * while one is being handled, until the next IRET. */
+    bool     nmi_pending;
+    bool     nmi_blocked;
 
     /* Observers for traces, the UI and the debugger: called as events happen,
      * never changing them.  NULL when nobody listens. */
@@ -268,6 +292,8 @@ void cpu_request_stop(struct cpu *cpu);
 /* The INTR pin; safe to call from a device callback in the middle of an
  * instruction: the CPU looks at it after that instruction. */
 void cpu_set_intr(struct cpu *cpu, bool level);
+/* The NMI pin: an edge (latched; a second one while pending is lost). */
+void cpu_set_nmi(struct cpu *cpu);
 
 /* Flags. */
 uint64_t cpu_get_flags(struct cpu *cpu);         /* full RFLAGS with status bits computed */

@@ -59,6 +59,7 @@ void far_return(struct cpu *cpu, unsigned osize, unsigned ret_pop)
  * VIP and RF, which keep their values (SDM IRET pseudo-code, real mode). */
 void interrupt_return(struct cpu *cpu, unsigned osize)
 {
+    cpu->nmi_blocked = false;   /* IRET ends NMI blocking (SDM Vol. 3 6.7.1) */
     if (!real_like(cpu)) cpu_deferred(cpu, "protected-mode IRET");
     uint64_t ip = stack_peek(cpu, 0, osize);
     uint16_t cs = (uint16_t)stack_peek(cpu, osize, osize);
