@@ -320,6 +320,7 @@ static uint64_t current_linear(const struct cpu *cpu)
 
 static void check_fetch(struct cpu *cpu)
 {
+    cpu->insn_start = cpu->rip;     /* a fault here is at this RIP, not the last one's */
     if (cpu->dmode == DM_64) {
         if (!canonical(cpu->rip)) cpu_raise(cpu, EXC_GP, 0);
     } else if (cpu->rip > cpu->seg[SEG_CS].limit) {
