@@ -6,6 +6,7 @@
 #include <string.h>
 #include "ops.h"
 #include "exec.h"
+#include "msr.h"
 #include "mmu/bus.h"
 #include "mmu/paging.h"
 
@@ -64,9 +65,11 @@ void cpu_reset(struct cpu *cpu)
     cpu->gdtr.limit = cpu->idtr.limit = 0xFFFF;
     cpu->halted = false;
     cpu->interrupt_shadow = 0;
+    cpu->nmi_pending = cpu->nmi_blocked = false;
     cpu->delivering = false;
     memset(cpu->atlb.set, 0, sizeof cpu->atlb.set);     /* paging: TLB and PDPTEs empty */
     memset(cpu->pdpte, 0, sizeof cpu->pdpte);
+    msr_reset(cpu);
     cpu_tlb_flush(cpu);
     cpu_update_mode(cpu);
 }
@@ -137,11 +140,14 @@ void cpu_update_mode(struct cpu *cpu)
         cpu->dmode = DM_32;
     else cpu->dmode = DM_16;
 
-    /* CPL is the DPL of the stack segment: loads of SS at a new privilege
-     * level (far transfers, interrupts, SYSENTER ...) change it; setting
-     * CR0.PE keeps the real-mode value 0 until the first far jump. */
+    /* CPL is CS.RPL in protected mode: every CS load (far transfers,
+     * interrupts, SYSENTER, SYSRET ...) sets it.  Setting CR0.PE keeps the
+     * real-mode CPL 0 until the first CS load, whatever the low bits of the
+     * real-mode CS value (cs_from_real). */
+    if (old_mode == MODE_REAL && cpu->mode != MODE_REAL && (cs->sel & 3)) cpu->cs_from_real = true;
+    if (cpu->mode == MODE_REAL || cpu->mode == MODE_V86) cpu->cs_from_real = false;
     cpu->cpl = cpu->mode == MODE_REAL ? 0 : cpu->mode == MODE_V86 ? 3
-             : (cpu->seg[SEG_SS].attr & SA_DPL) >> 5;
+             : cpu->cs_from_real ? 0 : (cs->sel & 3);
     cpu->ip_mask = cpu->dmode == DM_64 ? ~0ull : cpu->dmode == DM_32 ? 0xFFFFFFFFull : 0xFFFFull;
     cpu->stack_size = cpu->dmode == DM_64 ? 8 : (cpu->seg[SEG_SS].attr & SA_DB) ? 4 : 2;
 

@@ -142,6 +142,8 @@ enum cpu_feature {
     /* paging and control registers (mmu/paging.c, cpu/control.c) */
     FEAT_DE, FEAT_PSE, FEAT_PAE, FEAT_PGE, FEAT_PSE36, FEAT_PCID, FEAT_INVPCID, FEAT_SMEP,
     FEAT_SMAP, FEAT_UMIP, FEAT_PDPE1GB,
+    /* System features (cpu/msr.c, cpu/fastcall.c). */
+    FEAT_MSR, FEAT_APIC, FEAT_SEP, FEAT_SYSCALL, FEAT_NX, FEAT_PAT, FEAT_MTRR, FEAT_FSGSBASE,
     FEAT_COUNT,
 };
 #define CPU_FEAT(f) (1ull << (f))
@@ -218,8 +220,24 @@ struct cpu {
     uint64_t tsc_offset;
     uint64_t tsc_aux;
 
+    /* Model-specific registers (cpu/msr.c holds their table and rules). */
+    struct {
+        uint64_t apic_base;         /* IA32_APIC_BASE as last accepted */
+        uint64_t sysenter_cs, sysenter_esp, sysenter_eip;
+        uint64_t star, lstar, cstar, sfmask, kernel_gs_base;
+        uint64_t pat, misc_enable;
+        uint64_t mtrr_def_type, mtrr_var[16];   /* PHYSBASE0, PHYSMASK0, ... */
+        uint64_t mtrr_fixed[11];                /* 64K_00000, 16K_80000/A0000, 4K_C0000... */
+    } msr;
+    /* IA32_APIC_BASE writes go to the board (the local APIC's window moves,
+     * enables or disables); NULL without one.  Called after the MSR's own
+     * reserved-bit checks. */
+    void (*apic_base_write)(void *ctx, uint64_t value);
+    void *apic_ctx;
+
     /* Derived from the above by cpu_update_mode(); read on every instruction. */
     uint8_t cpl;
+    bool    cs_from_real;       /* CS still holds its real-mode value after CR0.PE was set */
     uint8_t mode;               /* enum cpu_mode */
     uint8_t dmode;              /* enum dmode for CS */
     uint8_t stack_size;         /* 2, 4 or 8: SS.B or 64-bit mode */
@@ -264,6 +282,11 @@ struct cpu {
     bool     intr;              /* INTR pin level: use cpu_set_intr() */
     int    (*intr_ack)(void *ctx);   /* INTA: the vector (0-255), or -1 for none after all */
     void    *intr_ctx;
+    /* NMI (SDM Vol. 3 6.7.1): an edge latched by cpu_set_nmi(), taken at an
+     * instruction boundary before INTR whatever IF says; further NMIs wait
+     * while one is being handled, until the next IRET. */
+    bool     nmi_pending;
+    bool     nmi_blocked;
 
     /* Observers for traces, the UI and the debugger: called as events happen,
      * never changing them.  NULL when nobody listens. */
@@ -319,6 +342,8 @@ void cpu_request_stop(struct cpu *cpu);
 /* The INTR pin; safe to call from a device callback in the middle of an
  * instruction: the CPU looks at it after that instruction. */
 void cpu_set_intr(struct cpu *cpu, bool level);
+/* The NMI pin: an edge (latched; a second one while pending is lost). */
+void cpu_set_nmi(struct cpu *cpu);
 
 /* Flags. */
 uint64_t cpu_get_flags(struct cpu *cpu);         /* full RFLAGS with status bits computed */

@@ -3,7 +3,7 @@
  *
  * CPUID advertises exactly what the interpreter implements and the CPU has
  * switched on (cpu->features, cpu/features.c): no x87, MMX or SSE until
- * those arrive, no SEP/SYSCALL/MSR until the system issue.
+ * those arrive.
  */
 #include <string.h>
 #include "ops.h"
@@ -138,9 +138,12 @@ static void cpuid_leaf(const struct cpu *cpu, uint32_t leaf, uint32_t sub, struc
     case 0: r->a = MAX_BASIC; vendor_string(m, r); break;
     case 1:
         r->a = signature(m);
-        r->b = (8u << 8) | (1u << 16);          /* CLFLUSH line 8*8 bytes, one logical processor */
+        /* CLFLUSH line 8*8 bytes, one logical processor, initial APIC ID 0 (bits 31:24). */
+        r->b = (8u << 8) | (1u << 16);
         r->c = feature_word(cpu, leaf, 'c');
         r->d = feature_word(cpu, leaf, 'd');
+        /* A globally disabled local APIC clears its flag (SDM Vol. 3 10.4.3). */
+        if (!(cpu->msr.apic_base & (1u << 11))) r->d &= ~(1u << 9);
         break;
     case 7:
         if (sub == 0) {
@@ -156,6 +159,9 @@ static void cpuid_leaf(const struct cpu *cpu, uint32_t leaf, uint32_t sub, struc
         r->a = m->vendor == VENDOR_AMD ? signature(m) : 0;
         r->c = feature_word(cpu, leaf, 'c');
         r->d = feature_word(cpu, leaf, 'd');
+        /* Intel reports SYSCALL/SYSRET only to CPUID run in 64-bit mode, the
+         * only mode where it has them (SDM Vol. 2 CPUID 80000001h EDX[11]). */
+        if (m->vendor == VENDOR_INTEL && cpu->dmode != DM_64) r->d &= ~(1u << 11);
         break;
     case 0x80000002u: case 0x80000003u: case 0x80000004u:
         brand_string(m, leaf - 0x80000002u, r);

@@ -167,6 +167,7 @@ void seg_load_cs(struct cpu *cpu, struct desc *d, unsigned cpl)
     desc_set_accessed(cpu, d);
     d->sel = (uint16_t)((d->sel & 0xFFFC) | cpl);
     desc_to_seg(d, &cpu->seg[SEG_CS]);
+    cpu->cs_from_real = false;
 }
 
 /* ---- descriptor-table registers (0F 01 /0-/3, 0F 00 /0-/3) ---------------- */

@@ -320,6 +320,7 @@ static uint64_t current_linear(const struct cpu *cpu)
 
 static void check_fetch(struct cpu *cpu)
 {
+    cpu->insn_start = cpu->rip;     /* a fault here is at this RIP, not the last one's */
     if (cpu->dmode == DM_64) {
         if (!canonical(cpu->rip)) cpu_raise(cpu, EXC_GP, 0);
     } else if (cpu->rip > cpu->seg[SEG_CS].limit) {
@@ -482,6 +483,29 @@ void cpu_set_intr(struct cpu *cpu, bool level)
     if (level) cpu->events = 1;     /* look at it after the current instruction */
 }
 
+void cpu_set_nmi(struct cpu *cpu)
+{
+    cpu->nmi_pending = true;
+    cpu->events = 1;
+}
+
+/* An NMI is taken whatever IF says, unless one is being handled (blocked
+ * until the next IRET, SDM Vol. 3 6.7.1).  It is delivered as vector 2 from
+ * outside, like INTR; delivery sets the blocking. */
+static bool nmi_ready(const struct cpu *cpu)
+{
+    return cpu->nmi_pending && !cpu->nmi_blocked;
+}
+
+static void accept_nmi(struct cpu *cpu)
+{
+    cpu->nmi_pending = false;
+    cpu->nmi_blocked = true;
+    cpu->halted = false;
+    cpu->insn_start = cpu->rip;
+    cpu_raise_int(cpu, EXC_NMI, INT_EXTERNAL);
+}
+
 /* Accept a maskable interrupt: the INTA cycle, then delivery through the one
  * exception path (which does not return: it unwinds to the dispatch loop).
  * A controller that withdrew its request returns -1: nothing happens. */
@@ -508,7 +532,8 @@ static void run_one(struct cpu *cpu)
  * either way. */
 static void check_interrupts(struct cpu *cpu)
 {
-    if (!(cpu->intr && (cpu->rflags & FL_IF))) {
+    bool nmi = nmi_ready(cpu);
+    if (!nmi && !(cpu->intr && (cpu->rflags & FL_IF))) {
         cpu->interrupt_shadow = 0;
         return;
     }
@@ -518,6 +543,7 @@ static void check_interrupts(struct cpu *cpu)
         cpu->events = 1;
         return;
     }
+    if (nmi) accept_nmi(cpu);
     accept_interrupt(cpu);
 }
 
@@ -551,7 +577,7 @@ static bool handle_events(struct cpu *cpu)
     }
     if (cpu->halted) {
         /* HLT resumes on an unmasked interrupt (the loop accepts it next). */
-        if (cpu->intr && (cpu->rflags & FL_IF)) return false;
+        if ((cpu->intr && (cpu->rflags & FL_IF)) || nmi_ready(cpu)) return false;
         cpu->exit_reason = EXIT_HALT;
         return true;
     }
@@ -571,7 +597,7 @@ enum cpu_exit cpu_run(struct cpu *cpu, uint64_t max_insns)
     if (cpu->halted || cpu->stop_requested) cpu->events = 1;
     while (cpu->instret < cpu->run_end) {
         if (cpu->events && handle_events(cpu)) break;
-        if (unlikely(cpu->intr | cpu->interrupt_shadow)) {
+        if (unlikely(cpu->intr | cpu->interrupt_shadow | cpu->nmi_pending)) {
             check_interrupts(cpu);
             if (cpu->events) continue;
         }

@@ -34,15 +34,20 @@ const struct feature_info feature_table[FEAT_COUNT] = {
     [FEAT_SMAP]    = { "smap",    0x00000007u, 'b', 20 },  /* and STAC/CLAC */
     [FEAT_UMIP]    = { "umip",    0x00000007u, 'c', 2 },
     [FEAT_PDPE1GB] = { "pdpe1gb", 0x80000001u, 'd', 26 },  /* 1-GiB pages */
+    [FEAT_MSR]     = { "msr",     0x00000001u, 'd', 5 },   /* RDMSR/WRMSR */
+    [FEAT_APIC]    = { "apic",    0x00000001u, 'd', 9 },   /* while IA32_APIC_BASE.EN is set */
+    [FEAT_SEP]     = { "sep",     0x00000001u, 'd', 11 },  /* SYSENTER/SYSEXIT */
+    [FEAT_MTRR]    = { "mtrr",    0x00000001u, 'd', 12 },  /* MTRRs as storage */
+    [FEAT_PAT]     = { "pat",     0x00000001u, 'd', 16 },
+    [FEAT_SYSCALL] = { "syscall", 0x80000001u, 'd', 11 },  /* Intel: reported in 64-bit mode only */
+    [FEAT_NX]      = { "nx",      0x80000001u, 'd', 20 },  /* EFER.NXE */
+    [FEAT_FSGSBASE] = { "fsgsbase", 0x00000007u, 'b', 0 },  /* RD/WR FS/GS BASE with CR4.FSGSBASE */
 };
 
 /* QEMU names of features a later issue implements; advertising them now
  * would let a guest use what is not there. */
 static const struct { const char *name, *area; } not_yet[] = {
-    { "apic", "system" },
-    { "x2apic", "system" }, { "sep", "system" }, { "syscall", "system" }, { "nx", "system" },
-    { "pat", "system" }, { "mtrr", "system" }, { "msr", "system" }, { "mce", "system" },
-    { "mca", "system" }, { "vme", "system" }, { "fsgsbase", "system" },
+    { "x2apic", "system" }, { "mce", "system" }, { "mca", "system" }, { "vme", "system" },
     { "tsc-deadline", "system" }, { "la57", "system" }, { "pku", "system" },
     { "fpu", "x87/SIMD" }, { "mmx", "x87/SIMD" }, { "fxsr", "x87/SIMD" },
     { "sse", "x87/SIMD" }, { "sse2", "x87/SIMD" }, { "pni", "x87/SIMD" },

@@ -72,6 +72,10 @@ enum {
 #define F_NEEDS_RDTSCP F_NEEDS(FEAT_RDTSCP)
 #define F_NEEDS_INVPCID F_NEEDS(FEAT_INVPCID)
 #define F_NEEDS_SMAP   F_NEEDS(FEAT_SMAP)
+#define F_NEEDS_MSR    F_NEEDS(FEAT_MSR)
+#define F_NEEDS_SEP    F_NEEDS(FEAT_SEP)
+#define F_NEEDS_SYSCALL F_NEEDS(FEAT_SYSCALL)
+#define F_NEEDS_FSGSBASE F_NEEDS(FEAT_FSGSBASE)
 _Static_assert(FEAT_COUNT <= 64 - F_NEEDS_SHIFT, "feature bits must fit above the row flags");
 
 /* Why a row is not implemented (the coverage report prints this). */

@@ -517,6 +517,7 @@ static void iret_to_v86(struct cpu *cpu, uint64_t ip, uint16_t cs, uint64_t fl)
 
 void interrupt_return(struct cpu *cpu, unsigned osize)
 {
+    cpu->nmi_blocked = false;   /* IRET ends NMI blocking (SDM Vol. 3 6.7.1) */
     if (cpu->mode == MODE_REAL) {
         iret_real(cpu, osize);
         return;

@@ -81,9 +81,22 @@ int lapic_pending(const struct lapic *a)
     return v;
 }
 
+#define DM_EXTINT_MODE 7u
+
+bool lapic_extint(const struct lapic *a)
+{
+    if (!hw_enabled(a)) return false;
+    for (unsigned line = 0; line < 2; line++) {
+        uint32_t lvt = a->lvt[LVT_LINT0 + line];
+        if ((a->lint >> line & 1) && !(lvt & LVT_MASKED) && (lvt >> 8 & 7) == DM_EXTINT_MODE)
+            return true;
+    }
+    return false;
+}
+
 static void update_intr(struct lapic *a)
 {
-    int level = lapic_pending(a) >= 0;
+    int level = lapic_pending(a) >= 0 || lapic_extint(a);
     if (level == a->intr_level) return;
     a->intr_level = level;
     irq_set(&a->intr, level);
@@ -129,6 +142,12 @@ void lapic_set_irq(void *ctx, unsigned vector, int level)
     if (level) lapic_deliver_fixed(ctx, vector, false);   /* a message has no deassert */
 }
 
+static void raise_nmi(struct lapic *a)
+{
+    a->nmi = true;
+    irq_pulse(&a->nmi_out);
+}
+
 /* An LVT entry fires: fixed delivery of its vector unless masked. */
 static void lvt_fire(struct lapic *a, int entry)
 {
@@ -146,8 +165,9 @@ void lapic_set_lint(void *ctx, unsigned line, int level)
     bool rising = level && !(a->lint >> line & 1);
     a->lint = (uint8_t)(level ? a->lint | 1u << line : a->lint & ~(1u << line));
     uint32_t lvt = a->lvt[LVT_LINT0 + (int)line];
+    update_intr(a);                     /* ExtINT follows the level */
     if (!rising || !hw_enabled(a) || (lvt & LVT_MASKED)) return;
-    if ((lvt >> 8 & 7) == DM_NMI) a->nmi = true;
+    if ((lvt >> 8 & 7) == DM_NMI) raise_nmi(a);
     else if ((lvt >> 8 & 7) == DM_FIXED) lapic_deliver_fixed(a, lvt & 0xFF, false);
 }
 
@@ -270,8 +290,8 @@ uint64_t lapic_read_base_msr(const struct lapic *a)
 }
 
 /* The BSP flag is the hardware's and ignores writes.  A new base is kept
- * and read back, but the bus cannot move the window: it stays where
- * lapic_attach put it and answers only while the base still points there. */
+ * and read back; the window answers only while the base points at it, and
+ * lapic_relocate moves it there. */
 int lapic_write_base_msr(struct lapic *a, uint64_t v)
 {
     if (v & ~(APIC_BASE_ADDR | APIC_BASE_EN | APIC_BASE_BSP)) return -1;
@@ -308,7 +328,7 @@ static void icr_send(struct lapic *a)
         return;
     }
     if (!icr_reaches_self(a)) return;
-    if (mode == DM_NMI) a->nmi = true;
+    if (mode == DM_NMI) raise_nmi(a);
     else if (mode == DM_FIXED || mode == DM_LOWEST) lapic_deliver_fixed(a, vector, false);
 }
 
@@ -416,6 +436,15 @@ static void lapic_mmio_write(void *ctx, uint64_t offset, unsigned size, uint64_t
     struct lapic *a = ctx;
     if (!window_live(a) || size != 4 || (offset & 0xF)) return;
     reg_write(a, (unsigned)offset, (uint32_t)value);
+}
+
+int lapic_relocate(struct lapic *a, struct bus *bus)
+{
+    uint64_t base = a->base_msr & APIC_BASE_ADDR;
+    if (base == a->mapped_base) return 0;
+    if (bus_move_mmio(bus, a, a->mapped_base, base) != 0) return -1;
+    a->mapped_base = base;
+    return 0;
 }
 
 int lapic_attach(struct lapic *a, struct bus *bus)

@@ -45,6 +45,9 @@ struct lapic {
     uint64_t timer_start;           /* virtual ns at which current count was initial */
     bool nmi;                       /* an NMI waiting for lapic_nmi_pending */
     uint8_t lint;                   /* bit n: the level on LINTn */
+    /* Pulsed when an NMI is raised (ICR, an NMI-mode LINT), so the board can
+     * take it to the CPU's NMI pin at once; lapic_nmi_pending consumes it. */
+    struct irq_line nmi_out;
     /* Told of an EOI for a level-triggered vector (TMR set): the I/O APIC's
      * remote IRR.  Set by ioapic_init; NULL for none. */
     void (*eoi_broadcast)(void *ctx, uint8_t vector);
@@ -64,9 +67,16 @@ int  lapic_pending(const struct lapic *a);    /* the vector INTA would return, o
 int  lapic_acknowledge(struct lapic *a);      /* IRR -> ISR, or the spurious vector */
 bool lapic_nmi_pending(struct lapic *a);      /* consumed by the call */
 /* An irq_set_fn for the LINT0/LINT1 pins (line 0 or 1): a rising edge on an
- * unmasked pin raises an NMI (delivery mode NMI) or its vector (fixed);
- * ExtINT and level-triggered LINT are not modelled. */
+ * unmasked pin raises an NMI (delivery mode NMI) or its vector (fixed); an
+ * unmasked ExtINT pin passes its level to INTR (virtual-wire mode, 11.5.1)
+ * and the INTA cycle goes to the 8259 (lapic_extint says when).
+ * Level-triggered fixed LINT is not modelled. */
 void lapic_set_lint(void *ctx, unsigned line, int level);
+/* True while an unmasked ExtINT LINT pin is asserted: INTA belongs to the
+ * external controller (ExtINT ignores the APIC's priorities). */
+bool lapic_extint(const struct lapic *a);
+/* Move the MMIO window to the base IA32_APIC_BASE now names. */
+int  lapic_relocate(struct lapic *a, struct bus *bus);
 uint32_t lapic_ppr(const struct lapic *a);    /* processor priority (register 0xA0) */
 
 #endif

@@ -141,6 +141,17 @@ int bus_map_mmio(struct bus *bus, uint64_t base, uint64_t size, mmio_read_fn rd,
     return 0;
 }
 
+int bus_move_mmio(struct bus *bus, void *ctx, uint64_t old_base, uint64_t new_base)
+{
+    for (unsigned i = 0; i < bus->n_mmio; i++) {
+        if (bus->mmio[i].ctx != ctx || bus->mmio[i].base != old_base) continue;
+        bus->mmio[i].base = new_base;
+        if (bus->on_map_change) bus->on_map_change(bus->on_map_change_ctx);
+        return 0;
+    }
+    return -1;
+}
+
 int bus_map_ports(struct bus *bus, uint16_t first, uint16_t last, port_in_fn in,
                   port_out_fn out, void *ctx)
 {

@@ -83,6 +83,9 @@ int bus_load(struct bus *bus, uint64_t phys, const void *src, uint64_t len);
 
 int bus_map_mmio(struct bus *bus, uint64_t base, uint64_t size, mmio_read_fn rd,
                  mmio_write_fn wr, void *ctx);
+/* Move ctx's window at old_base to new_base (a relocated local APIC); RAM
+ * still answers first where the two overlap.  -1 if there is no such window. */
+int bus_move_mmio(struct bus *bus, void *ctx, uint64_t old_base, uint64_t new_base);
 int bus_map_ports(struct bus *bus, uint16_t first, uint16_t last, port_in_fn in,
                   port_out_fn out, void *ctx);
 uint64_t bus_port_in(struct bus *bus, uint16_t port, unsigned size);

@@ -754,6 +754,7 @@ static int boot_kernel(struct machine *m, const struct load_request *req, char *
     size_t size;
     if (read_file(req->kernel, m->bus->ram_size, "RAM", &img, &size, err, errlen)) return -1;
     int rc = boot_image(m, req, img, size, err, errlen);
+    if (rc == 0) machine_firmware_apic(m);
     free(img);
     return rc;
 }

@@ -1,8 +1,9 @@
 /* machine.c - the board: a PC/AT-class machine built from options.
  *
  * RAM and the bus, one CPU, the chips (8259 pair, 8254, two 16550s, the RTC,
- * port 0x92, and QEMU's platform ports so test kernels written for QEMU run
- * unchanged), their IRQ wiring, and the run loop.  Virtual time is the CPU's
+ * port 0x92, the local APIC and the I/O APIC, and QEMU's platform ports so
+ * test kernels written for QEMU run unchanged), their IRQ wiring, and the
+ * run loop.  Virtual time is the CPU's
  * modelled cycles at a nominal 1 GHz (or its retired instructions with the
  * cycle model off); devices are driven only by the timer queue, so a run is
  * deterministic.  A halted CPU skips ahead to the next timer.
@@ -16,6 +17,8 @@
 #include "devices/debugcon.h"
 #include "devices/debugexit.h"
 #include "devices/fwcfg.h"
+#include "devices/ioapic.h"
+#include "devices/lapic.h"
 #include "devices/pci.h"
 #include "devices/pic8259.h"
 #include "devices/pit8254.h"
@@ -43,7 +46,10 @@ struct machine_devices {
     struct post post;
     struct fwcfg fwcfg;
     struct pci pci;
-    struct irq_line intr, irq_pit, irq_com1, irq_com2, irq_rtc;
+    struct lapic lapic;
+    struct ioapic ioapic;
+    struct irq_line pic_out, lapic_out, irq_pit, irq_com1, irq_com2, irq_rtc;
+    int pic_level, lapic_level;     /* the two controllers' INTR outputs */
     uint64_t idle_ns;           /* virtual time spent halted, skipped over */
 };
 
@@ -70,19 +76,85 @@ static void sync_time(void *ctx)
     tq_advance(&m->timers, machine_now(m));
 }
 
-/* ---- wiring ------------------------------------------------------------ */
+/* ---- interrupt wiring ----------------------------------------------------
+ *
+ *   ISA IRQ n ---> 8259 input n
+ *             \--> I/O APIC pin n (IRQ 0 on pin 2: the MP/ACPI interrupt
+ *                  source override of PC firmware) --> local APIC
+ *   8259 INTR ---> local APIC LINT0 (ExtINT in virtual-wire mode) --> CPU INTR
+ *             \--> CPU INTR directly while IA32_APIC_BASE.EN = 0: the CPU is
+ *                  then one without an on-chip APIC (SDM Vol. 3 10.4.3)
+ *   local APIC NMI (ICR, LINT1) --> CPU NMI pin
+ *
+ * INTA goes to the 8259 when the APIC is off or ExtINT is asserting, else to
+ * the local APIC.  EOIs of level-triggered vectors reach the I/O APIC through
+ * the local APIC's broadcast hook (ioapic_init). */
 
-static void intr_pin(void *ctx, unsigned line, int level)
+static bool apic_enabled(const struct machine *m)
+{
+    return (lapic_read_base_msr(&m->dev->lapic) & APIC_BASE_EN) != 0;
+}
+
+static void update_intr(struct machine *m)
+{
+    int level = apic_enabled(m) ? m->dev->lapic_level : m->dev->pic_level;
+    cpu_set_intr(&m->cpu, level != 0);
+}
+
+static void pic_output(void *ctx, unsigned line, int level)
 {
     (void)line;
     struct machine *m = ctx;
-    cpu_set_intr(&m->cpu, level != 0);
+    m->dev->pic_level = level;
+    lapic_set_lint(&m->dev->lapic, 0, level);
+    update_intr(m);
+}
+
+static void lapic_output(void *ctx, unsigned line, int level)
+{
+    (void)line;
+    struct machine *m = ctx;
+    m->dev->lapic_level = level;
+    update_intr(m);
+}
+
+static void lapic_nmi(void *ctx, unsigned line, int level)
+{
+    (void)line;
+    struct machine *m = ctx;
+    if (level && lapic_nmi_pending(&m->dev->lapic)) cpu_set_nmi(&m->cpu);
+}
+
+static void isa_irq(void *ctx, unsigned irq, int level)
+{
+    struct machine *m = ctx;
+    pic_set_irq(&m->dev->pic, irq, level);
+    ioapic_set_irq(&m->dev->ioapic, irq == 0 ? 2 : irq, level);
 }
 
 static int inta(void *ctx)
 {
     struct machine *m = ctx;
-    return pic_acknowledge(&m->dev->pic);
+    if (!apic_enabled(m) || lapic_extint(&m->dev->lapic)) return pic_acknowledge(&m->dev->pic);
+    return lapic_acknowledge(&m->dev->lapic);
+}
+
+/* WRMSR to IA32_APIC_BASE, after the CPU's reserved-bit checks. */
+static void apic_base_write(void *ctx, uint64_t value)
+{
+    struct machine *m = ctx;
+    lapic_write_base_msr(&m->dev->lapic, value);
+    lapic_relocate(&m->dev->lapic, m->bus);
+    update_intr(m);
+}
+
+void machine_firmware_apic(struct machine *m)
+{
+    uint64_t base = lapic_read_base_msr(&m->dev->lapic) & APIC_BASE_ADDR;
+    bus_write(m->bus, base + 0xF0, 4, 0x1FF);       /* SVR: software enable, vector FFh */
+    bus_write(m->bus, base + 0x350, 4, 0x8700);     /* LVT0: ExtINT, level */
+    bus_write(m->bus, base + 0x360, 4, 0x8400);     /* LVT1: NMI, level */
+    update_intr(m);
 }
 
 static void guest_exit(void *ctx, int status)
@@ -95,10 +167,12 @@ static void guest_exit(void *ctx, int status)
     cpu_request_stop(&m->cpu);
 }
 
+/* Port 92h's fast reset is an INIT: the local APIC keeps its base and state. */
 static void fast_reset(void *ctx)
 {
     struct machine *m = ctx;
     cpu_reset(&m->cpu);
+    m->cpu.msr.apic_base = lapic_read_base_msr(&m->dev->lapic);
 }
 
 static void debugcon_byte(void *ctx, uint8_t byte)
@@ -202,21 +276,25 @@ static void install_traces(struct machine *m)
     m->bus->on_port_ctx = m;
 }
 
-static struct irq_line line_to_pic(struct machine *m, unsigned irq)
+static struct irq_line isa_line(struct machine *m, unsigned irq)
 {
-    return (struct irq_line){ pic_set_irq, &m->dev->pic, irq };
+    return (struct irq_line){ isa_irq, m, irq };
 }
 
 static int build_devices(struct machine *m)
 {
     struct machine_devices *d = m->dev;
-    d->intr = (struct irq_line){ intr_pin, m, 0 };
-    d->irq_pit = line_to_pic(m, IRQ_PIT);
-    d->irq_com1 = line_to_pic(m, IRQ_COM1);
-    d->irq_com2 = line_to_pic(m, IRQ_COM2);
-    d->irq_rtc = line_to_pic(m, IRQ_RTC);
+    d->pic_out = (struct irq_line){ pic_output, m, 0 };
+    d->lapic_out = (struct irq_line){ lapic_output, m, 0 };
+    d->irq_pit = isa_line(m, IRQ_PIT);
+    d->irq_com1 = isa_line(m, IRQ_COM1);
+    d->irq_com2 = isa_line(m, IRQ_COM2);
+    d->irq_rtc = isa_line(m, IRQ_RTC);
 
-    pic_init(&d->pic, &d->intr);
+    lapic_init(&d->lapic, &m->timers, 0, &d->lapic_out);
+    d->lapic.nmi_out = (struct irq_line){ lapic_nmi, m, 0 };
+    ioapic_init(&d->ioapic, &d->lapic);
+    pic_init(&d->pic, &d->pic_out);
     pit_init(&d->pit, &m->timers, &d->irq_pit);
     if (uart_backend_open(&d->com1_backend, m->opt.serial ? m->opt.serial : "stdio") != 0 ||
         uart_backend_open(&d->com2_backend, "null") != 0 ||
@@ -238,7 +316,8 @@ static int build_devices(struct machine *m)
               cmos_attach(&d->rtc, m->bus) | port92_attach(&d->port92) |
               debugexit_attach(&d->debugexit, m->bus) | debugcon_attach(&d->debugcon, m->bus) |
               post_attach(&d->post, m->bus) | fwcfg_attach(&d->fwcfg, m->bus) |
-              pci_attach(&d->pci, m->bus);
+              pci_attach(&d->pci, m->bus) | lapic_attach(&d->lapic, m->bus) |
+              ioapic_attach(&d->ioapic, m->bus);
     if (bad) fprintf(stderr, "ringsim: the bus has no room for every device\n");
     return bad ? -1 : 0;
 }
@@ -262,6 +341,8 @@ struct machine *machine_new(const struct machine_options *opt)
     if (m->opt.set_features) m->cpu.features = m->opt.features;
     m->cpu.intr_ack = inta;
     m->cpu.intr_ctx = m;
+    m->cpu.apic_base_write = apic_base_write;
+    m->cpu.apic_ctx = m;
     m->bus->before_device = sync_time;
     m->bus->before_device_ctx = m;
     install_traces(m);

@@ -73,6 +73,13 @@ enum machine_stop machine_run(struct machine *m);
 uint64_t machine_now(const struct machine *m);
 #define MACHINE_CPU_HZ 1000000000ull     /* nominal core clock: 1 cycle = 1 ns */
 
+/* The local APIC as PC firmware leaves it for an operating system (SeaBIOS,
+ * and QEMU's -kernel boots through it): software-enabled, LINT0 ExtINT and
+ * LINT1 NMI (virtual-wire mode, MP spec 3.6.2.2), so the 8259 reaches the
+ * CPU.  Kernel loaders call it; a ROM at the reset vector starts from the
+ * power-up state instead (LVTs masked, SDM Vol. 3 10.4.7.1). */
+void machine_firmware_apic(struct machine *m);
+
 /* Copy bytes into guest physical memory (loaders); -1 if not RAM. */
 int machine_load(struct machine *m, uint64_t phys, const void *data, uint64_t len);
 

@@ -211,6 +211,17 @@ static const struct { const char *mnem; const char *why; } excluded[] = {
     { "rdtsc", "values differ by design: unit tests" },
     { "rdtscp", "values differ by design: unit tests" },
     { "smsw", "values differ by design (the host's CR0, or its UMIP emulation): unit tests" },
+    { "rdmsr", "CPL 0 only: unit tests (test_msr.c)" },
+    { "wrmsr", "CPL 0 only: unit tests (test_msr.c)" },
+    { "swapgs", "CPL 0 only: unit tests (test_fastcall.c)" },
+    { "sysenter", "system call into the host kernel: unit tests (test_fastcall.c)" },
+    { "sysexit", "CPL 0 only: unit tests (test_fastcall.c)" },
+    { "syscall", "system call into the host kernel: unit tests (test_fastcall.c)" },
+    { "sysret", "CPL 0 only: unit tests (test_fastcall.c)" },
+    { "rdfsbase", "segment bases differ by design: unit tests (test_fastcall.c)" },
+    { "rdgsbase", "segment bases differ by design: unit tests (test_fastcall.c)" },
+    { "wrfsbase", "segment bases differ by design: unit tests (test_fastcall.c)" },
+    { "wrgsbase", "segment bases differ by design: unit tests (test_fastcall.c)" },
 };
 
 /* Host features the generated forms need (CPUID leaf, subleaf, register, bit). */

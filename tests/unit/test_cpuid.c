@@ -142,11 +142,16 @@ static const struct feature features[] = {
     { "SMAP",    7, EBX, 20, true },
     { "UMIP",    7, ECX, 2,  true },
     { "1-GiB pages", 0x80000001, EDX, 26, true },
+    { "MSR",     1, EDX, 5,  true },
+    { "APIC",    1, EDX, 9,  true },
+    { "SEP",     1, EDX, 11, true },
+    { "MTRR",    1, EDX, 12, true },
+    { "PAT",     1, EDX, 16, true },
+    { "NX",      0x80000001, EDX, 20, true },
+    { "FSGSBASE", 7, EBX, 0, true },
     /* not implemented (yet): never advertised */
     { "FPU",     1, EDX, 0,  false },
-    { "MSR",     1, EDX, 5,  false },
-    { "APIC",    1, EDX, 9,  false },
-    { "SEP",     1, EDX, 11, false },
+    { "X2APIC",  1, ECX, 21, false },
     { "MMX",     1, EDX, 23, false },
     { "FXSR",    1, EDX, 24, false },
     { "SSE",     1, EDX, 25, false },
@@ -158,12 +163,48 @@ static const struct feature features[] = {
     { "XSAVE",   1, ECX, 26, false },
     { "AVX",     1, ECX, 28, false },
     { "AVX2",    7, EBX, 5,  false },
-    { "SYSCALL", 0x80000001, EDX, 11, false },
     { "VME",     1, EDX, 1,  false },
     { "MCE",     1, EDX, 7,  false },
     { "LA57",    7, ECX, 16, false },
-    { "NX",      0x80000001, EDX, 20, false },
 };
+
+/* SYSCALL/SYSRET: AMD has them in every mode and says so; Intel only in
+ * 64-bit mode and reports the bit only to CPUID executed there. */
+Test(cpuid, syscall_bit_is_set_on_amd_in_32bit_mode)
+{
+    start(VENDOR_AMD);
+    cr_expect(query(0x80000001u, 0).d >> 11 & 1);
+}
+
+Test(cpuid, syscall_bit_is_clear_on_intel_outside_64bit_mode)
+{
+    start(VENDOR_INTEL);
+    cr_expect_eq(0, query(0x80000001u, 0).d >> 11 & 1);
+}
+
+Test(cpuid, syscall_bit_is_set_on_intel_in_64bit_mode)
+{
+    static const uint8_t code[] = { 0x0F, 0xA2 };           /* cpuid */
+    th_init(&t, DM_64);
+    th_code(&t, code, sizeof code);
+    cpu->gpr[RAX] = 0x80000001u;
+    cr_assert_eq(EXIT_BUDGET, th_run(&t, 1));
+    cr_expect(cpu->gpr[RDX] >> 11 & 1);
+}
+
+Test(cpuid, apic_bit_follows_the_global_enable_in_IA32_APIC_BASE)
+{
+    start(VENDOR_INTEL);
+    cr_expect(query(1, 0).d >> 9 & 1);
+    cpu->msr.apic_base &= ~0x800ull;
+    cr_expect_eq(0, query(1, 0).d >> 9 & 1, "SDM Vol. 3 10.4.3: cleared with the APIC off");
+}
+
+Test(cpuid, leaf1_ebx_reports_initial_apic_id_0)
+{
+    start(VENDOR_INTEL);
+    cr_expect_eq(0, query(1, 0).b >> 24);
+}
 
 Test(cpuid, intel_profile_advertises_exactly_the_implemented_features)
 {
