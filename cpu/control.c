@@ -158,6 +158,7 @@ void cr_write(struct cpu *cpu, unsigned n, uint64_t value)
     case 8:
         if (value & ~0xFull) gp0(cpu);      /* TPR: bits 63:4 reserved */
         cpu->cr8 = value;
+        if (cpu->cr8_write) cpu->cr8_write(cpu->apic_ctx, (unsigned)value);
         break;
     default: cpu_raise(cpu, EXC_UD, EXC_NO_ERROR);
     }
@@ -170,7 +171,7 @@ static uint64_t cr_read(const struct cpu *cpu, unsigned n)
     case 2: return cpu->cr2;
     case 3: return cpu->cr3;
     case 4: return cpu->cr4;
-    default: return cpu->cr8;
+    default: return cpu->cr8_read ? cpu->cr8_read(cpu->apic_ctx) : cpu->cr8;
     }
 }
 
@@ -324,4 +325,24 @@ void op_stac_clac(struct cpu *cpu, const struct insn *in)
     if (cpu->cpl != 0) cpu_raise(cpu, EXC_UD, EXC_NO_ERROR);
     if (in->sub) cpu->rflags |= FL_AC;
     else cpu->rflags &= ~(uint64_t)FL_AC;
+}
+
+/* ---- caches and performance counters ------------------------------------------ */
+
+/* 0F 08 INVD, 0F 09 WBINVD: privileged.  ringsim models no caches, so there
+ * is nothing to write back or drop: memory is always coherent. */
+void op_invd(struct cpu *cpu, const struct insn *in)
+{
+    (void)in;
+    require_cpl0(cpu);
+}
+
+/* 0F 33 RDPMC: #GP(0) above CPL 0 without CR4.PCE, and for a counter that
+ * does not exist.  ringsim implements no performance counters (CPUID does not
+ * enumerate leaf 0AH), so every index is one that does not exist. */
+void op_rdpmc(struct cpu *cpu, const struct insn *in)
+{
+    (void)in;
+    if (cpu->cpl > 0 && !(cpu->cr4 & CR4_PCE)) gp0(cpu);
+    gp0(cpu);
 }

@@ -233,6 +233,9 @@ struct cpu {
      * enables or disables); NULL without one.  Called after the MSR's own
      * reserved-bit checks. */
     void (*apic_base_write)(void *ctx, uint64_t value);
+    /* CR8 is the local APIC's TPR[7:4]: without an APIC it is plain storage. */
+    unsigned (*cr8_read)(void *ctx);
+    void (*cr8_write)(void *ctx, unsigned cr8);
     void *apic_ctx;
 
     /* Derived from the above by cpu_update_mode(); read on every instruction. */

@@ -438,6 +438,19 @@ static void lapic_mmio_write(void *ctx, uint64_t offset, unsigned size, uint64_t
     reg_write(a, (unsigned)offset, (uint32_t)value);
 }
 
+/* CR8 in 64-bit mode is TPR[7:4] (SDM Vol. 3 10.8.6.1): a write sets the
+ * priority class and clears the sub-class. */
+unsigned lapic_cr8_read(const struct lapic *a)
+{
+    return (a->tpr >> 4) & 0xF;
+}
+
+void lapic_cr8_write(struct lapic *a, unsigned cr8)
+{
+    a->tpr = (cr8 & 0xF) << 4;
+    update_intr(a);
+}
+
 int lapic_relocate(struct lapic *a, struct bus *bus)
 {
     uint64_t base = a->base_msr & APIC_BASE_ADDR;

@@ -77,6 +77,9 @@ void lapic_set_lint(void *ctx, unsigned line, int level);
 bool lapic_extint(const struct lapic *a);
 /* Move the MMIO window to the base IA32_APIC_BASE now names. */
 int  lapic_relocate(struct lapic *a, struct bus *bus);
+/* CR8 (64-bit mode) is TPR[7:4]. */
+unsigned lapic_cr8_read(const struct lapic *a);
+void lapic_cr8_write(struct lapic *a, unsigned cr8);
 uint32_t lapic_ppr(const struct lapic *a);    /* processor priority (register 0xA0) */
 
 #endif

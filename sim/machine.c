@@ -140,6 +140,18 @@ static int inta(void *ctx)
 }
 
 /* WRMSR to IA32_APIC_BASE, after the CPU's reserved-bit checks. */
+static unsigned machine_cr8_read(void *ctx)
+{
+    struct machine *m = ctx;
+    return lapic_cr8_read(&m->dev->lapic);
+}
+
+static void machine_cr8_write(void *ctx, unsigned cr8)
+{
+    struct machine *m = ctx;
+    lapic_cr8_write(&m->dev->lapic, cr8);
+}
+
 static void apic_base_write(void *ctx, uint64_t value)
 {
     struct machine *m = ctx;
@@ -342,6 +354,8 @@ struct machine *machine_new(const struct machine_options *opt)
     m->cpu.intr_ack = inta;
     m->cpu.intr_ctx = m;
     m->cpu.apic_base_write = apic_base_write;
+    m->cpu.cr8_read = machine_cr8_read;
+    m->cpu.cr8_write = machine_cr8_write;
     m->cpu.apic_ctx = m;
     m->bus->before_device = sync_time;
     m->bus->before_device_ctx = m;

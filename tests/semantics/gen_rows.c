@@ -112,7 +112,8 @@ static const struct mnem_info mnems[] = {
     { "arpl", G_MISC, K_PLAIN, U_NONE, 0 },
     /* privileged at the host's CPL 3: #GP(0), or #UD for STAC/CLAC */
     { "clts", G_MISC, K_PLAIN, U_NONE, 0 },     { "lmsw", G_MISC, K_PLAIN, U_NONE, 0 },
-    { "invlpg", G_MISC, K_PLAIN, U_NONE, 0 },   { "invpcid", G_MISC, K_PLAIN, U_NONE, 0 },
+    { "invlpg", G_MISC, K_PLAIN, U_NONE, 0 },   { "invd", G_MISC, K_PLAIN, U_NONE, 0 },
+    { "wbinvd", G_MISC, K_PLAIN, U_NONE, 0 },   { "invpcid", G_MISC, K_PLAIN, U_NONE, 0 },
     { "stac", G_MISC, K_PLAIN, U_NONE, 0 },     { "clac", G_MISC, K_PLAIN, U_NONE, 0 },
 };
 
@@ -210,6 +211,7 @@ static const struct { const char *mnem; const char *why; } excluded[] = {
     { "cpuid", "values differ by design: unit tests" },
     { "rdtsc", "values differ by design: unit tests" },
     { "rdtscp", "values differ by design: unit tests" },
+    { "rdpmc", "the host kernel decides CR4.PCE per process: unit and guest tests" },
     { "smsw", "values differ by design (the host's CR0, or its UMIP emulation): unit tests" },
     { "rdmsr", "CPL 0 only: unit tests (test_msr.c)" },
     { "wrmsr", "CPL 0 only: unit tests (test_msr.c)" },

@@ -150,6 +150,10 @@ int run_catch(void (*code)(void), struct fault *out)
     if (ctx_save(&catch_ctx) == 0) {
         catch_armed = 1;
         code();
+        /* code may have left a null or unusual selector in DS or ES: reload
+         * them before the next global access (the SDM faults on a null DS;
+         * QEMU does not, so only a strict machine shows the difference). */
+        __asm__ volatile("mov %0, %%ds\n\tmov %0, %%es" : : "r"((uint32_t)KDATA) : "memory");
         catch_armed = 0;
         ctx_restore(&catch_ctx, 2);    /* flat segments again, whatever code loaded */
     }
