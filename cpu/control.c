@@ -51,6 +51,7 @@ uint64_t cr4_writable(const struct cpu *cpu)
         { FEAT_TSC, CR4_TSD }, { FEAT_DE, CR4_DE }, { FEAT_PSE, CR4_PSE },
         { FEAT_PAE, CR4_PAE }, { FEAT_PGE, CR4_PGE }, { FEAT_UMIP, CR4_UMIP },
         { FEAT_PCID, CR4_PCIDE }, { FEAT_SMEP, CR4_SMEP }, { FEAT_SMAP, CR4_SMAP },
+        { FEAT_FSGSBASE, CR4_FSGSBASE },
     };
     uint64_t w = cpu->model->family >= 6 ? CR4_PCE : 0;   /* RDPMC's gate, from the P6 */
     for (size_t k = 0; k < sizeof bits / sizeof bits[0]; k++)

@@ -23,7 +23,11 @@ ASM_FN(u_ud2, LABEL(u_ud2_at) "ud2");
 /* 64-bit ring 3 -> compatibility code (CS 0x23) -> back to CS 0x33, as WoW64 does. */
 ASM_FN(u_to_compat, "lea 1f(%rip), %rax\n mov %eax, compat_target(%rip)\n"
        "ljmp *compat_far(%rip)\n"
-       ".code32\n 1: mov %cs, %eax\n mov %eax, compat_cs_seen\n ljmp $0x33, $2f\n .code64\n"
+       /* IRETQ to ring 3 made DS null (its DPL was 0): harmless in 64-bit
+        * mode, #GP(0) on use in compatibility mode (SDM Vol. 3 5.4.1), so
+        * load the ring-3 data segment first, as a WoW64 thunk does. */
+       ".code32\n 1: mov $0x2B, %ecx\n mov %ecx, %ds\n mov %cs, %eax\n"
+       " mov %eax, compat_cs_seen\n ljmp $0x33, $2f\n .code64\n"
        "2: mov %cs, %ebx\n mov compat_cs_seen(%rip), %eax\n int $0x80\n"
        ".data\n compat_far: \n compat_target: .long 0\n .word 0x23\n .text");
 ASM_FN(swapgs_test, "swapgs\n ret");
