@@ -10,6 +10,7 @@
 #include "ops.h"
 #include "system.h"
 #include "control.h"
+#include "debug.h"
 #include "exec.h"
 #include "handlers.h"
 #include "mmu/paging.h"
@@ -241,6 +242,7 @@ void op_mov_Dd_Ry(struct cpu *cpu, const struct insn *in)
         v = (v & DR7_WRITABLE) | DR7_FIXED;
     }
     cpu->dr[n] = v;
+    if (n != 6) debug_update(cpu);
 }
 
 /* ---- CLTS, LMSW, SMSW -------------------------------------------------------- */

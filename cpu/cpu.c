@@ -57,6 +57,7 @@ void cpu_reset(struct cpu *cpu)
     memset(cpu->dr, 0, sizeof cpu->dr);
     cpu->dr[6] = 0xFFFF0FF0;
     cpu->dr[7] = 0x400;
+    memset(&cpu->dbg, 0, sizeof cpu->dbg);
     for (int s = 0; s < 6; s++) set_seg(cpu, s, 0, 0, 0xFFFF, ATTR_DATA16);
     set_seg(cpu, SEG_CS, 0xF000, 0xFFFF0000, 0xFFFF, ATTR_CODE16);
     set_seg(cpu, SEG_LDTR, 0, 0, 0xFFFF, SA_P | 0x2);
@@ -159,6 +160,7 @@ void cpu_update_mode(struct cpu *cpu)
         if (flat) cpu->seg_flat |= (uint8_t)(1u << s);
     }
     cpu->events = 1;    /* decoded blocks are per decode mode: look the next one up again */
+    cpu->align_check = (cpu->cr0 & CR0_AM) && cpu->cpl == 3 && (cpu->rflags & FL_AC);
     paging_mode_changed(cpu);   /* the speed TLB holds rights for one CPL class, WP, SMEP ... */
     if (cpu->on_mode && (cpu->mode != old_mode || cpu->dmode != old_dmode || cpu->cpl != old_cpl))
         cpu->on_mode(cpu->observer, cpu->mode, cpu->dmode, cpu->cpl);

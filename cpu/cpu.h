@@ -241,6 +241,11 @@ struct cpu {
     /* Derived from the above by cpu_update_mode(); read on every instruction. */
     uint8_t cpl;
     bool    cs_from_real;       /* CS still holds its real-mode value after CR0.PE was set */
+    bool    align_check;        /* CR0.AM at CPL 3: data accesses check EFLAGS.AC alignment */
+    struct {
+        uint8_t exec, data;     /* DR0-DR3 enabled as instruction / data breakpoints */
+        uint8_t pending;        /* data breakpoints hit by the running instruction */
+    } dbg;
     uint8_t mode;               /* enum cpu_mode */
     uint8_t dmode;              /* enum dmode for CS */
     uint8_t stack_size;         /* 2, 4 or 8: SS.B or 64-bit mode */

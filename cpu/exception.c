@@ -369,8 +369,10 @@ bool exception_dispatch(struct cpu *cpu)
     int source = cpu->exc_source;
     if (cpu->on_exception)
         cpu->on_exception(cpu->observer, vector, cpu->exc_error, source);
-    if (source == INT_EXCEPTION && vector < 32 && vectors[vector].cls == EXC_FAULT)
+    if (source == INT_EXCEPTION && vector < 32 && vectors[vector].cls == EXC_FAULT) {
         cpu->rip = cpu->insn_start;
+        cpu->dbg.pending = 0;       /* a faulting instruction reports no data breakpoint */
+    }
     if (cpu->stop_on_exception) {
         cpu->exit_reason = EXIT_EXCEPTION;
         cpu->delivering = false;

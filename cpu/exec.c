@@ -15,6 +15,7 @@
 #include "system.h"
 #include "cycles.h"
 #include "fast.h"
+#include "debug.h"
 #include "mmu/bus.h"
 
 #define BLOCK_MAX   48
@@ -547,22 +548,35 @@ static void check_interrupts(struct cpu *cpu)
     accept_interrupt(cpu);
 }
 
-/* EFLAGS.TF set when an instruction starts: a #DB trap after it completes,
- * with DR6.BS (SDM Vol. 3 17.3.1.4).  An instruction that faults or
- * delivers an interrupt does not trap (delivery clears TF; the handler's
- * IRET restores it).  After MOV SS or POP SS the trap waits one more
- * instruction, as interrupts do. */
-static void single_step(struct cpu *cpu)
+/* One instruction under the debug machinery (SDM Vol. 3 17.3): an enabled
+ * instruction breakpoint at its linear address is a #DB fault before it
+ * runs, unless EFLAGS.RF (set by the IRET that resumes it) suppresses it
+ * once; with EFLAGS.TF set when it starts, a #DB trap follows it with DR6.BS
+ * (and any data-breakpoint hits of the same instruction).  An instruction
+ * that faults or delivers an interrupt does not trap (delivery clears TF;
+ * the handler's IRET restores it).  After MOV SS or POP SS the trap waits
+ * one more instruction, as interrupts do. */
+static void debug_step(struct cpu *cpu)
 {
+    if (cpu->dbg.exec) {
+        bool rf = (cpu->rflags & FL_RF) && cpu_instret_now(cpu) < cpu->rf_until;
+        uint64_t lin = cpu->seg[SEG_CS].base + cpu->rip;
+        unsigned hits = rf ? 0 : debug_exec_hits(cpu, cpu->dmode == DM_64 ? lin : (uint32_t)lin);
+        if (hits) {
+            cpu->dr[6] = (cpu->dr[6] & ~0xFull) | hits;
+            cpu->insn_start = cpu->rip;
+            cpu_raise(cpu, EXC_DB, EXC_NO_ERROR);
+        }
+    }
+    bool tf = cpu->rflags & FL_TF;
     run_one(cpu);
+    if (!tf) return;
     if (cpu->interrupt_shadow == SHADOW_MOV_SS && cpu->instret < cpu->run_end) {
         cpu->interrupt_shadow = 0;
         run_one(cpu);
     }
     cpu->events = 1;
-    cpu->dr[6] |= DR6_BS;
-    cpu->insn_start = cpu->rip;
-    cpu_raise(cpu, EXC_DB, EXC_NO_ERROR);
+    debug_trap(cpu, DR6_BS);
 }
 
 /* Things that happen between blocks.  Returns true when the run must stop. */
@@ -570,6 +584,7 @@ static bool handle_events(struct cpu *cpu)
 {
     cpu->events = 0;
     if (cpu->dc->ndead > DEAD_LIMIT) dc_flush_jump_cache(cpu);
+    if (cpu->dbg.pending) debug_trap(cpu, 0);   /* data breakpoints of the last instruction */
     if (cpu->stop_requested) {
         cpu->stop_requested = false;
         cpu->exit_reason = EXIT_STOP;
@@ -601,8 +616,8 @@ enum cpu_exit cpu_run(struct cpu *cpu, uint64_t max_insns)
             check_interrupts(cpu);
             if (cpu->events) continue;
         }
-        if (unlikely(cpu->rflags & FL_TF)) {
-            single_step(cpu);
+        if (unlikely((cpu->rflags & FL_TF) | cpu->dbg.exec)) {
+            debug_step(cpu);
             continue;
         }
         const struct block *b = block_for_rip(cpu);

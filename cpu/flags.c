@@ -110,6 +110,9 @@ uint64_t cpu_get_flags(struct cpu *cpu)
 
 void cpu_set_flags(struct cpu *cpu, uint64_t value)
 {
+    uint64_t old = cpu->rflags;
     cpu->rflags = value | FL_1;
     cpu->lf.op = LF_NONE;
+    /* Alignment checking follows EFLAGS.AC under CR0.AM (cpu_update_mode). */
+    if (((old ^ value) & FL_AC) && (cpu->cr0 & CR0_AM)) cpu_update_mode(cpu);
 }

@@ -10,6 +10,7 @@
 #include "ops.h"
 #include "system.h"
 #include "exec.h"
+#include "debug.h"
 #include "mmu/bus.h"
 #include "mmu/paging.h"
 
@@ -80,6 +81,7 @@ static uint64_t tlb_fill(struct cpu *cpu, uint64_t lin, int access)
     } else {
         phys = lin & cpu->bus->a20_mask;    /* a closed A20 gate wraps at 1 MiB */
     }
+    if (cpu->speed_ctx & SPEED_NO_DATA) r = w = false;     /* each access checked (debug.c) */
     uint64_t ppage = phys & ~0xFFFull;
     struct tlb_entry *e = &cpu->tlb[(lin >> 12) & (TLB_SIZE - 1)];
     e->tag_read = e->tag_write = e->tag_fetch = 0;
@@ -145,6 +147,8 @@ static void phys_write(struct cpu *cpu, uint64_t phys, unsigned size, uint64_t v
 
 uint64_t mem_read_slow(struct cpu *cpu, uint64_t lin, unsigned size, int access)
 {
+    if (unlikely(cpu->speed_ctx & SPEED_NO_DATA) && ACC_KIND(access) != ACC_FETCH)
+        mem_data_checks(cpu, lin, size, access);
     unsigned in_page = 0x1000 - (unsigned)(lin & 0xFFF);
     if (size <= in_page) return phys_read(cpu, tlb_fill(cpu, lin, access), size);
     /* Crossing a page: translate both halves before reading anything. */
@@ -160,6 +164,7 @@ uint64_t mem_read_slow(struct cpu *cpu, uint64_t lin, unsigned size, int access)
 
 void mem_check_write(struct cpu *cpu, uint64_t lin, unsigned size)
 {
+    if (unlikely(cpu->speed_ctx & SPEED_NO_DATA)) mem_data_checks(cpu, lin, size, ACC_RMW);
     unsigned in_page = 0x1000 - (unsigned)(lin & 0xFFF);
     tlb_fill(cpu, lin, ACC_WRITE);
     if (size > in_page) tlb_fill(cpu, next_linear(cpu, lin + in_page), ACC_WRITE);
@@ -167,6 +172,7 @@ void mem_check_write(struct cpu *cpu, uint64_t lin, unsigned size)
 
 static void write_slow(struct cpu *cpu, uint64_t lin, unsigned size, uint64_t v, int access)
 {
+    if (unlikely(cpu->speed_ctx & SPEED_NO_DATA)) mem_data_checks(cpu, lin, size, access);
     unsigned in_page = 0x1000 - (unsigned)(lin & 0xFFF);
     if (size <= in_page) {
         phys_write(cpu, tlb_fill(cpu, lin, access), size, v);

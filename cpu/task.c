@@ -9,6 +9,7 @@
 #include "ops.h"
 #include "system.h"
 #include "control.h"
+#include "debug.h"
 
 /* Offsets of the dynamic fields in each TSS format. */
 struct tss_layout {
@@ -138,6 +139,8 @@ void task_switch(struct cpu *cpu, uint16_t sel, struct desc *tss, enum task_reas
     tss->hi |= 0x200;
     desc_to_seg(tss, &cpu->seg[SEG_TR]);
     cpu->cr0 |= CR0_TS;
+    cpu->dr[7] &= ~0x155ull;                   /* L0-L3 and LE are per task (SDM 17.2.4) */
+    debug_update(cpu);
     if (w == 4 && (cpu->cr0 & CR0_PG)) cr_write(cpu, 3, cr3);
     if (w == 2) fl = (cpu_get_flags(cpu) & ~0xFFFFull) | (fl & 0xFFFF);
     cpu_set_flags(cpu, (fl & 0x3F7FD7ull) | FL_1);

@@ -64,5 +64,7 @@ bool paging_pae_legacy(const struct cpu *cpu);  /* PG, PAE and not IA-32e: PDPTE
 /* Called by cpu_update_mode(): the speed TLB is dropped when the rights it
  * was filled under change (CPL 3 or not, WP, SMEP, SMAP, NXE, PG). */
 void paging_mode_changed(struct cpu *cpu);
+/* speed_ctx bit: data accesses are not cached (alignment checks or data breakpoints). */
+#define SPEED_NO_DATA 0x20
 
 #endif

@@ -283,7 +283,7 @@ Test(control, clearing_pg_with_pcide_set_raises_GP0)
 Test(control, cr4_bits_not_advertised_raise_GP0)
 {
     static const uint32_t bits[] = { CR4_VME, CR4_PVI, CR4_MCE, CR4_OSFXSR, CR4_LA57,
-                                     CR4_FSGSBASE, 1u << 13, 1u << 22, 1u << 31 };
+                                     1u << 13, 1u << 22, 1u << 31 };
     th_init(&t, DM_32);
     for (unsigned k = 0; k < sizeof bits / sizeof bits[0]; k++) {
         with_eax(bits[k]);
@@ -297,6 +297,19 @@ Test(control, cr4_feature_bit_switched_off_by_cpu_raises_GP0)
     th_init(&t, DM_32);
     cpu->features &= ~CPU_FEAT(FEAT_SMEP);
     with_eax(CR4_SMEP);
+    faults(EXC_GP, MOV_CR4_EAX);
+}
+
+Test(control, cr4_fsgsbase_is_writable_with_the_feature_and_reserved_without)
+{
+    th_init(&t, DM_32);
+    with_eax(CR4_FSGSBASE);
+    ok(MOV_CR4_EAX, 1);
+    cr_expect_eq(CR4_FSGSBASE, cpu->cr4);
+    th_free(&t);
+    th_init(&t, DM_32);
+    cpu->features &= ~CPU_FEAT(FEAT_FSGSBASE);
+    with_eax(CR4_FSGSBASE);
     faults(EXC_GP, MOV_CR4_EAX);
 }
 

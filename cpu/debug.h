@@ -1,0 +1,16 @@
+/* debug.h - debug-register breakpoints and alignment checks (cpu/debug.c). */
+#ifndef RINGSIM_DEBUG_H
+#define RINGSIM_DEBUG_H
+
+#include "cpu.h"
+
+/* Recompute the enabled breakpoints after DR0-DR3 or DR7 change. */
+void debug_update(struct cpu *cpu);
+/* B0-B3 bits of the instruction breakpoints at linear address lin. */
+unsigned debug_exec_hits(const struct cpu *cpu, uint64_t lin);
+/* Alignment check (#AC) and data breakpoints for one data access. */
+void mem_data_checks(struct cpu *cpu, uint64_t lin, unsigned size, int access);
+/* Raise the #DB trap for the pending data hits (plus extra DR6 bits). */
+_Noreturn void debug_trap(struct cpu *cpu, uint64_t extra_dr6);
+
+#endif
