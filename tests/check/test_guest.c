@@ -19,11 +19,6 @@ struct image {
     const char *name;
     const char *ringsim_args;          /* the boot options, as ringsim spells them */
     const char *qemu_args;             /* ... and as QEMU does */
-    /* Not NULL: the image specifies simulator work that is not merged yet (this
-     * names it).  QEMU must still pass every check deviations.txt does not list,
-     * but ringsim's lines are only counted (as "guest-pending"), not asserted.
-     * Drop the mark when the work lands. */
-    const char *pending;
     int expect_status;                 /* ringsim's exit status; 0: EXIT_ALL_PASSED */
     int qemu_reset;                    /* 1: QEMU ends by a reset (-no-reboot: status 0) */
     const char *qemu;                  /* the QEMU binary; NULL: qemu-system-i386 */
@@ -134,7 +129,6 @@ static const struct verdict *find(const struct outcome *o, const char *name)
 
 struct tally {
     int passed, failed, agree, disagree, deviations;
-    int pending;                       /* 1: the counts are a pending image's */
 };
 
 /* One check's two verdicts: agree, a documented deviation, or a disagreement. */
@@ -147,9 +141,8 @@ static void compare_one(const char *image, const char *name, const struct verdic
         t->deviations++;
     } else {
         t->disagree++;
-        if (!t->pending)
-            cr_log_error("%s %s: ringsim says \"%s\", qemu says \"%s\"", image, name,
-                         r ? r->line : "(nothing)", q ? q->line : "(nothing)");
+        cr_log_error("%s %s: ringsim says \"%s\", qemu says \"%s\"", image, name,
+                     r ? r->line : "(nothing)", q ? q->line : "(nothing)");
     }
 }
 
@@ -171,8 +164,7 @@ static void record(const char *image, const struct tally *t)
     snprintf(path, sizeof path, "%s/%s", dir, image);
     FILE *f = fopen(path, "w");
     if (!f) return;
-    fprintf(f, "%d %d %d %d %d %d\n", t->passed, t->failed, t->agree, t->disagree, t->deviations,
-            t->pending);
+    fprintf(f, "%d %d %d %d %d\n", t->passed, t->failed, t->agree, t->disagree, t->deviations);
     fclose(f);
 }
 
@@ -191,13 +183,12 @@ ReportHook(POST_ALL)(struct criterion_global_stats *stats)
     if (!dir) return;
     snprintf(cmd, sizeof cmd, "cat %s/* 2>/dev/null; rm -rf %s", dir, dir);
     FILE *p = popen(cmd, "r");
-    struct tally sum = { 0 }, pend = { 0 }, t;
+    struct tally sum = { 0 }, t;
     int images = 0;
-    while (p && fscanf(p, "%d %d %d %d %d %d", &t.passed, &t.failed, &t.agree, &t.disagree,
-                       &t.deviations, &t.pending) == 6) {
-        struct tally *s = t.pending ? &pend : &sum;
-        s->passed += t.passed, s->failed += t.failed, s->agree += t.agree;
-        s->disagree += t.disagree, s->deviations += t.deviations, s->pending++;
+    while (p && fscanf(p, "%d %d %d %d %d", &t.passed, &t.failed, &t.agree, &t.disagree,
+                       &t.deviations) == 5) {
+        sum.passed += t.passed, sum.failed += t.failed, sum.agree += t.agree;
+        sum.disagree += t.disagree, sum.deviations += t.deviations;
         images++;
     }
     if (p) pclose(p);
@@ -205,26 +196,10 @@ ReportHook(POST_ALL)(struct criterion_global_stats *stats)
     printf("guest: %d passed, %d failed\n", sum.passed, sum.failed);
     printf("guest-vs-qemu: %d agree, %d disagree (%d documented QEMU deviations)\n", sum.agree,
            sum.disagree, sum.deviations);
-    if (pend.pending)
-        printf("guest-pending: %d images of unmerged work, ringsim %d passed, %d failed; "
-               "vs qemu %d agree, %d disagree, %d documented\n", pend.pending, pend.passed,
-               pend.failed, pend.agree, pend.disagree, pend.deviations);
     fflush(stdout);
 }
 
 /* ---- one test per image ------------------------------------------------- */
-
-/* A pending image is held to QEMU: every FAIL there must be documented. */
-static void check_qemu_alone(const struct image *img, const struct outcome *q)
-{
-    int undocumented = 0;
-    for (int i = 0; i < q->n; i++) {
-        if (q->v[i].pass || documented(img->name, q->v[i].name)) continue;
-        undocumented++;
-        cr_log_error("%s under QEMU: %s (not in deviations.txt)", img->name, q->v[i].line);
-    }
-    cr_expect_eq(undocumented, 0, "%s: QEMU fails checks deviations.txt does not list", img->name);
-}
 
 static void check_image(const struct image *img)
 {
@@ -247,17 +222,16 @@ static void check_image(const struct image *img)
     }
     unlink(rlog);
     unlink(qlog);
-    t.pending = img->pending != NULL;
     for (int i = 0; i < r.n; i++) {
         t.passed += r.v[i].pass;
         t.failed += !r.v[i].pass;
-        if (!t.pending) cr_expect(r.v[i].pass, "%s under ringsim: %s", img->name, r.v[i].line);
+        cr_expect(r.v[i].pass, "%s under ringsim: %s", img->name, r.v[i].line);
     }
     if ((r.n == 0 && want == EXIT_ALL_PASSED) || (r.status != want && t.failed == 0)) t.failed++;
     if (!img->no_oracle) compare(img->name, &r, &q, &t);
     printf("guest %-10s ringsim %d PASS %d FAIL (exit %d); qemu exit %d; %d agree, %d disagree, "
-           "%d documented%s%s\n", img->name, t.passed, t.failed, r.status, q.status, t.agree,
-           t.disagree, t.deviations, t.pending ? "; pending: " : "", t.pending ? img->pending : "");
+           "%d documented\n", img->name, t.passed, t.failed, r.status, q.status, t.agree,
+           t.disagree, t.deviations);
     fflush(stdout);
     record(img->name, &t);
     if (img->no_oracle) {
@@ -269,18 +243,11 @@ static void check_image(const struct image *img)
         cr_expect(q.status == EXIT_ALL_PASSED || q.status == EXIT_SOME_FAILED,
                   "%s: QEMU did not reach the end of the image (exit %d)", img->name, q.status);
     }
-    if (t.pending) {
-        check_qemu_alone(img, &q);
-        return;
-    }
     if (want == EXIT_ALL_PASSED)
         cr_expect(r.n > 0, "%s printed no PASS/FAIL line under ringsim", img->name);
     cr_expect_eq(r.status, want, "%s: ringsim exit status", img->name);
     cr_expect_eq(t.disagree, 0, "%s: ringsim and QEMU disagree", img->name);
 }
-
-/* The system-architecture work (issue 4) the sys_* and irq images specify. */
-#define SYS "protected-mode delivery, descriptors, paging, MSRs (issue 4)"
 
 static const struct image images[] = {
     { .name = "hello", .ringsim_args = "", .qemu_args = "" },
@@ -293,39 +260,38 @@ static const struct image images[] = {
     { .name = "cmos", .ringsim_args = "", .qemu_args = "" },
     { .name = "fwcfg_pci", .ringsim_args = "", .qemu_args = "" },
     { .name = "rom_timer", .ringsim_args = "", .qemu_args = "" },
-    { .name = "irq_pic", .ringsim_args = "", .qemu_args = "", .pending = SYS },
-    { .name = "irq_pit", .ringsim_args = "", .qemu_args = "", .pending = SYS },
-    { .name = "irq_uart", .ringsim_args = "", .qemu_args = "", .pending = SYS },
-    { .name = "apic", .ringsim_args = "", .qemu_args = "", .pending = SYS },
+    { .name = "irq_pic", .ringsim_args = "", .qemu_args = "" },
+    { .name = "irq_pit", .ringsim_args = "", .qemu_args = "" },
+    { .name = "irq_uart", .ringsim_args = "", .qemu_args = "" },
+    { .name = "apic", .ringsim_args = "", .qemu_args = "" },
     /* Shutdown: ringsim stops with status 1, QEMU (-no-reboot) exits 0. */
-    { .name = "triple", .ringsim_args = "", .qemu_args = "", .pending = SYS,
+    { .name = "triple", .ringsim_args = "", .qemu_args = "",
       .expect_status = 1, .qemu_reset = 1 },
-    { .name = "sys_exc", .ringsim_args = "", .qemu_args = "", .pending = SYS },
-    { .name = "sys_seg", .ringsim_args = "", .qemu_args = "", .pending = SYS },
-    { .name = "sys_priv", .ringsim_args = "", .qemu_args = "", .pending = SYS },
-    { .name = "sys_desc", .ringsim_args = "", .qemu_args = "", .pending = SYS },
-    { .name = "sys_io", .ringsim_args = "", .qemu_args = "", .pending = SYS },
-    { .name = "sys_task", .ringsim_args = "", .qemu_args = "", .pending = SYS },
+    { .name = "sys_exc", .ringsim_args = "", .qemu_args = "" },
+    { .name = "sys_seg", .ringsim_args = "", .qemu_args = "" },
+    { .name = "sys_priv", .ringsim_args = "", .qemu_args = "" },
+    { .name = "sys_desc", .ringsim_args = "", .qemu_args = "" },
+    { .name = "sys_io", .ringsim_args = "", .qemu_args = "" },
+    { .name = "sys_task", .ringsim_args = "", .qemu_args = "" },
     /* NX needs a CPU model that has it: qemu32 lacks it by default. */
-    { .name = "sys_paging", .ringsim_args = "", .qemu_args = "-cpu qemu32,+nx", .pending = SYS },
-    { .name = "sys_smep", .ringsim_args = "", .qemu_args = "-cpu qemu32,+smep,+smap",
-      .pending = SYS },
-    { .name = "sys_msr", .ringsim_args = "", .qemu_args = "", .pending = SYS },
-    { .name = "sys_dbg", .ringsim_args = "", .qemu_args = "", .pending = SYS },
-    { .name = "sys_v86", .ringsim_args = "", .qemu_args = "", .pending = SYS },
-    { .name = "sys_intr", .ringsim_args = "", .qemu_args = "", .pending = SYS },
+    { .name = "sys_paging", .ringsim_args = "", .qemu_args = "-cpu qemu32,+nx" },
+    { .name = "sys_smep", .ringsim_args = "", .qemu_args = "-cpu qemu32,+smep,+smap" },
+    { .name = "sys_msr", .ringsim_args = "", .qemu_args = "" },
+    { .name = "sys_dbg", .ringsim_args = "", .qemu_args = "" },
+    { .name = "sys_v86", .ringsim_args = "", .qemu_args = "" },
+    { .name = "sys_intr", .ringsim_args = "", .qemu_args = "" },
     /* 64-bit images: long mode needs qemu-system-x86_64. */
-    { .name = "lm_sys", .ringsim_args = "", .qemu_args = "", .pending = SYS,
+    { .name = "lm_sys", .ringsim_args = "", .qemu_args = "",
       .qemu = "qemu-system-x86_64" },
     /* CR4.FSGSBASE needs a model that has it (a CR4 write QEMU rejects hangs it). */
-    { .name = "lm_syscall", .ringsim_args = "", .qemu_args = "-cpu max", .pending = SYS,
+    { .name = "lm_syscall", .ringsim_args = "", .qemu_args = "-cpu max",
       .qemu = "qemu-system-x86_64" },
     /* 1 GiB pages need a model that has them (qemu64 lacks pdpe1gb). */
-    { .name = "lm_paging", .ringsim_args = "", .qemu_args = "-cpu max", .pending = SYS,
+    { .name = "lm_paging", .ringsim_args = "", .qemu_args = "-cpu max",
       .qemu = "qemu-system-x86_64" },
-    { .name = "lm_pcid", .ringsim_args = "", .qemu_args = "", .pending = SYS,
+    { .name = "lm_pcid", .ringsim_args = "", .qemu_args = "",
       .no_oracle = "QEMU 7.2's TCG has no PCID or INVPCID" },
-    { .name = "lm_cr", .ringsim_args = "", .qemu_args = "", .pending = SYS,
+    { .name = "lm_cr", .ringsim_args = "", .qemu_args = "",
       .no_oracle = "QEMU 7.2 takes reserved CR0 bits and hangs on rejected CR3/CR4 writes" },
 };
 
@@ -452,13 +418,6 @@ Test(cli, a_truncated_or_garbage_kernel_gives_one_line_and_status_2)
     unlink(cut); unlink(err);
 }
 
-static const struct image *named(const char *name)
-{
-    for (size_t i = 0; i < sizeof images / sizeof images[0]; i++)
-        if (!strcmp(images[i].name, name)) return &images[i];
-    return NULL;
-}
-
 static int file_contains(const char *path, const char *text)
 {
     char cmd[512];
@@ -478,10 +437,6 @@ Test(cli, a_triple_fault_stops_with_status_1_and_names_the_faults)
     if (f && !fgets(first, sizeof first, f)) first[0] = 0;
     if (f) fclose(f);
     unlink(err);
-    const struct image *img = named("triple");
-    if (!ok && img && img->pending)
-        cr_skip_test("pending (%s): status %d, \"%.*s\"", img->pending, status,
-                     (int)strcspn(first, "\n"), first);
     cr_expect_eq(status, 1, "exit status of a triple fault");
     cr_expect(ok, "the stop message names \"triple fault\" and \"#DF\": \"%.*s\"",
               (int)strcspn(first, "\n"), first);
