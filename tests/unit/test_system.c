@@ -1039,3 +1039,112 @@ Test(system, a_16_byte_call_gate_with_a_nonzero_upper_type_is_gp)
     th_run(&t, 1);
     expect_fault(EXC_GP, 0x40);
 }
+
+/* ---- debug registers ----------------------------------------------------------- */
+
+#define DR7_L(i)        (1u << (2 * (i)))
+#define DR7_RW(i, rw)   ((uint32_t)(rw) << (16 + 4 * (i)))
+#define DR7_LEN(i, len) ((uint32_t)(len) << (18 + 4 * (i)))
+
+/* mov dr7, eax (after DR0-DR3 are set directly) */
+static void arm(uint32_t dr7)
+{
+    static const uint8_t code[] = { 0x0F, 0x23, 0xF8 };     /* mov dr7, eax */
+    uint8_t saved[3];
+    memcpy(saved, th_mem(&t, TH_CODE), 3);
+    uint64_t rip = cpu->rip;
+    th_code(&t, code, sizeof code);
+    cpu->gpr[RAX] = dr7;
+    cr_assert_eq(EXIT_BUDGET, th_run(&t, 1));
+    memcpy(th_mem(&t, TH_CODE), saved, 3);
+    cpu_invalidate_code(cpu, TH_CODE, 3);
+    cpu->rip = rip;
+}
+
+Test(system, an_instruction_breakpoint_faults_before_the_instruction_with_dr6_b0)
+{
+    static const uint8_t code[] = { 0x90, 0x90, 0x90 };
+    start32_deliver(code, sizeof code);
+    th_gate(&t, EXC_DB, 0x08, HANDLER, 0x8E, 0);
+    cpu->dr[0] = TH_CODE + 1;
+    arm(DR7_L(0));
+    uint64_t before = cpu->instret;
+    th_run(&t, 10);
+    expect_handler(0);
+    cr_expect_eq(TH_CODE + 1, peek(TH_STACK - 12, 4), "EIP of the instruction, not after it");
+    cr_expect_eq(1, cpu->dr[6] & 0xF);
+    cr_expect_eq(2, cpu->instret - before, "one NOP, then the handler's HLT");
+}
+
+Test(system, rf_in_the_iret_image_lets_the_instruction_run_once)
+{
+    static const uint8_t code[] = { 0x90, 0x90, 0x90 };
+    static const uint8_t handler[] = { 0x81, 0x4C, 0x24, 0x08, 0x00, 0x00, 0x01, 0x00,  /* or dword [esp+8], RF */
+                                       0xCF };                                       /* iretd */
+    start32_deliver(code, sizeof code);
+    memcpy(th_mem(&t, HANDLER), handler, sizeof handler);
+    th_gate(&t, EXC_DB, 0x08, HANDLER, 0x8E, 0);
+    cpu->dr[0] = TH_CODE + 1;
+    arm(DR7_L(0));
+    th_run(&t, 5);             /* nop, (#DB) or, iretd, nop at the breakpoint, nop */
+    cr_assert_eq(EXIT_BUDGET, cpu->exit_reason, "%s", cpu->stop_message);
+    cr_expect_eq(TH_CODE + 3, cpu->rip);
+    cr_expect_not(th_flags(&t) & FL_RF, "RF lasts one instruction");
+}
+
+Test(system, a_write_breakpoint_traps_after_the_write_and_ignores_reads)
+{
+    /* mov eax, [0x4004]; mov [0x4004], eax; nop */
+    static const uint8_t code[] = { 0xA1, 0x04, 0x40, 0, 0, 0xA3, 0x04, 0x40, 0, 0, 0x90 };
+    start32_deliver(code, sizeof code);
+    th_gate(&t, EXC_DB, 0x08, HANDLER, 0x8E, 0);
+    cpu->dr[1] = TH_DATA + 4;
+    arm(DR7_L(1) | DR7_RW(1, 1) | DR7_LEN(1, 3));
+    th_run(&t, 10);
+    expect_handler(0);
+    cr_expect_eq(TH_CODE + 10, peek(TH_STACK - 12, 4), "a trap: EIP after the write");
+    cr_expect_eq(2, cpu->dr[6] & 0xF);
+}
+
+Test(system, a_read_write_breakpoint_of_two_bytes_covers_its_aligned_range)
+{
+    static const uint8_t code[] = { 0xA0, 0x05, 0x40, 0, 0, 0x90 };   /* mov al, [0x4005] */
+    start32_deliver(code, sizeof code);
+    th_gate(&t, EXC_DB, 0x08, HANDLER, 0x8E, 0);
+    cpu->dr[3] = TH_DATA + 5;                   /* LEN 2 aligns it down to 0x4004 */
+    arm(DR7_L(3) | DR7_RW(3, 3) | DR7_LEN(3, 1));
+    th_run(&t, 10);
+    expect_handler(0);
+    cr_expect_eq(8, cpu->dr[6] & 0xF);
+}
+
+/* ---- alignment checking ---------------------------------------------------- */
+
+Test(system, a_misaligned_access_at_cpl3_with_am_and_ac_is_ac0)
+{
+    static const uint8_t code[] = { 0x8B, 0x00 };           /* mov eax, [eax] */
+    start32(code, sizeof code);
+    th_user(&t);
+    cpu->cr0 |= CR0_AM;
+    cpu_set_flags(cpu, FL_AC);
+    cpu->gpr[RAX] = TH_DATA + 1;
+    th_run(&t, 1);
+    expect_fault(EXC_AC, 0);
+}
+
+Test(system, alignment_is_not_checked_without_ac_or_at_cpl0)
+{
+    static const uint8_t code[] = { 0x8B, 0x00 };
+    start32(code, sizeof code);
+    cpu->cr0 |= CR0_AM;
+    cpu_set_flags(cpu, FL_AC);
+    cpu->gpr[RAX] = TH_DATA + 1;
+    th_run(&t, 1);
+    cr_expect_eq(EXIT_BUDGET, cpu->exit_reason, "CPL 0");
+    th_user(&t);
+    cpu_set_flags(cpu, 0);
+    cpu->rip = TH_CODE;
+    cpu->gpr[RAX] = TH_DATA + 1;
+    th_run(&t, 1);
+    cr_expect_eq(EXIT_BUDGET, cpu->exit_reason, "AC clear");
+}
