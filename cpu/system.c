@@ -205,42 +205,6 @@ static void task_via(struct cpu *cpu, uint16_t sel, struct desc *d, enum task_re
     else task_switch(cpu, sel, d, why, 0, false);
 }
 
-void far_jump(struct cpu *cpu, uint16_t sel, uint64_t offset, unsigned osize)
-{
-    offset = truncate(offset, osize);
-    if (real_like(cpu)) {
-        if (offset > cpu->seg[SEG_CS].limit) cpu_raise(cpu, EXC_GP, 0);
-        load_cs_real_like(cpu, sel);
-        cpu->rip = offset;
-        cpu_update_mode(cpu);
-        return;
-    }
-    struct desc d, code;
-    struct gate g;
-    read_target(cpu, sel, &d);
-    if (desc_code(&d)) {
-        check_direct_code(cpu, &d, sel);
-        jump_to(cpu, &d, cpu->cpl, offset);
-        return;
-    }
-    switch (desc_s(&d) ? 0 : desc_type(&d)) {
-    case 0x4:
-        if (long_active(cpu)) break;
-        /* fall through */
-    case 0xC:
-        read_call_gate(cpu, sel, &d, &g, &code, false);
-        jump_to(cpu, &code, cpu->cpl, g.size == 2 ? g.offset & 0xFFFF : g.offset);
-        return;
-    case 0x5: case 0x1: case 0x9:
-        if (long_active(cpu)) break;
-        task_via(cpu, sel, &d, TASK_JMP);
-        return;
-    default:
-        break;
-    }
-    cpu_raise(cpu, EXC_GP, sel_error(cpu, sel));
-}
-
 /* CALL through a gate to a more privileged non-conforming segment: the new
  * stack from the TSS, the caller's SS:ESP, the parameters, then CS:EIP
  * (SDM Vol. 3 5.8.5). */
@@ -296,15 +260,20 @@ static void push_return(struct cpu *cpu, unsigned size)
     sp_set(cpu, f.sp);
 }
 
-void far_call(struct cpu *cpu, uint16_t sel, uint64_t offset, unsigned osize)
+/* Far JMP and CALL (SDM JMP and CALL pseudo-code): a code segment directly,
+ * a call gate (to a more privileged level only for CALL), or a task. */
+static void far_transfer(struct cpu *cpu, uint16_t sel, uint64_t offset, unsigned osize, bool call)
 {
     offset = truncate(offset, osize);
     if (real_like(cpu)) {
         if (offset > cpu->seg[SEG_CS].limit) cpu_raise(cpu, EXC_GP, 0);
-        uint64_t sp = sp_get(cpu);
-        mem_write(cpu, SEG_SS, truncate(sp - 2 * osize, cpu->stack_size), osize, cpu->rip);
-        mem_write(cpu, SEG_SS, truncate(sp - osize, cpu->stack_size), osize, cpu->seg[SEG_CS].sel);
-        sp_set(cpu, sp - 2 * osize);
+        if (call) {
+            uint64_t sp = sp_get(cpu);
+            mem_write(cpu, SEG_SS, truncate(sp - 2 * osize, cpu->stack_size), osize, cpu->rip);
+            mem_write(cpu, SEG_SS, truncate(sp - osize, cpu->stack_size), osize,
+                      cpu->seg[SEG_CS].sel);
+            sp_set(cpu, sp - 2 * osize);
+        }
         load_cs_real_like(cpu, sel);
         cpu->rip = offset;
         cpu_update_mode(cpu);
@@ -315,8 +284,10 @@ void far_call(struct cpu *cpu, uint16_t sel, uint64_t offset, unsigned osize)
     read_target(cpu, sel, &d);
     if (desc_code(&d)) {
         check_direct_code(cpu, &d, sel);
-        check_ip(cpu, &d, offset);
-        push_return(cpu, osize);
+        if (call) {
+            check_ip(cpu, &d, offset);
+            push_return(cpu, osize);
+        }
         jump_to(cpu, &d, cpu->cpl, offset);
         return;
     }
@@ -324,25 +295,38 @@ void far_call(struct cpu *cpu, uint16_t sel, uint64_t offset, unsigned osize)
     case 0x4:
         if (long_active(cpu)) break;
         /* fall through */
-    case 0xC:
-        read_call_gate(cpu, sel, &d, &g, &code, true);
-        if (!desc_conforming(&code) && desc_dpl(&code) < cpu->cpl) {
+    case 0xC: {
+        read_call_gate(cpu, sel, &d, &g, &code, call);
+        uint64_t ip = g.size == 2 ? g.offset & 0xFFFF : g.offset;
+        if (call && !desc_conforming(&code) && desc_dpl(&code) < cpu->cpl) {
             call_inner(cpu, &code, &g);
-        } else {
-            uint64_t ip = g.size == 2 ? g.offset & 0xFFFF : g.offset;
+            return;
+        }
+        if (call) {
             check_ip(cpu, &code, ip);
             push_return(cpu, g.size);
-            jump_to(cpu, &code, cpu->cpl, ip);
         }
+        jump_to(cpu, &code, cpu->cpl, ip);
         return;
+    }
     case 0x5: case 0x1: case 0x9:
         if (long_active(cpu)) break;
-        task_via(cpu, sel, &d, TASK_CALL);
+        task_via(cpu, sel, &d, call ? TASK_CALL : TASK_JMP);
         return;
     default:
         break;
     }
     cpu_raise(cpu, EXC_GP, sel_error(cpu, sel));
+}
+
+void far_jump(struct cpu *cpu, uint16_t sel, uint64_t offset, unsigned osize)
+{
+    far_transfer(cpu, sel, offset, osize, false);
+}
+
+void far_call(struct cpu *cpu, uint16_t sel, uint64_t offset, unsigned osize)
+{
+    far_transfer(cpu, sel, offset, osize, true);
 }
 
 /* ---- returns ------------------------------------------------------------- */
