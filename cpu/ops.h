@@ -94,8 +94,9 @@ void     sys_write(struct cpu *cpu, uint64_t lin, unsigned size, uint64_t v);
  * the widest mode the processor supports (57 bits when it advertises la57),
  * whatever CR4.LA57 says: the addresses loaded into MSRs (WRMSR, WRFSBASE,
  * WRGSBASE), the bases of descriptor tables and system segments, and the
- * addresses INVLPG and INVPCID invalidate.  (Intel's 5-level paging
- * white paper, 2.6; the SDM's WRMSR and INVLPG pages.) */
+ * addresses INVLPG and INVPCID invalidate.  (Intel's 5-level paging white
+ * paper 2.5, "Linear-Address Registers and Canonicality"; the SDM's LAM
+ * section repeats it for addresses written to MSRs.) */
 static inline int canonical(const struct cpu *cpu, uint64_t a)
 {
     return (uint64_t)((int64_t)(a << cpu->la_shift) >> cpu->la_shift) == a;
