@@ -52,7 +52,7 @@ uint64_t cr4_writable(const struct cpu *cpu)
         { FEAT_TSC, CR4_TSD }, { FEAT_DE, CR4_DE }, { FEAT_PSE, CR4_PSE },
         { FEAT_PAE, CR4_PAE }, { FEAT_PGE, CR4_PGE }, { FEAT_UMIP, CR4_UMIP },
         { FEAT_PCID, CR4_PCIDE }, { FEAT_SMEP, CR4_SMEP }, { FEAT_SMAP, CR4_SMAP },
-        { FEAT_FSGSBASE, CR4_FSGSBASE },
+        { FEAT_FSGSBASE, CR4_FSGSBASE }, { FEAT_LA57, CR4_LA57 },
     };
     uint64_t w = cpu->model->family >= 6 ? CR4_PCE : 0;   /* RDPMC's gate, from the P6 */
     for (size_t k = 0; k < sizeof bits / sizeof bits[0]; k++)
@@ -135,7 +135,10 @@ static void cr4_write(struct cpu *cpu, uint64_t v)
 {
     uint64_t old = cpu->cr4, changed = old ^ v;
     bool lma = cpu->efer & EFER_LMA;
-    if (v & ~cr4_writable(cpu)) gp0(cpu);   /* reserved or not advertised (LA57 included) */
+    if (v & ~cr4_writable(cpu)) gp0(cpu);   /* reserved or not advertised */
+    /* The paging mode cannot change under IA-32e mode: LA57 is chosen
+     * before EFER.LME and CR0.PG activate it (SDM Vol. 3 2.5, 4.1.1). */
+    if (lma && (changed & CR4_LA57)) gp0(cpu);
     if ((v & CR4_PCIDE) && !(old & CR4_PCIDE) && (!lma || (cpu->cr3 & 0xFFF))) gp0(cpu);
     if (lma && !(v & CR4_PAE)) gp0(cpu);
     if ((cpu->cr0 & CR0_PG) && (v & CR4_PAE) && !lma &&
@@ -289,7 +292,7 @@ void op_invlpg_M(struct cpu *cpu, const struct insn *in)
     uint64_t ea = insn_ea(cpu, in), lin;
     if (cpu->dmode == DM_64) {
         lin = ea + ((in->seg == SEG_FS || in->seg == SEG_GS) ? cpu->seg[in->seg].base : 0);
-        if (!canonical(lin)) return;
+        if (!canonical_max(cpu, lin)) return;
     } else {
         lin = (uint32_t)(cpu->seg[in->seg].base + ea);
     }
@@ -311,7 +314,7 @@ void op_invpcid_Gy_M(struct cpu *cpu, const struct insn *in)
     if (type <= 1 && pcid && !(cpu->cr4 & CR4_PCIDE)) gp0(cpu);
     switch (type) {
     case 0:
-        if (!canonical(hi)) gp0(cpu);
+        if (!canonical_max(cpu, hi)) gp0(cpu);
         tlb_invalidate_page(cpu, hi, pcid, false, TLB_CAUSE_INVPCID_ADDR);
         break;
     case 1: tlb_invalidate_pcid(cpu, pcid, false, TLB_CAUSE_INVPCID_PCID); break;

@@ -150,6 +150,9 @@ void cpu_update_mode(struct cpu *cpu)
     cpu->cpl = cpu->mode == MODE_REAL ? 0 : cpu->mode == MODE_V86 ? 3
              : cpu->cs_from_real ? 0 : (cs->sel & 3);
     cpu->ip_mask = cpu->dmode == DM_64 ? ~0ull : cpu->dmode == DM_32 ? 0xFFFFFFFFull : 0xFFFFull;
+    /* 5-level paging is active only in IA-32e mode: CR4.LA57 set outside it
+     * waits for the next activation (SDM Vol. 3 2.5, 4.1.1). */
+    cpu->la_shift = (cpu->efer & EFER_LMA) && (cpu->cr4 & CR4_LA57) ? 7 : 16;
     cpu->stack_size = cpu->dmode == DM_64 ? 8 : (cpu->seg[SEG_SS].attr & SA_DB) ? 4 : 2;
 
     cpu->seg_flat = 0;

@@ -141,7 +141,7 @@ enum cpu_feature {
     FEAT_BMI2, FEAT_LAHF_LM, FEAT_ABM, FEAT_RDTSCP, FEAT_LM,
     /* paging and control registers (mmu/paging.c, cpu/control.c) */
     FEAT_DE, FEAT_PSE, FEAT_PAE, FEAT_PGE, FEAT_PSE36, FEAT_PCID, FEAT_INVPCID, FEAT_SMEP,
-    FEAT_SMAP, FEAT_UMIP, FEAT_PDPE1GB,
+    FEAT_SMAP, FEAT_UMIP, FEAT_PDPE1GB, FEAT_LA57,
     /* System features (cpu/msr.c, cpu/fastcall.c). */
     FEAT_MSR, FEAT_APIC, FEAT_SEP, FEAT_SYSCALL, FEAT_NX, FEAT_PAT, FEAT_MTRR, FEAT_FSGSBASE,
     FEAT_COUNT,
@@ -251,6 +251,8 @@ struct cpu {
     uint8_t stack_size;         /* 2, 4 or 8: SS.B or 64-bit mode */
     uint8_t seg_flat;           /* bit per segment: base 0, writable, no limit to check */
     uint64_t ip_mask;           /* 0xFFFF, 0xFFFFFFFF or all ones: IP width of CS */
+    uint8_t la_shift;           /* 64 - linear-address width: 7 with 5-level paging
+                                   active (EFER.LMA and CR4.LA57), else 16 */
 
     const struct cpu_model *model;
     uint64_t features;          /* CPU_FEAT bits: CPUID reports them, the decoder honours them */

@@ -167,7 +167,10 @@ static void cpuid_leaf(const struct cpu *cpu, uint32_t leaf, uint32_t sub, struc
         brand_string(m, leaf - 0x80000002u, r);
         break;
     case 0x80000008u:
-        r->a = CPU_MAXPHYADDR | (48 << 8);      /* physical and linear address bits */
+        /* Physical and linear address bits: the widest linear address the
+         * processor supports, 57 with 5-level paging whatever CR4.LA57 says
+         * at the moment (as Ice Lake and later report). */
+        r->a = CPU_MAXPHYADDR | ((cpu->features & CPU_FEAT(FEAT_LA57) ? 57u : 48u) << 8);
         break;
     default:
         break;

@@ -192,7 +192,7 @@ static void load_table_reg(struct cpu *cpu, const struct insn *in, uint64_t *bas
     uint64_t b;
     if (cpu->dmode == DM_64) {
         b = mem_read(cpu, in->seg, truncate(ea + 2, in->asize), 8);
-        if (!canonical(b)) cpu_raise(cpu, EXC_GP, 0);
+        if (!canonical_max(cpu, b)) cpu_raise(cpu, EXC_GP, 0);
     } else {
         b = mem_read(cpu, in->seg, truncate(ea + 2, in->asize), 4);
         if (in->osize == 2) b &= 0xFFFFFF;
@@ -259,7 +259,7 @@ static void read_system_desc(struct cpu *cpu, uint16_t sel, struct desc *d)
     bool long16 = cpu->efer & EFER_LMA;
     if ((sel & 4) || !(long16 ? desc_read16(cpu, sel, d) : desc_read(cpu, sel, d)))
         cpu_raise(cpu, EXC_GP, sel_error(cpu, sel));
-    if (long16 && (((d->hi3 >> 8) & 0x1F) != 0 || !canonical(desc_base(d))))
+    if (long16 && (((d->hi3 >> 8) & 0x1F) != 0 || !canonical_max(cpu, desc_base(d))))
         cpu_raise(cpu, EXC_GP, sel_error(cpu, sel));
 }
 

@@ -321,7 +321,7 @@ static void deliver_long(struct cpu *cpu, int vector, int source, uint32_t error
         sp = cpu->gpr[RSP];
     }
     if (ist) sp = tss_ist(cpu, ist);
-    if (!canonical(ip)) cpu_raise(cpu, EXC_GP, cpu->ext);
+    if (!canonical(cpu, ip)) cpu_raise(cpu, EXC_GP, cpu->ext);
     struct frame f = { cpu->seg[SEG_SS], sp & ~0xFull, 8, dpl < 3, EXC_SS, cpu->ext };
     uint64_t flags = pushed_flags(cpu, vector, source);
     frame_push(cpu, &f, 8, cpu->seg[SEG_SS].sel);

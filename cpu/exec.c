@@ -323,7 +323,7 @@ static void check_fetch(struct cpu *cpu)
 {
     cpu->insn_start = cpu->rip;     /* a fault here is at this RIP, not the last one's */
     if (cpu->dmode == DM_64) {
-        if (!canonical(cpu->rip)) cpu_raise(cpu, EXC_GP, 0);
+        if (!canonical(cpu, cpu->rip)) cpu_raise(cpu, EXC_GP, 0);
     } else if (cpu->rip > cpu->seg[SEG_CS].limit) {
         cpu_raise(cpu, EXC_GP, 0);
     }

@@ -76,7 +76,7 @@ void op_sysexit(struct cpu *cpu, const struct insn *in)
     sysenter_checks(cpu);
     if (cpu->cpl != 0) cpu_raise(cpu, EXC_GP, 0);
     bool to64 = in->osize == 8;
-    if (to64 && (!canonical(cpu->gpr[RCX]) || !canonical(cpu->gpr[RDX])))
+    if (to64 && (!canonical(cpu, cpu->gpr[RCX]) || !canonical(cpu, cpu->gpr[RDX])))
         cpu_raise(cpu, EXC_GP, 0);
     uint16_t cs = (uint16_t)(((cpu->msr.sysenter_cs & 0xFFFF) + (to64 ? 32 : 16)) | 3);
     cpu->gpr[RSP] = to64 ? cpu->gpr[RCX] : (uint32_t)cpu->gpr[RCX];
@@ -125,7 +125,7 @@ void op_sysret(struct cpu *cpu, const struct insn *in)
     syscall_checks(cpu);
     if (!(cpu->cr0 & CR0_PE) || cpu->cpl != 0) cpu_raise(cpu, EXC_GP, 0);
     bool to64 = cpu->dmode == DM_64 && in->osize == 8;
-    if (to64 && !canonical(cpu->gpr[RCX]) && !is_amd(cpu)) cpu_raise(cpu, EXC_GP, 0);
+    if (to64 && !canonical(cpu, cpu->gpr[RCX]) && !is_amd(cpu)) cpu_raise(cpu, EXC_GP, 0);
     uint16_t base = (uint16_t)(cpu->msr.star >> 48);
     uint16_t cs = (uint16_t)((to64 ? base + 16 : base) | 3);
     uint16_t ss = (uint16_t)((base + 8) | 3);
@@ -170,7 +170,7 @@ void op_wrsegbase(struct cpu *cpu, const struct insn *in)
 {
     fsgsbase_check(cpu);
     uint64_t v = reg_read(cpu, in->rm, in->osize);
-    if (!canonical(v)) cpu_raise(cpu, EXC_GP, 0);
+    if (!canonical_max(cpu, v)) cpu_raise(cpu, EXC_GP, 0);
     cpu->seg[in->sub].base = v;
     cpu_update_mode(cpu);
 }

@@ -34,6 +34,7 @@ const struct feature_info feature_table[FEAT_COUNT] = {
     [FEAT_SMAP]    = { "smap",    0x00000007u, 'b', 20 },  /* and STAC/CLAC */
     [FEAT_UMIP]    = { "umip",    0x00000007u, 'c', 2 },
     [FEAT_PDPE1GB] = { "pdpe1gb", 0x80000001u, 'd', 26 },  /* 1-GiB pages */
+    [FEAT_LA57]    = { "la57",    0x00000007u, 'c', 16 },  /* CR4.LA57: 5-level paging */
     [FEAT_MSR]     = { "msr",     0x00000001u, 'd', 5 },   /* RDMSR/WRMSR */
     [FEAT_APIC]    = { "apic",    0x00000001u, 'd', 9 },   /* while IA32_APIC_BASE.EN is set */
     [FEAT_SEP]     = { "sep",     0x00000001u, 'd', 11 },  /* SYSENTER/SYSEXIT */
@@ -48,7 +49,7 @@ const struct feature_info feature_table[FEAT_COUNT] = {
  * would let a guest use what is not there. */
 static const struct { const char *name, *area; } not_yet[] = {
     { "x2apic", "system" }, { "mce", "system" }, { "mca", "system" }, { "vme", "system" },
-    { "tsc-deadline", "system" }, { "la57", "system" }, { "pku", "system" },
+    { "tsc-deadline", "system" }, { "pku", "system" },
     { "fpu", "x87/SIMD" }, { "mmx", "x87/SIMD" }, { "fxsr", "x87/SIMD" },
     { "sse", "x87/SIMD" }, { "sse2", "x87/SIMD" }, { "pni", "x87/SIMD" },
     { "sse3", "x87/SIMD" }, { "ssse3", "x87/SIMD" }, { "sse4.1", "x87/SIMD" },

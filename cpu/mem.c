@@ -50,7 +50,7 @@ uint64_t mem_linear_slow(struct cpu *cpu, int seg, uint64_t off, unsigned size, 
     if (cpu->dmode == DM_64) {
         uint64_t lin = off;
         if (seg == SEG_FS || seg == SEG_GS) lin += cpu->seg[seg].base;
-        if (!canonical(lin) || !canonical(lin + size - 1)) segment_fault(cpu, seg);
+        if (!canonical(cpu, lin) || !canonical(cpu, lin + size - 1)) segment_fault(cpu, seg);
         return lin;
     }
     const struct segment *s = &cpu->seg[seg];

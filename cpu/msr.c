@@ -114,7 +114,7 @@ static void sep_eip_set(struct cpu *cpu, uint64_t v)
 }
 static bool sep_addr_ok(const struct cpu *cpu, uint64_t v)
 {
-    return !sysenter_wide(cpu) || canonical(v);
+    return !sysenter_wide(cpu) || canonical_max(cpu, v);
 }
 
 /* MISC_ENABLE as a profile value: fast strings (bit 0) may be switched;
@@ -216,7 +216,7 @@ int msr_write(struct cpu *cpu, uint32_t index, uint64_t value)
 {
     const struct msr_def *d = find(cpu, index);
     if (!d || (d->flags & M_RO) || (value & d->reserved)) return -1;
-    if ((d->flags & M_CANON) && !canonical(value)) return -1;
+    if ((d->flags & M_CANON) && !canonical_max(cpu, value)) return -1;
     if (d->valid && !d->valid(cpu, value)) return -1;
     if (d->set) d->set(cpu, value);
     else if (d->field) *storage(cpu, d) = value;

@@ -87,7 +87,25 @@ enum { ACC_READ, ACC_WRITE, ACC_FETCH, ACC_RMW };
 uint64_t sys_read(struct cpu *cpu, uint64_t lin, unsigned size);
 void     sys_write(struct cpu *cpu, uint64_t lin, unsigned size, uint64_t v);
 
-static inline int canonical(uint64_t a) { return (uint64_t)((int64_t)(a << 16) >> 16) == a; }
+/* Canonical addresses (SDM Vol. 3 3.3.7.1, 4.5): bits 63 down to the top
+ * implemented bit all equal.  canonical() judges by the paging mode in use,
+ * 57 bits with 5-level paging and 48 bits otherwise: memory accesses, branch
+ * targets, the RIP and RSP of an event or return.  canonical_max() judges by
+ * the widest mode the processor supports (57 bits when it advertises la57),
+ * whatever CR4.LA57 says: the addresses loaded into MSRs (WRMSR, WRFSBASE,
+ * WRGSBASE), the bases of descriptor tables and system segments, and the
+ * addresses INVLPG and INVPCID invalidate.  (Intel's 5-level paging white
+ * paper 2.5, "Linear-Address Registers and Canonicality"; the SDM's LAM
+ * section repeats it for addresses written to MSRs.) */
+static inline int canonical(const struct cpu *cpu, uint64_t a)
+{
+    return (uint64_t)((int64_t)(a << cpu->la_shift) >> cpu->la_shift) == a;
+}
+static inline int canonical_max(const struct cpu *cpu, uint64_t a)
+{
+    unsigned s = (cpu->features & CPU_FEAT(FEAT_LA57)) ? 7 : 16;
+    return (uint64_t)((int64_t)(a << s) >> s) == a;
+}
 
 /* Loads and stores of 1, 2, 4 or 8 bytes at a host pointer.  Each memcpy has
  * a constant size and becomes one move; a run-time size would compile to a
@@ -120,7 +138,7 @@ INLINE uint64_t mem_linear(struct cpu *cpu, int seg, uint64_t off, unsigned size
     if (likely(cpu->seg_flat & (1u << seg))) {
         uint64_t last = off + size - 1;
         if (cpu->dmode == DM_64) {
-            if (likely(canonical(off) && canonical(last))) return off;
+            if (likely(canonical(cpu, off) && canonical(cpu, last))) return off;
         } else if (likely(last <= 0xFFFFFFFFull)) {
             return off;
         }
@@ -355,7 +373,7 @@ INLINE uint64_t flags_szp(uint64_t res, unsigned size)
 INLINE void branch_near(struct cpu *cpu, uint64_t target, unsigned osize)
 {
     target = truncate(target, osize);
-    if (cpu->dmode == DM_64 ? !canonical(target) : target > cpu->seg[SEG_CS].limit)
+    if (cpu->dmode == DM_64 ? !canonical(cpu, target) : target > cpu->seg[SEG_CS].limit)
         cpu_raise(cpu, EXC_GP, 0);
     cpu->rip = target;
 }

@@ -36,7 +36,7 @@ static void check_ip(struct cpu *cpu, const struct desc *cs, uint64_t ip)
 {
     struct segment s;
     desc_to_seg(cs, &s);
-    if (desc_64bit(cpu, cs) ? !canonical(ip) : ip > s.limit) cpu_raise(cpu, EXC_GP, cpu->ext);
+    if (desc_64bit(cpu, cs) ? !canonical(cpu, ip) : ip > s.limit) cpu_raise(cpu, EXC_GP, cpu->ext);
 }
 
 /* ---- stacks ------------------------------------------------------------- */
@@ -46,7 +46,7 @@ void frame_push(struct cpu *cpu, struct frame *f, unsigned size, uint64_t v)
     uint64_t sp = truncate(f->sp - size, f->width), lin;
     if (f->width == 8) {
         lin = sp;
-        if (!canonical(lin) || !canonical(lin + size - 1)) cpu_raise(cpu, f->fault_vec, f->fault_err);
+        if (!canonical(cpu, lin) || !canonical(cpu, lin + size - 1)) cpu_raise(cpu, f->fault_vec, f->fault_err);
     } else {
         if (!in_limits(&f->ss, sp, size)) cpu_raise(cpu, f->fault_vec, f->fault_err);
         lin = (uint32_t)(f->ss.base + sp);
@@ -218,7 +218,7 @@ static void call_inner(struct cpu *cpu, struct desc *code, const struct gate *g)
     tss_stack(cpu, dpl, &ss, &sp);
     if (long_active(cpu)) {
         /* IA-32e mode: RSP from the TSS, SS becomes null at the new level. */
-        if (!canonical(sp)) cpu_raise(cpu, EXC_SS, 0);
+        if (!canonical(cpu, sp)) cpu_raise(cpu, EXC_SS, 0);
         f = (struct frame){ cpu->seg[SEG_SS], sp, 8, dpl < 3, EXC_SS, 0 };
         f.ss.sel = (uint16_t)dpl;
         f.ss.base = 0;

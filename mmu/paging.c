@@ -1,10 +1,12 @@
 /* paging.c - the page walker (SDM Vol. 3 ch. 4): one walk for 32-bit, PAE
- * and 4-level paging, the access-rights rules of 4.6, the accessed and
- * dirty flags of 4.8 and the #PF error code of 4.7.
+ * 4-level and 5-level paging, the access-rights rules of 4.6, the accessed
+ * and dirty flags of 4.8 and the #PF error code of 4.7.
  *
- * How a linear address splits (4-level paging, 4-KiB page):
- *   47    39 38    30 29    21 20    12 11       0
- *   | PML4  |  PDPT  |   PD   |   PT   |  offset  |
+ * How a linear address splits (5-level paging, 4-KiB page):
+ *   56    48 47    39 38    30 29    21 20    12 11       0
+ *   | PML5  | PML4  |  PDPT  |   PD   |   PT   |  offset  |
+ * 4-level paging starts at the PML4 (bits 47:39); 5-level paging, chosen by
+ * CR4.LA57 when IA-32e mode is activated, puts the PML5 above it.
  * PAE paging uses bits 31:30 for one of four PDPTE registers loaded by
  * MOV to CR3; 32-bit paging splits 31:22 (PD) and 21:12 (PT) with 4-byte
  * entries.  Entries are read and written through the bus (physical): a
@@ -128,20 +130,21 @@ static void walk32(struct cpu *cpu, uint64_t lin, struct walk *w)
     leaf(cpu, w, lin, pte & 0xFFFFF000ull, 12, pte);
 }
 
-/* Reserved bits of a present PAE or 4-level entry at level (SDM tables 4-8
- * to 4-11, 4-15 to 4-20): above MAXPHYADDR, XD without EFER.NXE, PS in a
- * PML4E, a 1-GiB PDPTE without pdpe1gb, the low bits of large-page bases. */
+/* Reserved bits of a present PAE, 4-level or 5-level entry at level (SDM
+ * tables 4-8 to 4-11, 4-14 to 4-20): above MAXPHYADDR, XD without
+ * EFER.NXE, PS in a PML5E or PML4E, a 1-GiB PDPTE without pdpe1gb, the low
+ * bits of large-page bases. */
 static uint64_t reserved(const struct cpu *cpu, uint64_t v, unsigned level, bool ia32e)
 {
     uint64_t r = ia32e ? bits_from_maxphy(52) : bits_from_maxphy(63);
     if (!(cpu->efer & EFER_NXE)) r |= PTE_XD;
-    if (level == 4) r |= PTE_PS;
+    if (level >= 4) r |= PTE_PS;
     if (level == 3 && (v & PTE_PS)) r |= has(cpu, FEAT_PDPE1GB) ? 0x3FFFE000ull : PTE_PS;
     if (level == 2 && (v & PTE_PS)) r |= 0x1FE000ull;
     return r;
 }
 
-/* PAE (PDPTE registers, then PD and PT) and 4-level paging. */
+/* PAE (PDPTE registers, then PD and PT), 4-level and 5-level paging. */
 static void walk64(struct cpu *cpu, uint64_t lin, struct walk *w)
 {
     bool ia32e = (cpu->efer & EFER_LMA) != 0;
@@ -150,7 +153,7 @@ static void walk64(struct cpu *cpu, uint64_t lin, struct walk *w)
     w->esize = 8;
     if (ia32e) {
         table = cpu->cr3 & PHYS_MASK;
-        level = 4;
+        level = (cpu->cr4 & CR4_LA57) ? 5 : 4;
     } else {
         unsigned i = (unsigned)((lin >> 30) & 3);
         uint64_t pdpte = cpu->pdpte[i];

@@ -1,7 +1,7 @@
 /* paging.h - linear-to-physical translation with CR0.PG set (SDM Vol. 3
  * ch. 4): 32-bit paging (4 KiB, 4 MiB with CR4.PSE and PSE-36), PAE paging
- * (PDPTE registers, 2 MiB pages, NX) and 4-level paging (2 MiB, 1 GiB
- * pages); access rights with CR0.WP, EFER.NXE, CR4.SMEP, CR4.SMAP and
+ * (PDPTE registers, 2 MiB pages, NX), 4-level and 5-level paging (CR4.LA57;
+ * 2 MiB, 1 GiB pages); access rights with CR0.WP, EFER.NXE, CR4.SMEP, CR4.SMAP and
  * EFLAGS.AC; accessed and dirty flags; #PF with CR2 and its error code.
  */
 #ifndef RINGSIM_PAGING_H

@@ -289,6 +289,9 @@ static const struct image images[] = {
     /* 1 GiB pages need a model that has them (qemu64 lacks pdpe1gb). */
     { .name = "lm_paging", .ringsim_args = "", .qemu_args = "-cpu max",
       .qemu = "qemu-system-x86_64" },
+    /* 5-level paging needs a model with la57. */
+    { .name = "lm_la57", .ringsim_args = "", .qemu_args = "-cpu max",
+      .qemu = "qemu-system-x86_64" },
     { .name = "lm_pcid", .ringsim_args = "", .qemu_args = "",
       .no_oracle = "QEMU 7.2's TCG has no PCID or INVPCID" },
     { .name = "lm_cr", .ringsim_args = "", .qemu_args = "",
@@ -352,6 +355,7 @@ Test(guest, sys_nmi_shadows_hlt) { run_named("sys_intr"); }
 Test(guest, lm_long_mode_canonical_idt_compat) { run_named("lm_sys"); }
 Test(guest, lm_syscall_sysret_and_base_msrs) { run_named("lm_syscall"); }
 Test(guest, lm_four_level_paging) { run_named("lm_paging"); }
+Test(guest, lm_five_level_paging) { run_named("lm_la57"); }
 Test(guest, lm_pcid_tlb_invpcid) { run_named("lm_pcid"); }
 Test(guest, lm_control_register_rules) { run_named("lm_cr"); }
 

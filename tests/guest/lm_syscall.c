@@ -79,11 +79,13 @@ static void syscall_sysret(void)
 
 static void base_msrs(void)
 {
-    wr(LSTAR, 0x0000800000000000ull);
+    /* Address MSRs are checked against the processor's widest linear
+     * address (57 bits with la57), whatever the paging mode. */
+    wr(LSTAR, 0x0100000000000000ull);
     check_fault64("msr_lstar_noncanonical_gp", &f, 13, 0, k_wrmsr_at);
-    wr(0xC0000100, 0x0000800000000000ull);
+    wr(0xC0000100, 0x0100000000000000ull);
     check_fault64("msr_fs_base_noncanonical_gp", &f, 13, 0, k_wrmsr_at);
-    wr(0xC0000102, 0xFFFF000000000000ull);
+    wr(0xC0000102, 0xFE00000000000000ull);
     check_fault64("msr_kernel_gs_base_noncanonical_gp", &f, 13, 0, k_wrmsr_at);
     check_eq64("msr_fs_base_canonical_high_ok", (uint64_t)NO_FAULT,
                (uint64_t)(int64_t)wr(0xC0000100, 0xFFFFFFFF80000000ull));

@@ -20,7 +20,7 @@ static unsigned esize(const struct pt *p)
 
 static unsigned top_level(const struct pt *p)
 {
-    return p->mode == PT_32 ? 2 : p->mode == PT_PAE ? 3 : 4;
+    return p->mode == PT_32 ? 2 : p->mode == PT_PAE ? 3 : p->mode == PT_4L ? 4 : 5;
 }
 
 static uint64_t index_of(const struct pt *p, uint64_t lin, int level)
@@ -76,6 +76,7 @@ void pt_setup(struct pt *p, struct th *t, enum pt_mode mode)
     for (uint64_t a = 0; a < 0x20000; a += 0x1000) pt_map(p, a, a, PG_P | PG_RW | PG_US);
     cpu->cr3 = p->root;
     if (mode != PT_32) cpu->cr4 |= CR4_PAE;
+    if (mode == PT_5L) cpu->cr4 |= CR4_LA57;
     if (mode == PT_PAE) paging_load_pdptes(cpu, cpu->cr3);
     cpu->cr0 |= CR0_PG;
     cpu_update_mode(cpu);

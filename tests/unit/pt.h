@@ -1,5 +1,5 @@
 /* pt.h - page tables for the paging tests, built in guest RAM by the test
- * itself (independently of mmu/paging.c): 32-bit, PAE and 4-level tables
+ * itself (independently of mmu/paging.c): 32-bit, PAE, 4- and 5-level tables
  * with an identity map of the harness's low memory.
  */
 #ifndef RINGSIM_TEST_PT_H
@@ -17,7 +17,7 @@
 #define PG_G   0x100ull
 #define PG_XD  (1ull << 63)
 
-enum pt_mode { PT_32, PT_PAE, PT_4L };
+enum pt_mode { PT_32, PT_PAE, PT_4L, PT_5L };
 
 struct pt {
     struct th *t;
@@ -28,10 +28,11 @@ struct pt {
 
 /* Tables for mode with the first 128 KiB identity-mapped as present,
  * writable user pages (code, data and stack of the harness); then CR3,
- * CR4.PAE and CR0.PG are set.  The CPU must already be in 32-bit protected
- * mode (PT_32, PT_PAE) or 64-bit mode (PT_4L). */
+ * CR4.PAE (and CR4.LA57 for PT_5L) and CR0.PG are set.  The CPU must
+ * already be in 32-bit protected mode (PT_32, PT_PAE) or 64-bit mode (PT_4L,
+ * PT_5L). */
 void pt_setup(struct pt *p, struct th *t, enum pt_mode mode);
-/* Physical address of the entry for lin at level (1 PT ... 4 PML4),
+/* Physical address of the entry for lin at level (1 PT ... 4 PML4, 5 PML5),
  * creating missing tables with P|RW|US (PAE PDPTEs: P). */
 uint64_t pt_entry(struct pt *p, uint64_t lin, int level);
 uint64_t pt_get(struct pt *p, uint64_t lin, int level);

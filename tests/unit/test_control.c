@@ -282,7 +282,7 @@ Test(control, clearing_pg_with_pcide_set_raises_GP0)
 
 Test(control, cr4_bits_not_advertised_raise_GP0)
 {
-    static const uint32_t bits[] = { CR4_VME, CR4_PVI, CR4_MCE, CR4_OSFXSR, CR4_LA57,
+    static const uint32_t bits[] = { CR4_VME, CR4_PVI, CR4_MCE, CR4_OSFXSR,
                                      1u << 13, 1u << 22, 1u << 31 };
     th_init(&t, DM_32);
     for (unsigned k = 0; k < sizeof bits / sizeof bits[0]; k++) {
@@ -673,7 +673,7 @@ Test(control, invlpg_of_a_noncanonical_address_is_a_nop_in_64bit_mode)
 {
     th_init(&t, DM_64);
     pt_setup(&p, &t, PT_4L);
-    cpu->gpr[RBX] = 0x0000800000000000ull;
+    cpu->gpr[RBX] = 0x0100000000000000ull;                  /* non-canonical in 57 bits too */
     ok(BYTES(0x0F, 0x01, 0x3B), 1);                         /* invlpg [rbx] */
     cr_expect_eq(0, cpu->atlb.stats.flushes[TLB_CAUSE_INVLPG], "nothing invalidated");
 }

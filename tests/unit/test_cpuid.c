@@ -142,6 +142,7 @@ static const struct feature features[] = {
     { "SMAP",    7, EBX, 20, true },
     { "UMIP",    7, ECX, 2,  true },
     { "1-GiB pages", 0x80000001, EDX, 26, true },
+    { "LA57",    7, ECX, 16, true },
     { "MSR",     1, EDX, 5,  true },
     { "APIC",    1, EDX, 9,  true },
     { "SEP",     1, EDX, 11, true },
@@ -165,7 +166,6 @@ static const struct feature features[] = {
     { "AVX2",    7, EBX, 5,  false },
     { "VME",     1, EDX, 1,  false },
     { "MCE",     1, EDX, 7,  false },
-    { "LA57",    7, ECX, 16, false },
 };
 
 /* SYSCALL/SYSRET: AMD has them in every mode and says so; Intel only in

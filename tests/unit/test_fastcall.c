@@ -375,7 +375,7 @@ Test(fastcall, wrgsbase_sets_the_base_and_rejects_non_canonical_values)
     start(DM_64, VENDOR_INTEL, code, sizeof code);
     cpu->cr4 |= CR4_FSGSBASE;
     th_poke(&t, TH_DATA + 0x10, 4, 0xA5A5A5A5);
-    cpu->gpr[RCX] = 0x0000800000000000ull;
+    cpu->gpr[RCX] = 0x0100000000000000ull;             /* non-canonical in 57 bits too */
     expect_fault(th_run(&t, 1), EXC_GP);
     cpu->gpr[RCX] = TH_DATA;
     cr_assert_eq(EXIT_BUDGET, th_run(&t, 2));

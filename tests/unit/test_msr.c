@@ -282,8 +282,8 @@ Test(msr, address_msrs_raise_gp_on_non_canonical_values)
                                      MSR_CSTAR, MSR_SYSENTER_ESP, MSR_SYSENTER_EIP };
     th_init(&t, DM_64);
     for (size_t i = 0; i < sizeof addr / sizeof addr[0]; i++) {
-        wr_gp(addr[i], 0x0000800000000000ull);
-        wr_gp(addr[i], 0xFFFF7FFFFFFFFFFFull);
+        wr_gp(addr[i], 0x0100000000000000ull);     /* non-canonical in 57 bits too */
+        wr_gp(addr[i], 0xFEFFFFFFFFFFFFFFull);
         wr_ok(addr[i], 0xFFFF800000000000ull);
         cr_expect_eq(0xFFFF800000000000ull, value(addr[i]), "MSR %#x", addr[i]);
     }

@@ -307,7 +307,7 @@ Test(tlb, invpcid_descriptor_bits_63_12_set_raise_GP0)
 Test(tlb, invpcid_type0_noncanonical_address_raises_GP0)
 {
     setup_pcid();
-    expect_invpcid_gp(0, 1, 0x0000800000000000ull);
+    expect_invpcid_gp(0, 1, 0x0100000000000000ull);         /* non-canonical in 57 bits too */
 }
 
 Test(tlb, invpcid_nonzero_pcid_without_pcide_raises_GP0)
