@@ -282,6 +282,7 @@ static const struct image images[] = {
     { .name = "sys_intr", .ringsim_args = "", .qemu_args = "" },
     { .name = "sys_gate16", .ringsim_args = "", .qemu_args = "" },
     { .name = "sys_combo", .ringsim_args = "", .qemu_args = "" },
+    { .name = "sys_v86irq", .ringsim_args = "", .qemu_args = "" },
     { .name = "sys_ss0", .ringsim_args = "", .qemu_args = "",
       .no_oracle = "QEMU 7.2 does not check the new stack's limit while pushing an interrupt frame" },
     /* #DF through a task gate to a bad TSS: shutdown, as triple. */
@@ -358,6 +359,7 @@ Test(guest, sys_virtual_8086_mode) { run_named("sys_v86"); }
 Test(guest, sys_nmi_shadows_hlt) { run_named("sys_intr"); }
 Test(guest, sys_16_bit_gates_and_tss) { run_named("sys_gate16"); }
 Test(guest, sys_exception_combinations_and_switch_faults) { run_named("sys_combo"); }
+Test(guest, sys_v86_hardware_interrupts) { run_named("sys_v86irq"); }
 Test(guest, sys_new_stack_limit_faults) { run_named("sys_ss0"); }
 Test(guest, triple_fault_from_a_double_fault_task_gate) { run_named("triple_df"); }
 Test(guest, lm_long_mode_canonical_idt_compat) { run_named("lm_sys"); }
