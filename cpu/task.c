@@ -15,9 +15,10 @@
 struct tss_layout {
     uint32_t ip, flags, gpr, seg, ldt, min_limit;
     unsigned width;         /* 2 or 4 bytes per register */
+    unsigned nsegs;         /* ES CS SS DS, and FS GS in a 32-bit TSS */
 };
-static const struct tss_layout tss16 = { 0x0E, 0x10, 0x12, 0x22, 0x2A, 0x2B, 2 };
-static const struct tss_layout tss32 = { 0x20, 0x24, 0x28, 0x48, 0x60, 0x67, 4 };
+static const struct tss_layout tss16 = { 0x0E, 0x10, 0x12, 0x22, 0x2A, 0x2B, 2, 4 };
+static const struct tss_layout tss32 = { 0x20, 0x24, 0x28, 0x48, 0x60, 0x67, 4, 6 };
 
 static const struct tss_layout *layout_of(unsigned type)
 {
@@ -35,7 +36,7 @@ static void save_task(struct cpu *cpu, const struct tss_layout *l, uint64_t base
     sys_write(cpu, tss_at(base, l->ip), w, cpu->rip);
     sys_write(cpu, tss_at(base, l->flags), w, fl);
     for (unsigned r = 0; r < 8; r++) sys_write(cpu, tss_at(base, l->gpr + w * r), w, cpu->gpr[r]);
-    for (unsigned s = 0; s < 6; s++)
+    for (unsigned s = 0; s < l->nsegs; s++)
         sys_write(cpu, tss_at(base, l->seg + (w == 4 ? 4 : 2) * s), 2, cpu->seg[s].sel);
 }
 
@@ -113,9 +114,9 @@ void task_switch(struct cpu *cpu, uint16_t sel, struct desc *tss, enum task_reas
     uint64_t ip = sys_read(cpu, tss_at(nb, nl->ip), w);
     uint64_t fl = sys_read(cpu, tss_at(nb, nl->flags), w);
     uint64_t gpr[8];
-    uint16_t segsel[6];
+    uint16_t segsel[6] = { 0 };         /* a 16-bit TSS has no FS or GS: they become null */
     for (unsigned r = 0; r < 8; r++) gpr[r] = sys_read(cpu, tss_at(nb, nl->gpr + w * r), w);
-    for (unsigned s = 0; s < 6; s++)
+    for (unsigned s = 0; s < nl->nsegs; s++)
         segsel[s] = (uint16_t)sys_read(cpu, tss_at(nb, nl->seg + (w == 4 ? 4 : 2) * s), 2);
     uint16_t ldt = (uint16_t)sys_read(cpu, tss_at(nb, nl->ldt), 2);
     uint64_t cr3 = w == 4 ? sys_read(cpu, tss_at(nb, 0x1C), 4) : cpu->cr3;

@@ -280,6 +280,14 @@ static const struct image images[] = {
     { .name = "sys_dbg", .ringsim_args = "", .qemu_args = "" },
     { .name = "sys_v86", .ringsim_args = "", .qemu_args = "" },
     { .name = "sys_intr", .ringsim_args = "", .qemu_args = "" },
+    { .name = "sys_gate16", .ringsim_args = "", .qemu_args = "" },
+    { .name = "sys_combo", .ringsim_args = "", .qemu_args = "" },
+    { .name = "sys_v86irq", .ringsim_args = "", .qemu_args = "" },
+    { .name = "sys_ss0", .ringsim_args = "", .qemu_args = "",
+      .no_oracle = "QEMU 7.2 does not check the new stack's limit while pushing an interrupt frame" },
+    /* #DF through a task gate to a bad TSS: shutdown, as triple. */
+    { .name = "triple_df", .ringsim_args = "", .qemu_args = "",
+      .expect_status = 1, .qemu_reset = 1 },
     /* 64-bit images: long mode needs qemu-system-x86_64. */
     { .name = "lm_sys", .ringsim_args = "", .qemu_args = "",
       .qemu = "qemu-system-x86_64" },
@@ -352,6 +360,11 @@ Test(guest, sys_msrs_and_sysenter) { run_named("sys_msr"); }
 Test(guest, sys_debug_registers) { run_named("sys_dbg"); }
 Test(guest, sys_virtual_8086_mode) { run_named("sys_v86"); }
 Test(guest, sys_nmi_shadows_hlt) { run_named("sys_intr"); }
+Test(guest, sys_16_bit_gates_and_tss) { run_named("sys_gate16"); }
+Test(guest, sys_exception_combinations_and_switch_faults) { run_named("sys_combo"); }
+Test(guest, sys_v86_hardware_interrupts) { run_named("sys_v86irq"); }
+Test(guest, sys_new_stack_limit_faults) { run_named("sys_ss0"); }
+Test(guest, triple_fault_from_a_double_fault_task_gate) { run_named("triple_df"); }
 Test(guest, lm_long_mode_canonical_idt_compat) { run_named("lm_sys"); }
 Test(guest, lm_syscall_sysret_and_base_msrs) { run_named("lm_syscall"); }
 Test(guest, lm_four_level_paging) { run_named("lm_paging"); }
@@ -443,6 +456,23 @@ Test(cli, a_triple_fault_stops_with_status_1_and_names_the_faults)
     unlink(err);
     cr_expect_eq(status, 1, "exit status of a triple fault");
     cr_expect(ok, "the stop message names \"triple fault\" and \"#DF\": \"%.*s\"",
+              (int)strcspn(first, "\n"), first);
+}
+
+/* #DF through a task gate to a bad TSS: the message names the whole chain. */
+Test(cli, a_fault_in_the_double_fault_task_switch_is_a_triple_fault_naming_the_chain)
+{
+    char args[512], err[64] = "/tmp/ringsim-err-XXXXXX", first[256] = "";
+    close(mkstemp(err));
+    snprintf(args, sizeof args, "--kernel %s/guest/triple_df.elf --serial null", build_dir());
+    int status = ringsim_status(args, err);
+    int ok = file_contains(err, "triple fault") && file_contains(err, "#GP -> #NP -> #DF -> #TS");
+    FILE *f = fopen(err, "r");
+    if (f && !fgets(first, sizeof first, f)) first[0] = 0;
+    if (f) fclose(f);
+    unlink(err);
+    cr_expect_eq(status, 1, "exit status of a triple fault");
+    cr_expect(ok, "the stop message names the chain #GP -> #NP -> #DF -> #TS: \"%.*s\"",
               (int)strcspn(first, "\n"), first);
 }
 
