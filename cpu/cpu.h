@@ -315,6 +315,7 @@ struct cpu {
     bool     delivering;        /* inside exception delivery: a new fault combines (#DF) */
     int      first_vector;      /* the exception being delivered, for the #DF table */
     const char *gate;           /* the kind of gate the last delivery used */
+    bool     task_rf;           /* a fault goes through a task gate: the TSS image gets RF */
     uint32_t ext;               /* 1 while delivering an event external to the program:
                                    the EXT bit of selector error codes (SDM Vol. 3 6.13) */
     uint8_t  chain[6];          /* vectors of a fault chain, for the triple-fault message */

@@ -232,7 +232,10 @@ static void deliver_prot(struct cpu *cpu, int vector, int source, uint32_t error
         cpu_raise(cpu, EXC_GP, 0);
     read_gate(cpu, vector, source, &g);
     if (desc_type(&g) == 0x5) {
+        /* The old task's EFLAGS image in its TSS gets RF as a pushed one would. */
+        cpu->task_rf = (pushed_flags(cpu, vector, source) & FL_RF) != 0;
         task_gate(cpu, (uint16_t)(g.lo >> 16), TASK_INT, error, has_error);
+        cpu->task_rf = false;
         cpu->gate = "task gate";
         return;
     }
@@ -365,6 +368,7 @@ static void describe_chain(const struct cpu *cpu, char *buf, size_t len)
 
 bool exception_dispatch(struct cpu *cpu)
 {
+    cpu->task_rf = false;
     int vector = cpu->exc_vector;
     int source = cpu->exc_source;
     if (cpu->on_exception)

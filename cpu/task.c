@@ -33,6 +33,7 @@ static void save_task(struct cpu *cpu, const struct tss_layout *l, uint64_t base
     unsigned w = l->width;
     uint64_t fl = cpu_get_flags(cpu);
     if (clear_nt) fl &= ~(uint64_t)FL_NT;
+    if (cpu->task_rf) fl |= FL_RF;          /* a fault delivered through a task gate */
     sys_write(cpu, tss_at(base, l->ip), w, cpu->rip);
     sys_write(cpu, tss_at(base, l->flags), w, fl);
     for (unsigned r = 0; r < 8; r++) sys_write(cpu, tss_at(base, l->gpr + w * r), w, cpu->gpr[r]);

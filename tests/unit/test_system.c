@@ -1148,3 +1148,16 @@ Test(system, alignment_is_not_checked_without_ac_or_at_cpl0)
     th_run(&t, 1);
     cr_expect_eq(EXIT_BUDGET, cpu->exit_reason, "AC clear");
 }
+
+Test(system, a_fault_through_a_task_gate_saves_rf_in_the_old_task_state)
+{
+    static const uint8_t code[] = { 0x0F, 0x0B };           /* ud2 */
+    start32_deliver(code, sizeof code);
+    make_task2();
+    th_poke(&t, 0x2800, 1, 0xF4);
+    th_gate(&t, EXC_UD, 0x48, 0, 0x85, 0);
+    th_run(&t, 10);
+    cr_assert_eq(EXIT_HALT, cpu->exit_reason, "%s", cpu->stop_message);
+    cr_expect_eq(TH_CODE, peek(TH_TSS + 0x20, 4), "the old task resumes at the UD2");
+    cr_expect(peek(TH_TSS + 0x24, 4) & FL_RF, "RF in the saved EFLAGS (SDM 17.3.1.1)");
+}
