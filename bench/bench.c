@@ -259,6 +259,16 @@ static int report_tlb(const char *dir, const struct mb_image *img, unsigned n)
     enum machine_stop stop = machine_run(m);
     struct atlb_stats st = *tlb_stats(&m->cpu);
     uint64_t instret = m->cpu.instret;
+    static struct atlb_entry left[ATLB_SETS * ATLB_WAYS];
+    size_t nleft = tlb_list(&m->cpu, left, ATLB_SETS * ATLB_WAYS);
+    for (size_t i = 0; i < nleft; i++) {
+        if (left[i].size_shift != 12) {
+            fprintf(stderr, "%s: the TLB holds a page of 2^%u bytes; the image maps 4-KiB pages "
+                    "only\n", img->label, left[i].size_shift);
+            machine_free(m);
+            return 1;
+        }
+    }
     int status = m->exit_status;
     machine_free(m);            /* closes the debug console's file */
 
@@ -277,7 +287,7 @@ static int report_tlb(const char *dir, const struct mb_image *img, unsigned n)
     }
     /* The array alone covers n / 4096 pages, each met cold at least once. */
     uint64_t lookups = st.hits + st.misses;
-    if (st.walks < n / 4096 || st.misses > st.walks || lookups == 0) {
+    if (nleft == 0 || st.walks < n / 4096 || st.misses > st.walks || lookups == 0) {
         fprintf(stderr, "%s: implausible TLB counters: %llu hits, %llu misses, %llu walks\n",
                 img->label, (unsigned long long)st.hits, (unsigned long long)st.misses,
                 (unsigned long long)st.walks);
