@@ -13,6 +13,9 @@
 #include <sys/wait.h>
 #include "cpu/cpu.h"
 #include "mmu/bus.h"
+#include "mmu/tlb.h"
+#include "sim/loader.h"
+#include "sim/machine.h"
 #include "sim/sieve.h"
 
 static double now(void)
@@ -135,7 +138,14 @@ static int bench_sieve(const char *dir)
     return 0;
 }
 
-/* ---- sieve-mb: the same loop as a Multiboot kernel, ringsim against QEMU ---- */
+/* ---- sieve-mb and sieve-pg: Multiboot kernels, ringsim against QEMU ----
+ *
+ * sieve-mb runs the loop with paging off; sieve-pg (bench/sieve_pg.c) runs it
+ * with 4-KiB paging on over an array of many pages.  Both machines run the
+ * same image, so the instruction count (expected_count) is the same for both,
+ * and both are timed from outside as whole processes. */
+
+struct mb_image { const char *label, *elf; };
 
 /* Run one command, its debug console into out_path; the wall time and the
  * first line it printed.  Exit status 33 is the guest's clean debug-exit. */
@@ -154,32 +164,36 @@ static int time_command(const char *cmd, const char *out_path, double *secs, cha
 }
 
 /* Each peer's command line, with literal formats the compiler can check. */
-typedef void (*command_fn)(char *buf, size_t len, const char *dir, unsigned n, const char *out);
+typedef void (*command_fn)(char *buf, size_t len, const char *dir, const char *elf, unsigned n,
+                           const char *out);
 
-static void ringsim_command(char *buf, size_t len, const char *dir, unsigned n, const char *out)
+static void ringsim_command(char *buf, size_t len, const char *dir, const char *elf, unsigned n,
+                            const char *out)
 {
-    snprintf(buf, len, "%s/../ringsim --kernel %s/sieve_mb.elf --append %u --serial null "
-             "--debugcon file:%s 2>/dev/null", dir, dir, n, out);
+    snprintf(buf, len, "%s/../ringsim --kernel %s/%s --append %u --serial null "
+             "--debugcon file:%s 2>/dev/null", dir, dir, elf, n, out);
 }
 
-static void qemu_command(char *buf, size_t len, const char *dir, unsigned n, const char *out)
+static void qemu_command(char *buf, size_t len, const char *dir, const char *elf, unsigned n,
+                         const char *out)
 {
     snprintf(buf, len, "timeout 120 qemu-system-i386 -accel tcg -m 128 -display none -no-reboot "
              "-serial null -device isa-debug-exit,iobase=0xf4,iosize=0x04 "
-             "-kernel %s/sieve_mb.elf -append %u -debugcon file:%s", dir, n, out);
+             "-kernel %s/%s -append %u -debugcon file:%s", dir, elf, n, out);
 }
 
 struct mb_peer { const char *name; command_fn command; double best[2]; char answer[2][32]; };
 
-static int run_peer(struct mb_peer *p, const char *dir, const unsigned n[2], int round)
+static int run_peer(struct mb_peer *p, const struct mb_image *img, const char *dir,
+                    const unsigned n[2], int round)
 {
     for (int k = 0; k < 2; k++) {
         char cmd[1400], out[600], line[64];
         double t;
-        snprintf(out, sizeof out, "%s/sieve_mb.%s.out", dir, p->name);
-        p->command(cmd, sizeof cmd, dir, n[k], out);
+        snprintf(out, sizeof out, "%s/%s.%s.out", dir, img->label, p->name);
+        p->command(cmd, sizeof cmd, dir, img->elf, n[k], out);
         if (time_command(cmd, out, &t, line, sizeof line) != 33) {
-            fprintf(stderr, "sieve-mb: %s failed: %s\n", p->name, cmd);
+            fprintf(stderr, "%s: %s failed: %s\n", img->label, p->name, cmd);
             return -1;
         }
         if (round == 0 || t < p->best[k]) p->best[k] = t;
@@ -188,10 +202,9 @@ static int run_peer(struct mb_peer *p, const char *dir, const unsigned n[2], int
     return 0;
 }
 
-static int bench_sieve_mb(const char *dir)
+static int bench_multiboot(const char *dir, const struct mb_image *img, const unsigned n[2])
 {
     /* Two sizes: the difference of the times cancels each machine's start-up. */
-    const unsigned n[2] = { 1000000, 16000000 };
     unsigned primes[2];
     uint64_t count[2] = { expected_count(n[0], &primes[0]), expected_count(n[1], &primes[1]) };
     struct mb_peer peers[2] = {
@@ -200,28 +213,105 @@ static int bench_sieve_mb(const char *dir)
     };
     for (int round = 0; round < 3; round++)
         for (int p = 0; p < 2; p++)
-            if (run_peer(&peers[p], dir, n, round) != 0) return 1;
+            if (run_peer(&peers[p], img, dir, n, round) != 0) return 1;
     for (int k = 0; k < 2; k++) {
         if ((unsigned)atoi(peers[0].answer[k]) != primes[k] ||
             (unsigned)atoi(peers[1].answer[k]) != primes[k]) {
-            fprintf(stderr, "sieve-mb: wrong answers for N=%u: ringsim %s, qemu %s, expected %u\n",
-                    n[k], peers[0].answer[k], peers[1].answer[k], primes[k]);
+            fprintf(stderr, "%s: wrong answers for N=%u: ringsim %s, qemu %s, expected %u\n",
+                    img->label, n[k], peers[0].answer[k], peers[1].answer[k], primes[k]);
             return 1;
         }
     }
     double mips[2];
     for (int p = 0; p < 2; p++)
         mips[p] = (double)(count[1] - count[0]) / (peers[p].best[1] - peers[p].best[0]) / 1e6;
-    printf("sieve-mb: %llu more instructions for N=%u than for N=%u, best of 3\n",
+    printf("%s: %llu more instructions for N=%u than for N=%u, best of 3\n", img->label,
            (unsigned long long)(count[1] - count[0]), n[1], n[0]);
-    printf("sieve-mb: ringsim %.0f MIPS, qemu-tcg %.0f MIPS, ratio %.2f\n", mips[0], mips[1],
-           mips[0] / mips[1]);
+    printf("%s: ringsim %.0f MIPS, qemu-tcg %.0f MIPS, ratio %.2f\n", img->label, mips[0],
+           mips[1], mips[0] / mips[1]);
+    fflush(stdout);
+    return 0;
+}
+
+/* The architectural TLB's counters for one untimed run of the paging image
+ * in this process (tlb_stats).  The speed TLB in front of it is not counted:
+ * its hits are the fast path.  So "lookups" are the accesses the speed TLB
+ * did not serve, and the hit rate is the architectural TLB's among those. */
+static int report_tlb(const char *dir, const struct mb_image *img, unsigned n)
+{
+    char elf[600], out[600], spec[640], append[16], err[256];
+    snprintf(elf, sizeof elf, "%s/%s", dir, img->elf);
+    snprintf(out, sizeof out, "%s/%s.stats.out", dir, img->label);
+    snprintf(spec, sizeof spec, "file:%s", out);
+    snprintf(append, sizeof append, "%u", n);
+    struct machine_options opt;
+    machine_default_options(&opt);
+    opt.serial = "null";
+    opt.debugcon = spec;
+    struct machine *m = machine_new(&opt);
+    if (!m) return 1;
+    struct load_request req = { .kernel = elf, .append = append };
+    if (machine_boot(m, &req, err, sizeof err) != 0) {
+        fprintf(stderr, "%s: %s\n", img->label, err);
+        machine_free(m);
+        return 1;
+    }
+    enum machine_stop stop = machine_run(m);
+    struct atlb_stats st = *tlb_stats(&m->cpu);
+    uint64_t instret = m->cpu.instret;
+    static struct atlb_entry left[ATLB_SETS * ATLB_WAYS];
+    size_t nleft = tlb_list(&m->cpu, left, ATLB_SETS * ATLB_WAYS);
+    for (size_t i = 0; i < nleft; i++) {
+        if (left[i].size_shift != 12) {
+            fprintf(stderr, "%s: the TLB holds a page of 2^%u bytes; the image maps 4-KiB pages "
+                    "only\n", img->label, left[i].size_shift);
+            machine_free(m);
+            return 1;
+        }
+    }
+    int status = m->exit_status;
+    machine_free(m);            /* closes the debug console's file */
+
+    unsigned want_primes;
+    expected_count(n, &want_primes);
+    char line[64] = "";
+    FILE *f = fopen(out, "r");
+    if (f) {
+        if (!fgets(line, (int)sizeof line, f)) line[0] = 0;
+        fclose(f);
+    }
+    if (stop != STOP_DEBUG_EXIT || status != 33 || (unsigned)atoi(line) != want_primes) {
+        fprintf(stderr, "%s: the counted run stopped with %d (status %d) and printed '%s'; "
+                "expected %u primes\n", img->label, stop, status, line, want_primes);
+        return 1;
+    }
+    /* The array alone covers n / 4096 pages, each met cold at least once. */
+    uint64_t lookups = st.hits + st.misses;
+    if (nleft == 0 || st.walks < n / 4096 || st.misses > st.walks || lookups == 0) {
+        fprintf(stderr, "%s: implausible TLB counters: %llu hits, %llu misses, %llu walks\n",
+                img->label, (unsigned long long)st.hits, (unsigned long long)st.misses,
+                (unsigned long long)st.walks);
+        return 1;
+    }
+    printf("%s: TLB (one run, N=%u, %llu instructions): %llu lookups in the architectural TLB "
+           "(speed-TLB misses; its hits are not counted), %.1f%% hits, %llu page walks, "
+           "%llu evictions\n", img->label, n, (unsigned long long)instret,
+           (unsigned long long)lookups, 100.0 * (double)st.hits / (double)lookups,
+           (unsigned long long)st.walks, (unsigned long long)st.evictions);
     return 0;
 }
 
 int main(int argc, char **argv)
 {
     const char *dir = argc > 1 ? argv[1] : "build/bench";
-    int rc = bench_sieve(dir);
-    return rc ? rc : bench_sieve_mb(dir);
+    const char *only = argc > 2 ? argv[2] : NULL;   /* sieve, sieve-mb or sieve-pg */
+    static const struct mb_image mb = { "sieve-mb", "sieve_mb.elf" };
+    static const struct mb_image pg = { "sieve-pg", "sieve_pg.elf" };
+    const unsigned n[2] = { 1000000, 16000000 };
+    int rc = 0;
+    if (!rc && (!only || !strcmp(only, "sieve"))) rc = bench_sieve(dir);
+    if (!rc && (!only || !strcmp(only, mb.label))) rc = bench_multiboot(dir, &mb, n);
+    if (!rc && (!only || !strcmp(only, pg.label))) rc = bench_multiboot(dir, &pg, n);
+    if (!rc && (!only || !strcmp(only, pg.label))) rc = report_tlb(dir, &pg, n[1]);
+    return rc;
 }

@@ -1,4 +1,5 @@
 # bench/ - benchmarks (make bench); never part of make test.
+# make bench BENCH=sieve-pg runs one of them: sieve, sieve-mb or sieve-pg.
 $(BUILD)/bench/sieve.o: bench/sieve.S
 	@mkdir -p $(dir $@)
 	$(CC) -m32 -c $< -o $@
@@ -19,10 +20,18 @@ $(BUILD)/bench/sieve_mb.elf: bench/sieve_mb.c bench/sieve.S tests/guest/guest.ld
 	ld -m elf_i386 --no-warn-rwx-segments -T tests/guest/guest.ld -o $@ $(GUEST_LIB) \
 		$(BUILD)/bench/sieve_mb.o $(BUILD)/bench/sieve.o
 
+# The same with 4-KiB paging on over many pages (bench/sieve_pg.c).
+$(BUILD)/bench/sieve_pg.elf: bench/sieve_pg.c $(BUILD)/bench/sieve.o tests/guest/guest.ld $(GUEST_LIB)
+	@mkdir -p $(dir $@)
+	$(CC) $(SIEVE_MB_CFLAGS) -I. -c bench/sieve_pg.c -o $(BUILD)/bench/sieve_pg.o
+	ld -m elf_i386 --no-warn-rwx-segments -T tests/guest/guest.ld -o $@ $(GUEST_LIB) \
+		$(BUILD)/bench/sieve_pg.o $(BUILD)/bench/sieve.o
+
 $(BUILD)/bench/bench: $(BUILD)/bench/bench.o $(LIB)
 	$(CC) $(CFLAGS) -o $@ $^ $(LDLIBS)
 
 bench: deps
 	@$(MAKE) --no-print-directory $(BUILD)/bench/bench $(BUILD)/bench/sieve.bin \
-		$(BUILD)/bench/sieve-native32 $(BUILD)/bench/sieve_mb.elf $(BUILD)/ringsim
-	$(BUILD)/bench/bench $(BUILD)/bench
+		$(BUILD)/bench/sieve-native32 $(BUILD)/bench/sieve_mb.elf \
+		$(BUILD)/bench/sieve_pg.elf $(BUILD)/ringsim
+	$(BUILD)/bench/bench $(BUILD)/bench $(BENCH)

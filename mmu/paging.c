@@ -262,6 +262,7 @@ const struct atlb_entry *paging_translate(struct cpu *cpu, uint64_t lin, int acc
         /* A write through a clean entry walks again to set D (SDM 4.8). */
     }
     struct walk w;
+    cpu->atlb.stats.walks++;
     walk(cpu, lin, &w);
     if (w.error == WALK_NOT_PRESENT) page_fault(cpu, lin, access_bits(cpu, access));
     if (w.error) page_fault(cpu, lin, w.error | access_bits(cpu, access));

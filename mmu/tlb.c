@@ -24,6 +24,11 @@ unsigned tlb_current_pcid(const struct cpu *cpu)
     return (cpu->cr4 & CR4_PCIDE) ? (unsigned)(cpu->cr3 & 0xFFF) : 0;
 }
 
+const struct atlb_stats *tlb_stats(const struct cpu *cpu)
+{
+    return &cpu->atlb.stats;
+}
+
 static unsigned set_of(uint64_t lin)
 {
     return (unsigned)((lin >> 12) & (ATLB_SETS - 1));

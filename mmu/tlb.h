@@ -56,6 +56,7 @@ struct atlb_entry {
 
 struct atlb_stats {
     uint64_t hits, misses, fills, evictions;
+    uint64_t walks;                     /* page walks for translations (paging_translate) */
     uint64_t flushes[TLB_CAUSE_COUNT];  /* invalidation operations by cause */
     uint64_t dropped;                   /* entries those operations removed */
 };
@@ -82,6 +83,11 @@ void tlb_invalidate_page(struct cpu *cpu, uint64_t lin, unsigned pcid, bool glob
                          enum tlb_cause cause);
 void tlb_invalidate_pcid(struct cpu *cpu, unsigned pcid, bool globals, enum tlb_cause cause);
 void tlb_invalidate_all(struct cpu *cpu, bool globals, enum tlb_cause cause);
+
+/* The counters since the CPU was created, for reports (make bench).  Every
+ * lookup comes from the speed TLB's slow path (cpu/mem.c): a speed-TLB miss,
+ * or an access its entry does not serve; the speed TLB's hits are not counted. */
+const struct atlb_stats *tlb_stats(const struct cpu *cpu);
 
 /* The valid entries, in set and way order, for the UI and the debugger:
  * up to max copied to out; returns how many there are. */

@@ -441,6 +441,35 @@ Test(tlb, counters_and_listing_describe_the_entries)
     cr_expect(found);
 }
 
+/* tlb_stats counts lookups from the speed TLB's slow path and the walks
+ * they cause: a miss walks, a write through a clean entry walks again to set
+ * D (SDM 4.8), and what the speed TLB serves is not looked up at all. */
+Test(tlb, stats_count_lookups_hits_and_walks)
+{
+    static const uint8_t rw[] = { 0x8B, 0x03, 0x89, 0x03, 0x8B, 0x03 };  /* load, store, load */
+    setup(PT_32);
+    th_code(&t, rw, sizeof rw);
+    pt_map(&p, DATA_LIN, PHYS_A, PG_P | PG_RW);         /* D clear */
+    const struct atlb_stats *st = tlb_stats(cpu);
+    cr_assert_eq(&cpu->atlb.stats, st);
+    struct atlb_stats before = *st;
+    run_at(0, 1);
+    cr_expect_eq(before.misses + 2, st->misses, "the code page and the data page");
+    cr_expect_eq(before.walks + 2, st->walks);
+    cr_expect_eq(before.hits, st->hits);
+    before = *st;
+    run_at(2, 1);
+    cr_expect_eq(before.hits + 1, st->hits, "the store finds the clean entry");
+    cr_expect_eq(before.misses, st->misses);
+    cr_expect_eq(before.walks + 1, st->walks, "and walks again to set D");
+    cr_expect(pt_get(&p, DATA_LIN, 1) & PG_D);
+    before = *st;
+    run_at(4, 1);
+    cr_expect_eq(before.hits, st->hits, "served by the speed TLB: not counted");
+    cr_expect_eq(before.misses, st->misses);
+    cr_expect_eq(before.walks, st->walks);
+}
+
 static struct { unsigned cr3_calls, flushes; uint64_t old, new_cr3; unsigned pcid; bool noflush;
                 unsigned cause; } seen;
 
