@@ -66,6 +66,7 @@ void cpu_reset(struct cpu *cpu)
     cpu->gdtr.limit = cpu->idtr.limit = 0xFFFF;
     cpu->halted = false;
     cpu->interrupt_shadow = 0;
+    cpu->debug_step = false;
     cpu->nmi_pending = cpu->nmi_blocked = false;
     cpu->delivering = false;
     memset(cpu->atlb.set, 0, sizeof cpu->atlb.set);     /* paging: TLB and PDPTEs empty */

@@ -267,6 +267,8 @@ struct cpu {
     struct arch_tlb atlb;
     uint64_t pdpte[4];
     uint8_t  speed_ctx;
+    uint32_t fetch_gen;         /* bumped whenever the speed TLB loses or changes a fetch
+                                   translation: jump-cache entries hold for one generation */
     void (*on_cr3)(void *ctx, uint64_t old, uint64_t new_cr3, unsigned pcid, bool noflush);
     void (*on_tlb_flush)(void *ctx, unsigned cause, uint64_t addr, unsigned pcid);
 
@@ -283,20 +285,32 @@ struct cpu {
     bool     stop_requested;
     bool     halted;
     bool     stop_on_exception; /* tests and the differential tester: report, do not deliver */
-    uint8_t  interrupt_shadow;  /* SHADOW_STI or SHADOW_MOV_SS while the next instruction
-                                   is shielded from interrupts (MOV SS: debug traps too) */
 
-    /* External interrupts (SDM Vol. 3 6.8.1): the machine drives the INTR
-     * pin from the interrupt controller's output; at an instruction boundary
-     * with IF = 1 and no interrupt shadow the CPU runs the INTA cycle. */
-    bool     intr;              /* INTR pin level: use cpu_set_intr() */
+    /* What the dispatch loop looks at between blocks, in one word so that a
+     * single load tests it all (cpu_run). */
+    union {
+        struct {
+            /* External interrupts (SDM Vol. 3 6.8.1): the machine drives the
+             * INTR pin from the interrupt controller's output; at an
+             * instruction boundary with IF = 1 and no interrupt shadow the CPU
+             * runs the INTA cycle. */
+            bool    intr;               /* INTR pin level: use cpu_set_intr() */
+            uint8_t interrupt_shadow;   /* SHADOW_STI or SHADOW_MOV_SS while the next
+                                           instruction is shielded from interrupts
+                                           (MOV SS: debug traps too) */
+            /* NMI (SDM Vol. 3 6.7.1): an edge latched by cpu_set_nmi(), taken
+             * at an instruction boundary before INTR whatever IF says. */
+            bool    nmi_pending;
+            /* EFLAGS.TF may be set or an instruction breakpoint is enabled:
+             * run one instruction at a time (set with TF by cpu_set_flags and
+             * by debug_update; the loop clears it when neither holds). */
+            bool    debug_step;
+        };
+        uint32_t attention;
+    };
     int    (*intr_ack)(void *ctx);   /* INTA: the vector (0-255), or -1 for none after all */
     void    *intr_ctx;
-    /* NMI (SDM Vol. 3 6.7.1): an edge latched by cpu_set_nmi(), taken at an
-     * instruction boundary before INTR whatever IF says; further NMIs wait
-     * while one is being handled, until the next IRET. */
-    bool     nmi_pending;
-    bool     nmi_blocked;
+    bool     nmi_blocked;       /* further NMIs wait while one is handled, until IRET */
 
     /* Observers for traces, the UI and the debugger: called as events happen,
      * never changing them.  NULL when nobody listens. */

@@ -31,6 +31,7 @@ void debug_update(struct cpu *cpu)
         else if (rw == 1 || rw == 3) cpu->dbg.data |= (uint8_t)(1u << i);
         /* rw == 2: I/O breakpoints (CR4.DE) are not modelled */
     }
+    if (cpu->dbg.exec) cpu->debug_step = true;
     cpu_update_mode(cpu);       /* the speed TLB's data caching follows dbg.data */
 }
 

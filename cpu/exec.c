@@ -40,7 +40,7 @@ struct decode_cache {
     struct block *hash[1u << HASH_BITS];
     struct block **page_head;   /* per RAM page: the blocks decoded from it */
     uint64_t npages;
-    struct { uint64_t lin; uint8_t dmode; struct block *b; } jump[1u << JUMP_BITS];
+    struct { uint64_t lin; uint8_t dmode; uint32_t gen; struct block *b; } jump[1u << JUMP_BITS];
     struct block *dead;
     unsigned ndead;
     struct block *scratch;      /* one-instruction block for uncached execution */
@@ -331,25 +331,17 @@ static void check_fetch(struct cpu *cpu)
 
 /* The block for the current RIP, or NULL when the instruction must run
  * uncached (it crosses a page, or the page is not RAM). */
-static struct block *block_for_rip(struct cpu *cpu)
+/* The block for the current RIP, decoding it if needed: the jump cache missed. */
+static __attribute__((noinline)) struct block *block_lookup(struct cpu *cpu, uint64_t lin,
+                                                           unsigned slot)
 {
     struct decode_cache *dc = cpu->dc;
-    uint64_t lin = current_linear(cpu);
-    unsigned slot = jump_slot(lin);
-    struct block *b = dc->jump[slot].b;
-    /* The jump cache is keyed by linear address: it is used only while the
-     * speed TLB still allows fetching that page from the block's frame, so
-     * paging (CPL, NX, SMEP, a new CR3, INVLPG) is never bypassed. */
-    const struct tlb_entry *te = &cpu->tlb[(lin >> 12) & (TLB_SIZE - 1)];
-    if (b && dc->jump[slot].lin == lin && dc->jump[slot].dmode == cpu->dmode && b->valid &&
-        te->tag_fetch == ((lin & ~0xFFFull) | 1) && te->phys == (b->phys & ~0xFFFull))
-        return b;
     cpu->insn_start = cpu->rip;     /* a fetch fault reports this instruction */
     check_fetch(cpu);
     uint64_t phys;
     const uint8_t *host = mem_fetch_ptr(cpu, lin, &phys);
     if (!host || (phys >> 12) >= dc->npages) return NULL;
-    b = find_block(dc, phys, cpu->dmode);
+    struct block *b = find_block(dc, phys, cpu->dmode);
     if (!b) {
         b = new_block(cpu, phys, lin, host, cpu->rip);
         if (!b) return NULL;
@@ -357,8 +349,27 @@ static struct block *block_for_rip(struct cpu *cpu)
     }
     dc->jump[slot].lin = lin;
     dc->jump[slot].dmode = cpu->dmode;
+    dc->jump[slot].gen = cpu->fetch_gen;
     dc->jump[slot].b = b;
     return b;
+}
+
+/* The block for the current RIP, or NULL when the instruction must run
+ * uncached (it crosses a page, or the page is not RAM).  The jump cache is
+ * keyed by linear address: an entry is used only in the speed-TLB
+ * generation it was made in (cpu->fetch_gen moves whenever a fetch
+ * translation is dropped or changed), so paging (CPL, NX, SMEP, a new CR3,
+ * INVLPG) is never bypassed. */
+static inline struct block *block_for_rip(struct cpu *cpu)
+{
+    struct decode_cache *dc = cpu->dc;
+    uint64_t lin = current_linear(cpu);
+    unsigned slot = jump_slot(lin);
+    struct block *b = dc->jump[slot].b;
+    if (likely(b && dc->jump[slot].lin == lin && dc->jump[slot].gen == cpu->fetch_gen &&
+               dc->jump[slot].dmode == cpu->dmode && b->valid))
+        return b;
+    return block_lookup(cpu, lin, slot);
 }
 
 /* ---- running ------------------------------------------------------------ */
@@ -556,7 +567,7 @@ static void check_interrupts(struct cpu *cpu)
  * that faults or delivers an interrupt does not trap (delivery clears TF;
  * the handler's IRET restores it).  After MOV SS or POP SS the trap waits
  * one more instruction, as interrupts do. */
-static void debug_step(struct cpu *cpu)
+static void step_debugged(struct cpu *cpu)
 {
     if (cpu->dbg.exec) {
         bool rf = (cpu->rflags & FL_RF) && cpu_instret_now(cpu) < cpu->rf_until;
@@ -612,13 +623,18 @@ enum cpu_exit cpu_run(struct cpu *cpu, uint64_t max_insns)
     if (cpu->halted || cpu->stop_requested) cpu->events = 1;
     while (cpu->instret < cpu->run_end) {
         if (cpu->events && handle_events(cpu)) break;
-        if (unlikely(cpu->intr | cpu->interrupt_shadow | cpu->nmi_pending)) {
-            check_interrupts(cpu);
-            if (cpu->events) continue;
-        }
-        if (unlikely((cpu->rflags & FL_TF) | cpu->dbg.exec)) {
-            debug_step(cpu);
-            continue;
+        if (unlikely(cpu->attention)) {
+            if (cpu->intr | cpu->interrupt_shadow | cpu->nmi_pending) {
+                check_interrupts(cpu);
+                if (cpu->events) continue;
+            }
+            if (cpu->debug_step) {
+                if ((cpu->rflags & FL_TF) | cpu->dbg.exec) {
+                    step_debugged(cpu);
+                    continue;
+                }
+                cpu->debug_step = false;
+            }
         }
         const struct block *b = block_for_rip(cpu);
         if (b) run_block(cpu, b, cpu->run_end - cpu->instret);

@@ -113,6 +113,7 @@ void cpu_set_flags(struct cpu *cpu, uint64_t value)
     uint64_t old = cpu->rflags;
     cpu->rflags = value | FL_1;
     cpu->lf.op = LF_NONE;
+    if (value & FL_TF) cpu->debug_step = true;
     /* Alignment checking follows EFLAGS.AC under CR0.AM (cpu_update_mode). */
     if (((old ^ value) & FL_AC) && (cpu->cr0 & CR0_AM)) cpu_update_mode(cpu);
 }

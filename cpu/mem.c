@@ -84,17 +84,20 @@ static uint64_t tlb_fill(struct cpu *cpu, uint64_t lin, int access)
     if (cpu->speed_ctx & SPEED_NO_DATA) r = w = false;     /* each access checked (debug.c) */
     uint64_t ppage = phys & ~0xFFFull;
     struct tlb_entry *e = &cpu->tlb[(lin >> 12) & (TLB_SIZE - 1)];
+    uint64_t old_fetch = e->tag_fetch, old_phys = e->phys;
     e->tag_read = e->tag_write = e->tag_fetch = 0;
     uint8_t *host = bus_rom_ptr(cpu->bus, ppage, 0x1000);
     if (host) {
         w = false;                          /* ROM: cached for reads and fetch only */
     } else if (!(host = bus_ram_ptr(cpu->bus, ppage, 0x1000))) {
+        if (old_fetch) cpu->fetch_gen++;
         return phys;                        /* never cache MMIO */
     }
     e->addend = (uintptr_t)host - (uintptr_t)lpage;
     e->phys = ppage;
     e->tag_read = r ? lpage | 1 : 0;
     e->tag_fetch = x ? lpage | 1 : 0;
+    if (old_fetch && (old_fetch != e->tag_fetch || old_phys != ppage)) cpu->fetch_gen++;
     /* Writes to a page holding decoded code take the slow path, which drops that code. */
     e->tag_write = w && !dc_page_has_code(cpu, ppage) ? lpage | 1 : 0;
     return phys;
@@ -103,20 +106,24 @@ static uint64_t tlb_fill(struct cpu *cpu, uint64_t lin, int access)
 void cpu_tlb_flush(struct cpu *cpu)
 {
     memset(cpu->tlb, 0, sizeof cpu->tlb);
+    cpu->fetch_gen++;
     dc_flush_jump_cache(cpu);
 }
 
 void speed_tlb_flush(struct cpu *cpu)
 {
     memset(cpu->tlb, 0, sizeof cpu->tlb);
+    cpu->fetch_gen++;
 }
 
 void speed_tlb_drop_page(struct cpu *cpu, uint64_t lpage)
 {
     struct tlb_entry *e = &cpu->tlb[(lpage >> 12) & (TLB_SIZE - 1)];
     if ((e->tag_read | e->tag_write | e->tag_fetch) &&
-        (e->tag_read == (lpage | 1) || e->tag_write == (lpage | 1) || e->tag_fetch == (lpage | 1)))
+        (e->tag_read == (lpage | 1) || e->tag_write == (lpage | 1) || e->tag_fetch == (lpage | 1))) {
+        if (e->tag_fetch) cpu->fetch_gen++;
         memset(e, 0, sizeof *e);
+    }
 }
 
 void tlb_drop_write(struct cpu *cpu, uint64_t ppage)
