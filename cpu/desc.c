@@ -325,30 +325,24 @@ static bool lar_type_ok(const struct cpu *cpu, const struct desc *d, bool lsl)
     return t == 1 || t == 2 || t == 3 || t == 4 || t == 5 || t == 9 || t == 0xB || t == 0xC;
 }
 
-void op_lar(struct cpu *cpu, const struct insn *in)
+/* LAR (the access rights, masked as the SDM says) and LSL (the byte-granular
+ * limit): ZF and the register only for a visible descriptor of a valid type. */
+static void load_desc_field(struct cpu *cpu, const struct insn *in, bool lsl)
 {
     require_prot(cpu);
     uint16_t sel = (uint16_t)E_read(cpu, in, 2);
     struct desc d;
-    bool ok = visible_desc(cpu, sel, &d) && lar_type_ok(cpu, &d, false);
-    set_zf(cpu, ok);
-    if (!ok) return;
-    uint32_t rights = d.hi & (in->osize == 2 ? 0xFF00u : 0x00F0FF00u);
-    greg_write(cpu, in, in->osize, rights);
-}
-
-void op_lsl(struct cpu *cpu, const struct insn *in)
-{
-    require_prot(cpu);
-    uint16_t sel = (uint16_t)E_read(cpu, in, 2);
-    struct desc d;
-    bool ok = visible_desc(cpu, sel, &d) && lar_type_ok(cpu, &d, true);
+    bool ok = visible_desc(cpu, sel, &d) && lar_type_ok(cpu, &d, lsl);
     set_zf(cpu, ok);
     if (!ok) return;
     struct segment s;
     desc_to_seg(&d, &s);
-    greg_write(cpu, in, in->osize, s.limit);
+    uint64_t v = lsl ? s.limit : d.hi & (in->osize == 2 ? 0xFF00u : 0x00F0FF00u);
+    greg_write(cpu, in, in->osize, v);
 }
+
+void op_lar(struct cpu *cpu, const struct insn *in) { load_desc_field(cpu, in, false); }
+void op_lsl(struct cpu *cpu, const struct insn *in) { load_desc_field(cpu, in, true); }
 
 /* VERR: readable code or data; VERW: writable data.  Never faults on the selector. */
 static void verify(struct cpu *cpu, const struct insn *in, bool write)
