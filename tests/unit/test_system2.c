@@ -570,3 +570,51 @@ Test(system2, a_fault_pushes_rf_set_and_int_n_pushes_it_clear)
     cr_expect(peek(TH_STACK - 4, 4) & FL_RF, "#PF is a fault: RF set");
     cr_expect_eq(TH_CODE, peek(TH_STACK - 12, 4));
 }
+
+/* ---- two more corners --------------------------------------------------------- */
+
+/* A 16-bit SS (B = 0): the same-level frame wraps SP within 64 KiB and leaves
+ * ESP's upper half alone (SDM Vol. 3 6.12.1: the stack width is SS.B's). */
+Test(system2, a_16_bit_gate_on_a_16_bit_stack_moves_only_sp)
+{
+    static const uint8_t code[] = { 0xCD, 0x40 };
+    start(code, sizeof code);
+    th_desc(&t, 11, 0x50000, 0x0FFFF, 0x93, 0x0);           /* 64 KiB data, B = 0 */
+    cpu->seg[SEG_SS] = (struct segment){ 0x58, 0x0093, 0xFFFF, 0x50000 };
+    cpu_update_mode(cpu);
+    cpu->gpr[RSP] = 0xABCD0004;
+    th_gate(&t, 0x40, 0x08, HANDLER, 0x86, 0);
+    th_run(&t, 10);
+    expect_halt_at(HANDLER);
+    cr_expect_eq(0xABCDFFFE, cpu->gpr[RSP], "SP wrapped below zero, upper half kept");
+    cr_expect_eq(TH_CODE + 2, peek(0x50000 + 0xFFFE, 2), "IP at SS:FFFE");
+    cr_expect_eq(0x08, peek(0x50000 + 0x0000, 2), "CS at SS:0000");
+    cr_expect_eq(FL_1, peek(0x50000 + 0x0002, 2) & 0xFFFF, "FLAGS at SS:0002");
+}
+
+static int inta_task(void *ctx)
+{
+    (void)ctx;
+    cpu_set_intr(&t.cpu, false);
+    return 0x42;
+}
+
+/* A hardware interrupt through a task gate switches tasks with no error code
+ * and sets NT; the interrupted task's EIP is the next instruction. */
+Test(system2, a_hardware_interrupt_through_a_task_gate_switches_tasks)
+{
+    static const uint8_t code[] = { 0x90, 0x90, 0x90 };
+    start(code, sizeof code);
+    task_gate_to_task2(0x42);
+    cpu->intr_ack = inta_task;
+    cpu_set_flags(cpu, FL_IF);
+    th_run(&t, 1);
+    cpu_set_intr(cpu, true);
+    th_run(&t, 10);
+    expect_halt_at(TASK2_EIP);
+    cr_expect_eq(0x48, cpu->seg[SEG_TR].sel);
+    cr_expect_eq(TASK2_ESP, cpu->gpr[RSP], "no error code for an interrupt");
+    cr_expect_eq(TH_CODE + 1, peek(TH_TSS + 0x20, 4), "the old task resumes after the NOP");
+    cr_expect(th_flags(&t) & FL_NT, "nested task");
+    cr_expect_eq(0x28, peek(TSS2, 2), "back link");
+}
