@@ -34,6 +34,7 @@ include mmu/mmu.mk
 include devices/devices.mk
 include sim/sim.mk
 include tests/tests.mk
+include ntkernel/ntkernel.mk
 include bench/bench.mk
 include tools/tools.mk
 
