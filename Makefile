@@ -6,6 +6,7 @@
 #   make run        install missing Debian packages, build, run the machine
 #   make test       install missing Debian packages, build, run every test
 #   make bench      benchmarks (never part of make test)
+#   make qemu-compare     the NT kernel (build/ntkernel.elf) under ringsim and QEMU
 #   make decoder-check    the decoder against Zydis (STRINGS=, SEED=)
 #   make opcode-coverage  every opcode: implemented, #UD by design or deferred
 

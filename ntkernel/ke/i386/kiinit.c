@@ -199,7 +199,7 @@ static void KiInitializeUserSharedData(void)
     Shared->NtMinorVersion = 1;
     Shared->TestRetInstruction = 0xC3;      /* ret */
     /* The user view is the same page: what the kernel writes, user mode reads. */
-    volatile PKUSER_SHARED_DATA UserView = (PKUSER_SHARED_DATA)MM_SHARED_USER_DATA_VA;
+    volatile KUSER_SHARED_DATA *UserView = (volatile KUSER_SHARED_DATA *)MM_SHARED_USER_DATA_VA;
     DbgPrint("KiInitializeUserSharedData: NT %u.%u, TickCountMultiplier 0x%08X; user view %s\n",
              Shared->NtMajorVersion, Shared->NtMinorVersion, Shared->TickCountMultiplier,
              UserView->TickCountMultiplier == Shared->TickCountMultiplier &&
@@ -244,7 +244,7 @@ static void KiCheckClock(void)
     __asm__ volatile("int $0x2A" : "=a"(FromInt2A) :: "edx", "memory");
     ULONG Expected = (ULONG)(((ULONGLONG)Ticks * ExpTickCountMultiplier) >> 24);
     int Agree = SharedUserData->TickCount.LowPart == Ticks && SharedUserData->TickCountLow == Ticks &&
-                ((PKUSER_SHARED_DATA)MM_SHARED_USER_DATA_VA)->TickCountLow == Ticks;
+                ((volatile KUSER_SHARED_DATA *)MM_SHARED_USER_DATA_VA)->TickCountLow == Ticks;
     DbgPrint("KeUpdateSystemTime: the clock runs; KUSER_SHARED_DATA %s, int 2Ah %s\n",
              Agree ? "agrees" : "DIFFERS", FromInt2A == Expected ? "agrees" : "DIFFERS");
 }
