@@ -25,6 +25,9 @@ static inline ULONG __readcr4(void) { ULONG v; __asm__ volatile("mov %%cr4, %0" 
 static inline void __writecr0(ULONG v) { __asm__ volatile("mov %0, %%cr0" :: "r"(v) : "memory"); }
 static inline void __writecr3(ULONG v) { __asm__ volatile("mov %0, %%cr3" :: "r"(v) : "memory"); }
 static inline void __writecr4(ULONG v) { __asm__ volatile("mov %0, %%cr4" :: "r"(v) : "memory"); }
+/* A compiler barrier: memory written through one mapping of a page is read
+ * through another only after this (the compiler cannot see the alias). */
+static inline void _ReadWriteBarrier(void) { __asm__ volatile("" ::: "memory"); }
 static inline void _disable(void) { __asm__ volatile("cli" ::: "memory"); }
 static inline void _enable(void) { __asm__ volatile("sti" ::: "memory"); }
 static inline void __halt(void) { __asm__ volatile("hlt" ::: "memory"); }

@@ -199,6 +199,7 @@ static void KiInitializeUserSharedData(void)
     Shared->NtMinorVersion = 1;
     Shared->TestRetInstruction = 0xC3;      /* ret */
     /* The user view is the same page: what the kernel writes, user mode reads. */
+    _ReadWriteBarrier();
     volatile KUSER_SHARED_DATA *UserView = (volatile KUSER_SHARED_DATA *)MM_SHARED_USER_DATA_VA;
     DbgPrint("KiInitializeUserSharedData: NT %u.%u, TickCountMultiplier 0x%08X; user view %s\n",
              Shared->NtMajorVersion, Shared->NtMinorVersion, Shared->TickCountMultiplier,
