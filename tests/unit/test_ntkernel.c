@@ -86,6 +86,17 @@ static uint64_t rd64(uint32_t lin)
     return v;
 }
 
+/* The transcript's last non-empty line. */
+static void last_line(char *last, size_t len)
+{
+    FILE *f = fopen(transcript, "r");
+    char line[256];
+    last[0] = 0;
+    while (f && fgets(line, sizeof line, f))
+        if (line[0] != '\n') snprintf(last, len, "%s", line);
+    if (f) fclose(f);
+}
+
 /* ---- descriptors ---------------------------------------------------------- */
 
 struct desc {
@@ -229,12 +240,24 @@ Test(ntkernel, double_fault_switches_to_the_double_fault_task_and_bug_checks)
     cr_expect_eq(EXIT_FAILURE_STATUS, m->exit_status);
     cr_expect_eq(0x50, m->cpu.seg[SEG_TR].sel, "running in the #DF task");
     cr_expect_eq(0x28, rd32(sym("KiDoubleFaultTSS")) & 0xFFFF, "back link to the KTSS");
-    FILE *f = fopen(transcript, "r");
-    char line[256], last[256] = "";
-    while (f && fgets(line, sizeof line, f))
-        if (line[0] != '\n') snprintf(last, sizeof last, "%s", line);
-    if (f) fclose(f);
+    char last[256];
+    last_line(last, sizeof last);
     cr_expect(strstr(last, "*** STOP: 0x0000007F (0x00000008,") != NULL, "last line: %s", last);
+}
+
+/* An NMI goes through the task gate of vector 2 to KiNMITSS and bug-checks
+ * with NMI_HARDWARE_FAILURE (0x80). */
+Test(ntkernel, nmi_switches_to_the_nmi_task_and_bug_checks)
+{
+    boot_ok();
+    cpu_set_nmi(&m->cpu);
+    cr_assert_eq(STOP_DEBUG_EXIT, machine_run(m), "%s", m->message);
+    cr_expect_eq(EXIT_FAILURE_STATUS, m->exit_status);
+    cr_expect_eq(0x58, m->cpu.seg[SEG_TR].sel, "running in the NMI task");
+    cr_expect_eq(0x28, rd32(sym("KiNMITSS")) & 0xFFFF, "back link to the KTSS");
+    char last[256];
+    last_line(last, sizeof last);
+    cr_expect(strstr(last, "*** STOP: 0x00000080 (") != NULL, "last line: %s", last);
 }
 
 /* ---- KPCR and KPRCB ------------------------------------------------------- */
