@@ -93,7 +93,6 @@ void KiInitializeTss(void)
     KiTss.Esp0 = (ULONG)P0BootStack;
     KiTss.Ss0 = KGDT_R0_DATA;
     KiTss.IoMapBase = IOPM_OFFSET_NONE;
-    KiTss.CR3 = MmKernelDirectoryTableBase;
     KiInitializeTaskTss(&KiDoubleFaultTSS, KiDoubleFaultTask, KiDoubleFaultStack + sizeof KiDoubleFaultStack);
     KiInitializeTaskTss(&KiNMITSS, KiNmiTask, KiNMIStack + sizeof KiNMIStack);
     __asm__ volatile("ltr %w0" :: "r"(KGDT_TSS));
