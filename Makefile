@@ -6,6 +6,7 @@
 #   make run        install missing Debian packages, build, run the machine
 #   make test       install missing Debian packages, build, run every test
 #   make bench      benchmarks (never part of make test)
+#   make qemu-compare     the NT kernel (build/ntkernel.elf) under ringsim and QEMU
 #   make decoder-check    the decoder against Zydis (STRINGS=, SEED=)
 #   make opcode-coverage  every opcode: implemented, #UD by design or deferred
 
@@ -34,6 +35,7 @@ include mmu/mmu.mk
 include devices/devices.mk
 include sim/sim.mk
 include tests/tests.mk
+include ntkernel/ntkernel.mk
 include bench/bench.mk
 include tools/tools.mk
 

@@ -1,0 +1,42 @@
+/* ntdef.h - the basic types of the kernel, with NT's names (ReactOS
+ * sdk/include/psdk/ntdef.h spells the same ones).  Freestanding: nothing
+ * here comes from a C library. */
+#ifndef NTK_NTDEF_H
+#define NTK_NTDEF_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+typedef uint8_t  UCHAR, BOOLEAN, KIRQL;
+typedef uint16_t USHORT, WCHAR;
+typedef uint32_t ULONG, KAFFINITY;
+typedef int32_t  LONG, NTSTATUS;
+typedef uint64_t ULONGLONG;
+typedef char     CHAR;
+typedef void    *PVOID;
+typedef uintptr_t ULONG_PTR;
+
+#define TRUE  1
+#define FALSE 0
+
+typedef struct _LIST_ENTRY {
+    struct _LIST_ENTRY *Flink;
+    struct _LIST_ENTRY *Blink;
+} LIST_ENTRY, *PLIST_ENTRY;
+
+/* A 64-bit time that 32-bit readers can read without a lock: the writer
+ * stores High2Time, then LowPart, then High1Time; a reader retries until
+ * High1Time == High2Time. */
+typedef struct _KSYSTEM_TIME {
+    ULONG LowPart;
+    LONG  High1Time;
+    LONG  High2Time;
+} KSYSTEM_TIME;
+
+/* Pins a structure offset that assembly or a debugger view relies on. */
+#define C_ASSERT_OFFSET(type, field, off) \
+    _Static_assert(offsetof(type, field) == (off), #type "." #field " is at " #off)
+#define C_ASSERT_SIZE(type, size) \
+    _Static_assert(sizeof(type) == (size), "sizeof(" #type ") is " #size)
+
+#endif

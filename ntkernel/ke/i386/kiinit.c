@@ -1,0 +1,273 @@
+/* kiinit.c - the boot processor's phase 0 (what ntldr and KiSystemStartup /
+ * KiInitializeKernel do, nt-kernel.md "What runs at boot"): the address
+ * space, the KPCR and KPRCB, NT's GDT and IDT (task gates for #DF and NMI),
+ * the KTSS, KUSER_SHARED_DATA, the fast-call MSRs and the clock.  Tables
+ * and values follow nt-reference.md 2.1-2.3, 3 and 8. */
+#include "../../inc/ke.h"
+#include "../../inc/hal.h"
+#include "../../inc/mm.h"
+#include "../../inc/rtl.h"
+#include "../../inc/arch.h"
+
+#define MULTIBOOT_LOADER_MAGIC 0x2BADB002u
+#define MBI_MEM                1u       /* mem_lower/mem_upper valid */
+
+/* The GDT and the IDT share one page, the IDT right behind the GDT, as XP
+ * lays them out. */
+static struct {
+    KGDTENTRY Gdt[KGDT_NUMBER];
+    KIDTENTRY Idt[MAXIMUM_IDTVECTOR + 1];
+} KiDescriptorPage __attribute__((aligned(4096)));
+
+KTSS KiTss __attribute__((aligned(16)));
+KTSS KiDoubleFaultTSS __attribute__((aligned(16)));
+KTSS KiNMITSS __attribute__((aligned(16)));
+static UCHAR KiDoubleFaultStack[0x1000] __attribute__((aligned(16)));
+static UCHAR KiNMIStack[0x1000] __attribute__((aligned(16)));
+ULONG KeFeatureBits;
+/* NT's switch for the SYSENTER path: set while KiFastCallEntry is absent,
+ * so the MSRs stay unset and nothing can enter the kernel through them. */
+BOOLEAN KiFastSystemCallDisable = TRUE;
+
+extern UCHAR KiImageEnd[];
+void KiDoubleFaultTask(void);
+void KiNmiTask(void);
+
+/* ---- the GDT ----------------------------------------------------------- */
+
+static void KiSetGdtEntry(USHORT Selector, ULONG Base, ULONG Limit, UCHAR Access, UCHAR Flags)
+{
+    PKGDTENTRY e = &KiDescriptorPage.Gdt[Selector >> 3];
+    e->LimitLow = (USHORT)Limit;
+    e->BaseLow = (USHORT)Base;
+    e->BaseMid = (UCHAR)(Base >> 16);
+    e->Access = Access;
+    e->Granularity = (UCHAR)(Flags << 4 | ((Limit >> 16) & 0xF));
+    e->BaseHi = (UCHAR)(Base >> 24);
+}
+
+/* Access bytes: 0x9A code exec/read DPL 0, 0x92 data R/W DPL 0, 0xFA / 0xF2
+ * the same at DPL 3, 0xF3 data R/W accessed DPL 3, 0x89 available 32-bit
+ * TSS.  Flags: 0xC = G and D (4 KB units, 32-bit), 0x4 = D only. */
+void KiInitializeGdt(void)
+{
+    KiSetGdtEntry(KGDT_R0_CODE, 0, 0xFFFFF, 0x9A, 0xC);
+    KiSetGdtEntry(KGDT_R0_DATA, 0, 0xFFFFF, 0x92, 0xC);
+    KiSetGdtEntry(KGDT_R3_CODE, 0, 0xFFFFF, 0xFA, 0xC);
+    KiSetGdtEntry(KGDT_R3_DATA, 0, 0xFFFFF, 0xF2, 0xC);
+    KiSetGdtEntry(KGDT_TSS, (ULONG)&KiTss, sizeof(KTSS) - 1, 0x89, 0x0);
+    KiSetGdtEntry(KGDT_R0_PCR, KIP0PCRADDRESS, 1, 0x92, 0xC);
+    KiSetGdtEntry(KGDT_R3_TEB, 0, 0xFFF, 0xF3, 0x4);  /* base: the TEB, once there are threads */
+    KiSetGdtEntry(KGDT_VDM_TILE, 0x400, 0xFFFF, 0xF2, 0x0);
+    KiSetGdtEntry(KGDT_DF_TSS, (ULONG)&KiDoubleFaultTSS, MINIMUM_TSS_SIZE - 1, 0x89, 0x0);
+    KiSetGdtEntry(KGDT_NMI_TSS, (ULONG)&KiNMITSS, MINIMUM_TSS_SIZE - 1, 0x89, 0x0);
+    struct { USHORT Limit; ULONG Base; } __attribute__((packed)) Gdtr = {
+        sizeof KiDescriptorPage.Gdt - 1, (ULONG)KiDescriptorPage.Gdt };
+    __asm__ volatile("lgdt %0" :: "m"(Gdtr));
+    KiLoadSegments();
+    DbgPrint("KiInitializeGdt: GDTR 0x%08X limit 0x%03X; CS 0x%02X SS 0x%02X DS/ES 0x%02X FS 0x%02X\n",
+             Gdtr.Base, Gdtr.Limit, KGDT_R0_CODE, KGDT_R0_DATA, KGDT_R3_DATA | RPL_MASK, KGDT_R0_PCR);
+}
+
+/* ---- the TSSs ------------------------------------------------------------ */
+
+/* A task the CPU switches to through a task gate: flat kernel segments,
+ * interrupts off, the system page directory, a stack of its own. */
+static void KiInitializeTaskTss(PKTSS Tss, void (*Entry)(void), UCHAR *StackTop)
+{
+    Tss->CR3 = MmKernelDirectoryTableBase;
+    Tss->Eip = (ULONG)Entry;
+    Tss->EFlags = 0x2;
+    Tss->Esp = (ULONG)StackTop;
+    Tss->Cs = KGDT_R0_CODE;
+    Tss->Ss = KGDT_R0_DATA;
+    Tss->Ds = Tss->Es = KGDT_R3_DATA | RPL_MASK;
+    Tss->Fs = KGDT_R0_PCR;
+    Tss->Esp0 = (ULONG)StackTop;
+    Tss->Ss0 = KGDT_R0_DATA;
+    Tss->IoMapBase = MINIMUM_TSS_SIZE;
+}
+
+void KiInitializeTss(void)
+{
+    KiTss.Esp0 = (ULONG)P0BootStack;
+    KiTss.Ss0 = KGDT_R0_DATA;
+    KiTss.IoMapBase = IOPM_OFFSET_NONE;
+    KiInitializeTaskTss(&KiDoubleFaultTSS, KiDoubleFaultTask, KiDoubleFaultStack + sizeof KiDoubleFaultStack);
+    KiInitializeTaskTss(&KiNMITSS, KiNmiTask, KiNMIStack + sizeof KiNMIStack);
+    __asm__ volatile("ltr %w0" :: "r"(KGDT_TSS));
+    DbgPrint("KiInitializeTss: TR 0x%02X (KTSS limit 0x%04X, Ss0 0x%02X), #DF TSS 0x%02X, NMI TSS 0x%02X\n",
+             KGDT_TSS, (ULONG)sizeof(KTSS) - 1, KGDT_R0_DATA, KGDT_DF_TSS, KGDT_NMI_TSS);
+}
+
+/* ---- the IDT ------------------------------------------------------------- */
+
+static void KiSetIdtEntry(ULONG Vector, void (*Handler)(void), USHORT Selector, USHORT Access)
+{
+    PKIDTENTRY e = &KiDescriptorPage.Idt[Vector];
+    e->Offset = (USHORT)(ULONG)Handler;
+    e->ExtendedOffset = (USHORT)((ULONG)Handler >> 16);
+    e->Selector = Selector;
+    e->Access = Access;
+}
+
+/* Interrupt gates everywhere, DPL 3 only where user mode may INT n; task
+ * gates for NMI and #DF.  0x20-0x2F stay not present until their handlers
+ * (0x2B-0x2E: the system-call paths) exist; 0x2A is KiGetTickCount. */
+void KiInitializeIdt(void)
+{
+    for (ULONG v = 0; v < 0x20; v++) {
+        USHORT Access = (v == 3 || v == 4) ? KIDT_INTERRUPT_GATE3 : KIDT_INTERRUPT_GATE;
+        KiSetIdtEntry(v, KiTrapTable[v], KGDT_R0_CODE, Access);
+    }
+    KiSetIdtEntry(2, NULL, KGDT_NMI_TSS, KIDT_TASK_GATE);
+    KiSetIdtEntry(8, NULL, KGDT_DF_TSS, KIDT_TASK_GATE);
+    KiSetIdtEntry(0x2A, KiGetTickCount, KGDT_R0_CODE, KIDT_INTERRUPT_GATE3);
+    for (ULONG v = PRIMARY_VECTOR_BASE; v <= MAXIMUM_IDTVECTOR; v++)
+        KiSetIdtEntry(v, KiUnexpectedInterruptTable[v - PRIMARY_VECTOR_BASE], KGDT_R0_CODE,
+                      KIDT_INTERRUPT_GATE);
+    KiSetIdtEntry(CLOCK_VECTOR, KiClockInterrupt, KGDT_R0_CODE, KIDT_INTERRUPT_GATE);
+    struct { USHORT Limit; ULONG Base; } __attribute__((packed)) Idtr = {
+        sizeof KiDescriptorPage.Idt - 1, (ULONG)KiDescriptorPage.Idt };
+    __asm__ volatile("lidt %0" :: "m"(Idtr));
+    DbgPrint("KiInitializeIdt: IDTR 0x%08X limit 0x%03X; task gates: NMI -> 0x%02X, #DF -> 0x%02X\n",
+             Idtr.Base, Idtr.Limit, KGDT_NMI_TSS, KGDT_DF_TSS);
+}
+
+/* ---- the KPCR and KPRCB -------------------------------------------------- */
+
+static void KiInitializePrcb(PKPRCB Prcb)
+{
+    ULONG r[4];
+    Prcb->MinorVersion = 1;
+    Prcb->MajorVersion = 1;
+    Prcb->SetMember = 1;
+    Prcb->CpuID = 1;
+    __cpuid(0, r);
+    memcpy(Prcb->VendorString, &r[1], 4);
+    memcpy(Prcb->VendorString + 4, &r[3], 4);
+    memcpy(Prcb->VendorString + 8, &r[2], 4);
+    __cpuid(1, r);
+    Prcb->CpuType = (CHAR)((r[0] >> 8) & 0xF);
+    Prcb->CpuStep = (USHORT)(((r[0] >> 4) & 0xF) << 8 | (r[0] & 0xF));
+    Prcb->DpcListHead.Flink = Prcb->DpcListHead.Blink = &Prcb->DpcListHead;
+    for (int i = 0; i < 32; i++) {
+        PLIST_ENTRY Head = &Prcb->DispatcherReadyListHead[i];
+        Head->Flink = Head->Blink = Head;
+    }
+    /* The DPC stack: 3 pages of KSEG0, also SYSENTER_ESP once fast calls run. */
+    ULONG Base = MmAllocatePhysicalPage();       /* the allocator hands out pages in order */
+    MmAllocatePhysicalPage();
+    MmAllocatePhysicalPage();
+    Prcb->DpcStack = (ULONG)MI_P2V(Base) + 3 * PAGE_SIZE;
+}
+
+void KiInitializePcr(void)
+{
+    PKPCR Pcr = KeGetPcr();
+    Pcr->NtTib.ExceptionList = (PVOID)-1;
+    Pcr->NtTib.StackBase = P0BootStack;
+    Pcr->NtTib.StackLimit = KiBootStack;
+    Pcr->SelfPcr = Pcr;
+    Pcr->Prcb = &Pcr->PrcbData;
+    Pcr->Irql = 0;
+    Pcr->IDT = KiDescriptorPage.Idt;
+    Pcr->GDT = KiDescriptorPage.Gdt;
+    Pcr->TSS = &KiTss;
+    Pcr->MajorVersion = 1;
+    Pcr->MinorVersion = 1;
+    Pcr->SetMember = 1;
+    Pcr->Number = 0;
+    KiInitializePrcb(&Pcr->PrcbData);
+    DbgPrint("KiInitializePcr: KPCR 0x%08X SelfPcr 0x%08X Prcb 0x%08X\n", (ULONG)Pcr,
+             (ULONG)Pcr->SelfPcr, (ULONG)Pcr->Prcb);
+}
+
+/* ---- KUSER_SHARED_DATA --------------------------------------------------- */
+
+static void KiInitializeUserSharedData(void)
+{
+    static const char Root[] = "C:\\WINDOWS";
+    PKUSER_SHARED_DATA Shared = SharedUserData;
+    Shared->TickCountMultiplier = ExpTickCountMultiplier;
+    Shared->ImageNumberLow = Shared->ImageNumberHigh = 0x14C;
+    for (ULONG i = 0; i < sizeof Root; i++) Shared->NtSystemRoot[i] = (WCHAR)Root[i];
+    Shared->NtProductType = 1;              /* NtProductWinNt */
+    Shared->ProductTypeIsValid = TRUE;
+    Shared->NtMajorVersion = 5;
+    Shared->NtMinorVersion = 1;
+    Shared->TestRetInstruction = 0xC3;      /* ret */
+    /* The user view is the same page: what the kernel writes, user mode reads. */
+    _ReadWriteBarrier();
+    volatile KUSER_SHARED_DATA *UserView = (volatile KUSER_SHARED_DATA *)MM_SHARED_USER_DATA_VA;
+    DbgPrint("KiInitializeUserSharedData: NT %u.%u, TickCountMultiplier 0x%08X; user view %s\n",
+             Shared->NtMajorVersion, Shared->NtMinorVersion, Shared->TickCountMultiplier,
+             UserView->TickCountMultiplier == Shared->TickCountMultiplier &&
+             UserView->NtMajorVersion == 5 ? "agrees" : "DIFFERS");
+}
+
+/* ---- fast system calls (nt-reference.md 2.3) ----------------------------- */
+
+/* CPUID.1:EDX.SEP says SYSENTER/SYSEXIT exist (SDM Vol. 2B, SYSENTER: the
+ * Pentium Pro's family 6, model < 3, stepping < 3 report it without
+ * having it).  The MSRs are loaded only when fast calls are enabled. */
+void KiLoadFastSyscallMachineSpecificRegisters(void)
+{
+    ULONG r[4];
+    __cpuid(1, r);
+    ULONG Family = (r[0] >> 8) & 0xF, Model = (r[0] >> 4) & 0xF, Step = r[0] & 0xF;
+    if ((r[3] & CPUID_EDX_SEP) && !(Family == 6 && Model < 3 && Step < 3))
+        KeFeatureBits |= KF_FAST_SYSCALL;
+    KeGetPcr()->Prcb->FeatureBits = KeFeatureBits;
+    if (!(KeFeatureBits & KF_FAST_SYSCALL)) {
+        DbgPrint("KiLoadFastSyscallMachineSpecificRegisters: no SEP, system calls use int 2Eh\n");
+    } else if (KiFastSystemCallDisable) {
+        DbgPrint("KiLoadFastSyscallMachineSpecificRegisters: SEP present; fast calls off "
+                 "(no KiFastCallEntry yet), SYSENTER MSRs left unset\n");
+    } else {
+        __writemsr(MSR_SYSENTER_CS, KGDT_R0_CODE);
+        __writemsr(MSR_SYSENTER_ESP, KeGetPcr()->Prcb->DpcStack);
+        /* MSR_SYSENTER_EIP: KiFastCallEntry, with the system-call paths. */
+    }
+}
+
+/* ---- the clock ----------------------------------------------------------- */
+
+/* Let the clock tick a few times and check its three readers agree:
+ * KeTickCount, SharedUserData->TickCount and int 2Ah. */
+static void KiCheckClock(void)
+{
+    _enable();
+    while (KeTickCount.LowPart < 3) __halt();
+    _disable();
+    ULONG Ticks = KeTickCount.LowPart, FromInt2A;
+    __asm__ volatile("int $0x2A" : "=a"(FromInt2A) :: "edx", "memory");
+    ULONG Expected = (ULONG)(((ULONGLONG)Ticks * ExpTickCountMultiplier) >> 24);
+    int Agree = SharedUserData->TickCount.LowPart == Ticks && SharedUserData->TickCountLow == Ticks &&
+                ((volatile KUSER_SHARED_DATA *)MM_SHARED_USER_DATA_VA)->TickCountLow == Ticks;
+    DbgPrint("KeUpdateSystemTime: the clock runs; KUSER_SHARED_DATA %s, int 2Ah %s\n",
+             Agree ? "agrees" : "DIFFERS", FromInt2A == Expected ? "agrees" : "DIFFERS");
+}
+
+/* ---- the entry ----------------------------------------------------------- */
+
+void KiSystemStartup(ULONG Magic, ULONG LoaderBlock)
+{
+    HalInitializeConsole();
+    DbgPrint("ntkernel: an NT-style kernel for ringsim (x86, Windows XP SP3 layouts)\n");
+    if (Magic != MULTIBOOT_LOADER_MAGIC)
+        KeBugCheckEx(0x5C /* HAL_INITIALIZATION_FAILED */, Magic, LoaderBlock, 0, 0);
+    const ULONG *Mbi = MI_P2V(LoaderBlock);
+    ULONG HighestPhysical = (Mbi[0] & MBI_MEM) ? 0x100000 + Mbi[2] * 1024 : 0x100000;
+    MmInitSystem(MI_V2P(KiImageEnd), HighestPhysical);
+    KiInitializePcr();
+    KiInitializeGdt();
+    KiInitializeTss();
+    KiInitializeIdt();
+    KiInitializeUserSharedData();
+    KiLoadFastSyscallMachineSpecificRegisters();
+    HalInitSystem();
+    KiCheckClock();
+    DbgPrint("KiSystemStartup: phase 0 complete\n");
+    HalReturnToFirmware(HAL_EXIT_SUCCESS);
+}
