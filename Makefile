@@ -33,6 +33,7 @@ include cpu/cpu.mk
 include mmu/mmu.mk
 include devices/devices.mk
 include sim/sim.mk
+include gdbstub/gdbstub.mk
 include tests/tests.mk
 include bench/bench.mk
 include tools/tools.mk
