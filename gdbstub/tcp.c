@@ -166,7 +166,11 @@ enum machine_stop gdb_tcp_serve(struct machine *m, int listen_fd, bool wait)
                 snprintf(m->message, sizeof m->message, "killed by the debugger");
                 return m->stop;
             }
-            attach = false;     /* detached or gone: the machine runs on */
+            /* Detached: the machine runs on.  Gone without a word (gdb's
+             * "disconnect"): it stays stopped for the next client, which
+             * gets a register layout for the mode the CPU is in now. */
+            attach = end != GDB_END_DETACH;
+            if (attach) continue;
         }
         m->poll = poll_unattached;
         m->poll_ctx = &ss;
