@@ -281,6 +281,10 @@ int main(int argc, char **argv)
     struct cli c = { .sieve = 1000000, .cycles = 1 };
     machine_default_options(&c.mopt);
     if (parse_args(argc, argv, &c) != 0) return 2;
+    if (!c.load.kernel && !c.load.bios && c.gdb) {
+        bad_option("%s needs an image to debug (--kernel or --bios)", "--gdb");
+        return 2;
+    }
     if (!c.load.kernel && !c.load.bios)
         return run_demo(c.mopt.model ? c.mopt.model : cpu_model_host(), &c.mopt, c.sieve,
                         c.cycles);
