@@ -161,6 +161,41 @@ static void mon_tlb(struct cpu *cpu, out_fn out, void *ctx)
     free(e);
 }
 
+/* The current task's TSS (TR's hidden base), its stack pointers decoded. */
+static void mon_tss(struct cpu *cpu, out_fn out, void *ctx)
+{
+    const struct segment *tr = &cpu->seg[SEG_TR];
+    uint8_t b[0x68];
+    say(out, ctx, "tss sel=0x%04x base=0x%llx limit=0x%x type=0x%x\n", tr->sel,
+        (unsigned long long)tr->base, tr->limit, tr->attr & SA_TYPE);
+    if (cpu->mode == MODE_REAL || tr->limit < 0x67 || cpu_read_linear(cpu, tr->base, b, sizeof b) != 0) {
+        say(out, ctx, "tss unreadable\n");
+        return;
+    }
+    uint64_t q[13];
+    for (unsigned i = 0; i < 13; i++) {
+        q[i] = 0;
+        for (unsigned k = 0; k < 8 && 4 + 8 * i + k < sizeof b; k++)
+            q[i] |= (uint64_t)b[4 + 8 * i + k] << (8 * k);
+    }
+    uint32_t d[26];
+    for (unsigned i = 0; i < 26; i++)
+        d[i] = (uint32_t)b[4 * i] | (uint32_t)b[4 * i + 1] << 8 | (uint32_t)b[4 * i + 2] << 16 |
+               (uint32_t)b[4 * i + 3] << 24;
+    if (cpu->efer & EFER_LMA) {     /* 64-bit TSS (SDM Vol. 3 8.7) */
+        say(out, ctx, "rsp0=0x%llx rsp1=0x%llx rsp2=0x%llx\n", (unsigned long long)q[0],
+            (unsigned long long)q[1], (unsigned long long)q[2]);
+        for (unsigned i = 0; i < 7; i++)
+            say(out, ctx, "ist%u=0x%llx\n", i + 1, (unsigned long long)q[4 + i]);
+        say(out, ctx, "iomap_base=0x%x\n", (unsigned)(d[25] >> 16));
+    } else {                        /* 32-bit TSS (SDM Vol. 3 8.2.1) */
+        say(out, ctx, "link=0x%04x esp0=0x%x ss0=0x%04x esp1=0x%x ss1=0x%04x esp2=0x%x ss2=0x%04x\n",
+            d[0] & 0xFFFF, d[1], d[2] & 0xFFFF, d[3], d[4] & 0xFFFF, d[5], d[6] & 0xFFFF);
+        say(out, ctx, "cr3=0x%x eip=0x%x eflags=0x%x esp=0x%x iomap_base=0x%x\n", d[7], d[8], d[9],
+            d[14], d[25] >> 16);
+    }
+}
+
 static const char help_text[] =
     "help            this list\n"
     "regs            general registers, rip, rflags\n"
@@ -168,12 +203,14 @@ static const char help_text[] =
     "sreg            segment registers (hidden parts too), gdtr, idtr\n"
     "gdt             the GDT's present entries, decoded\n"
     "idt             the IDT's (or real-mode IVT's) entries, decoded\n"
+    "tss             the current TSS: stack pointers, IST, I/O map base\n"
     "msr [n]         one MSR, or every readable one\n"
     "pte <va>        the page walk of a linear address, level by level\n"
     "tlb             the architectural TLB's entries with their PCIDs\n"
     "mode            CPU mode, and the register layout of this connection\n"
     "phys on|off     memory packets address physical (on) or linear (off) memory\n"
-    "cycles          retired instructions, modelled cycles, virtual time\n";
+    "cycles          retired instructions, modelled cycles, virtual time\n"
+    "reset           the CPU's reset state (F000:FFF0, real mode); devices and RAM are kept\n";
 
 void gdb_monitor(struct gdb_stub *s, const char *line, out_fn out, void *ctx)
 {
@@ -193,7 +230,12 @@ void gdb_monitor(struct gdb_stub *s, const char *line, out_fn out, void *ctx)
     else if (!strcmp(cmd, "sreg")) mon_sreg(cpu, out, ctx);
     else if (!strcmp(cmd, "gdt")) mon_table(cpu, false, out, ctx);
     else if (!strcmp(cmd, "idt")) mon_table(cpu, true, out, ctx);
-    else if (!strcmp(cmd, "msr")) mon_msr(cpu, arg, out, ctx);
+    else if (!strcmp(cmd, "tss")) mon_tss(cpu, out, ctx);
+    else if (!strcmp(cmd, "reset")) {
+        cpu_reset(cpu);
+        say(out, ctx, "reset cs=0x%04x ip=0x%04llx mode=%s\n", cpu->seg[SEG_CS].sel,
+            (unsigned long long)cpu->rip, mode_name(cpu));
+    } else if (!strcmp(cmd, "msr")) mon_msr(cpu, arg, out, ctx);
     else if (!strcmp(cmd, "pte")) mon_pte(cpu, arg, out, ctx);
     else if (!strcmp(cmd, "tlb")) mon_tlb(cpu, out, ctx);
     else if (!strcmp(cmd, "mode"))

@@ -334,6 +334,9 @@ Test(gdb_stub, monitor_commands)
     cr_assert_str_eq("phys=on\n", monitor("phys on"));
     cr_assert(stub.phys);
     cr_assert(strstr(monitor("bogus"), "unknown command 'bogus'"));
+    cr_assert(strstr(monitor("tss"), "tss sel=0x"));
+    cr_assert(strstr(monitor("reset"), "reset cs=0xf000 ip=0xfff0 mode=real"));
+    cr_assert_eq(0xFFFFFFF0, reg(gdb_reg_pc(stub.layout)));    /* linear in real mode */
     /* Through qRcmd: O packets, then OK. */
     char q[64] = "qRcmd,";
     for (const char *c = "mode"; *c; c++) sprintf(q + strlen(q), "%02x", *c);
@@ -366,4 +369,35 @@ Test(gdb_stub, hostile_packets_get_error_replies)
         stub.resume = GDB_RESUME_NONE;
         stub.end = GDB_END_NONE;
     }
+}
+
+/* Real mode: the PC slot is the linear address CS.base + IP, breakpoints
+ * match linear addresses, and writing the PC moves IP within CS. */
+Test(gdb_stub, real_mode_pc_is_linear)
+{
+    struct cpu *cpu = &m->cpu;
+    cpu_set_real(cpu);
+    cpu_load_seg_real(cpu, SEG_CS, 0x0F0);      /* base 0xF00 */
+    cpu->rip = 0x100;                           /* linear 0x1000: b8 01 00 = mov ax, 1 */
+    cpu_update_mode(cpu);
+    unsigned pc = gdb_reg_pc(stub.layout);
+    cr_assert_eq(0x1000, reg(pc));
+    cr_assert_str_eq("b80100", ask("m1000,3"));
+    cr_assert_str_eq("OK", ask("Z0,1003,1"));
+    const char *r = ask("c");
+    cr_assert(strstr(r, "swbreak"), "%s", r);
+    cr_assert_eq(0x103, cpu->rip);
+    cr_assert_eq(0x1003, reg(pc));
+    cr_assert_str_eq("OK", ask("P8=00100000"));     /* back to linear 0x1000 */
+    cr_assert_eq(0x100, cpu->rip);
+    cr_assert_str_eq("OK", ask("P1=00100000"));     /* ECX */
+    cr_assert_eq(0x1000, cpu->gpr[RCX]);
+    cr_assert_str_eq("E02", ask("P22=01000000"));   /* CR0 (remote 34 in this layout) is read-only */
+}
+
+Test(gdb_stub, register_numbers_match_the_description)
+{
+    cr_assert_str_eq("cr0", gdb_reg_name(GDB_LAYOUT_32, 34));
+    cr_assert(strstr(gdb_target_xml(GDB_LAYOUT_32), "name=\"cr0\" bitsize=\"32\" type=\"ringsim_cr0\" regnum=\"34\""));
+    cr_assert(strstr(gdb_target_xml(GDB_LAYOUT_64), "name=\"fs_base\" bitsize=\"64\" type=\"uint64\" regnum=\"40\""));
 }
