@@ -573,6 +573,7 @@ void gdb_stub_resume(struct gdb_stub *s, int (*poll)(void *ctx), void *poll_ctx)
     if (finished(s, why)) return;
     bool interrupted = why == STOP_INTERRUPTED && !cpu->host.hit && what == GDB_RESUME_CONT;
     if (what == GDB_RESUME_RANGE && why == STOP_INTERRUPTED && !cpu->host.hit) interrupted = true;
+    if (interrupted) m->interrupt_requested = 0;    /* a SIGINT meant for gdb's Ctrl-C too */
     stop_reply(s, interrupted ? 2 : 5);
     send_packet(s, s->reply, s->reply_len);
     cpu->host.hit = HOST_HIT_NONE;

@@ -89,10 +89,14 @@ static bool readable(int fd)
     return poll(&pf, 1, 0) > 0;
 }
 
-/* A client beyond the first is told nothing and closed. */
+/* A client beyond the first is told nothing and closed, unless the first
+ * one has just hung up: then the newcomer is the next client (gdb's
+ * "disconnect" then "target remote"). */
 static void refuse_extra(struct session *ss)
 {
+    char c;
     if (!readable(ss->listen_fd)) return;
+    if (ss->client < 0 || recv(ss->client, &c, 1, MSG_PEEK | MSG_DONTWAIT) == 0) return;
     int fd = accept(ss->listen_fd, NULL, NULL);
     if (fd >= 0) close(fd);
 }
@@ -136,6 +140,13 @@ static void serve_client(struct session *ss)
 {
     char buf[4096];
     while (ss->client >= 0) {
+        struct pollfd pf[2] = { { .fd = ss->client, .events = POLLIN },
+                                { .fd = ss->listen_fd, .events = POLLIN } };
+        if (poll(pf, 2, -1) < 0 && errno != EINTR) break;
+        if (!pf[0].revents) {
+            refuse_extra(ss);
+            continue;
+        }
         ssize_t n = recv(ss->client, buf, sizeof buf, 0);
         if (n < 0 && errno == EINTR) continue;
         if (n <= 0) break;

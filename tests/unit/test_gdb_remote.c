@@ -12,6 +12,9 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <arpa/inet.h>
+#include <netinet/in.h>
+#include <sys/socket.h>
 #include <sys/stat.h>
 #include <sys/wait.h>
 #include <time.h>
@@ -163,6 +166,70 @@ Test(gdb_remote, long_mode_reconnect_refreshes_the_layout, .timeout = 120)
     symbol("build/guest/lm_sys.elf", "guest_main", brk, sizeof brk);
     cr_assert_neq(0, brk[0]);
     run_gdb("longmode", "build/guest/lm_sys.elf", brk, NULL);
+}
+
+static int connect_to(int port)
+{
+    int fd = socket(AF_INET, SOCK_STREAM, 0);
+    struct sockaddr_in sa = { .sin_family = AF_INET, .sin_port = htons((uint16_t)port) };
+    sa.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+    if (connect(fd, (struct sockaddr *)&sa, sizeof sa) != 0) {
+        close(fd);
+        return -1;
+    }
+    return fd;
+}
+
+static void send_packet(int fd, const char *payload)
+{
+    char buf[256];
+    unsigned sum = 0;
+    for (const char *p = payload; *p; p++) sum += (unsigned char)*p;
+    int n = snprintf(buf, sizeof buf, "$%s#%02x", payload, sum & 0xFF);
+    cr_assert_eq(n, write(fd, buf, (size_t)n));
+}
+
+/* Bytes until a '#xx' trailer, with a 5 s limit; "" on EOF. */
+static void read_reply(int fd, char *out, size_t cap)
+{
+    size_t n = 0;
+    struct pollfd pf = { .fd = fd, .events = POLLIN };
+    out[0] = 0;
+    while (n + 1 < cap && poll(&pf, 1, 5000) > 0) {
+        ssize_t k = read(fd, out + n, cap - 1 - n);
+        if (k <= 0) break;
+        n += (size_t)k;
+        out[n] = 0;
+        char *h = strchr(out, '#');
+        if (h && strlen(h) >= 3) break;
+    }
+}
+
+/* A second client while one is attached is closed unanswered; the first
+ * one goes on, and vKill answers OK before ringsim exits. */
+Test(gdb_remote, one_client_at_a_time, .timeout = 60)
+{
+    struct session s;
+    char reply[512];
+    int port = start_sim(&s, "build/guest/hello.elf");
+    cr_assert_gt(port, 0, "%s", s.sim_text);
+    int first = connect_to(port);
+    cr_assert_geq(first, 0);
+    send_packet(first, "qC");
+    read_reply(first, reply, sizeof reply);
+    cr_assert(strstr(reply, "$QC1#"), "%s", reply);
+    int second = connect_to(port);     /* the kernel accepts it into the backlog */
+    cr_assert_geq(second, 0);
+    send_packet(second, "qC");
+    read_reply(second, reply, sizeof reply);
+    cr_expect_str_eq("", reply, "the second client got an answer");
+    close(second);
+    send_packet(first, "vKill;1");
+    read_reply(first, reply, sizeof reply);
+    cr_expect(strstr(reply, "$OK#9a"), "%s", reply);
+    close(first);
+    cr_expect_eq(1, finish_sim(&s));
+    cr_expect(strstr(s.sim_text, "killed by the debugger"), "%s", s.sim_text);
 }
 
 Test(gdb_remote, help_lists_the_gdb_options)
