@@ -49,7 +49,8 @@ static void usage(FILE *f)
         "  --gdb [HOST:]PORT    serve the GDB remote protocol (127.0.0.1 unless HOST\n"
         "                       is given; port 0 picks a free one and prints it)\n"
         "  --wait-gdb           hold the machine at its first instruction (the reset\n"
-        "                       vector or the kernel entry) until gdb attaches\n"
+        "                       vector, the kernel entry, or the CPU demo's first\n"
+        "                       instruction without an image) until gdb attaches\n"
         "  --sieve N            the built-in CPU demo: primes below N (the default run)\n"
         "  --help               this text\n"
         "Exit status: the guest's debug-exit status if it used port 0xF4, else 0 for a\n"
@@ -242,7 +243,11 @@ static int run_image(struct cli *c)
     if (!m) return 2;
     m->cpu.cycle_model = c->cycles;
     char err[256];
-    if (machine_boot(m, &c->load, err, sizeof err) != 0) {
+    if (!c->load.kernel && !c->load.bios) {
+        /* The CPU demo as a machine, for the debugger: the sieve at 0x1000. */
+        sieve_prepare(&m->cpu, _binary_sieve_bin_start,
+                      (size_t)(_binary_sieve_bin_end - _binary_sieve_bin_start), c->sieve);
+    } else if (machine_boot(m, &c->load, err, sizeof err) != 0) {
         fprintf(stderr, "ringsim: %s\n", err);
         machine_free(m);
         return 2;
@@ -281,9 +286,9 @@ int main(int argc, char **argv)
     struct cli c = { .sieve = 1000000, .cycles = 1 };
     machine_default_options(&c.mopt);
     if (parse_args(argc, argv, &c) != 0) return 2;
-    if (!c.load.kernel && !c.load.bios && c.gdb) {
-        bad_option("%s needs an image to debug (--kernel or --bios)", "--gdb");
-        return 2;
+    if (!c.load.kernel && !c.load.bios && c.gdb) {     /* the demo under the debugger */
+        if (c.mopt.ram_bytes < sieve_ram_bytes(c.sieve)) c.mopt.ram_bytes = sieve_ram_bytes(c.sieve);
+        return run_image(&c);
     }
     if (!c.load.kernel && !c.load.bios)
         return run_demo(c.mopt.model ? c.mopt.model : cpu_model_host(), &c.mopt, c.sieve,
