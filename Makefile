@@ -34,6 +34,7 @@ include cpu/cpu.mk
 include mmu/mmu.mk
 include devices/devices.mk
 include sim/sim.mk
+include gdbstub/gdbstub.mk
 include tests/tests.mk
 include ntkernel/ntkernel.mk
 include bench/bench.mk

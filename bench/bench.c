@@ -301,10 +301,26 @@ static int report_tlb(const char *dir, const struct mb_image *img, unsigned n)
     return 0;
 }
 
+/* ---- gdb-stepi: single steps through the GDB stub, driven by real gdb ---- */
+
+static int bench_gdb_stepi(const char *dir)
+{
+    char cmd[2048];
+    snprintf(cmd, sizeof cmd,
+             "%s/../ringsim --kernel %s/sieve_mb.elf --append 2000000 --serial null "
+             "--gdb 0 --wait-gdb 2>%s/gdb-stepi.err & "
+             "for i in $(seq 50); do port=$(sed -n 's/.*port \\([0-9]*\\).*/\\1/p' %s/gdb-stepi.err); "
+             "[ -n \"$port\" ] && break; sleep 0.1; done; "
+             "RINGSIM_GDB_PORT=$port timeout 120 gdb -nx -batch -x bench/gdb_stepi.py 2>&1 "
+             "| grep '^gdb-stepi'; wait", dir, dir, dir, dir);
+    int rc = system(cmd);
+    return rc == 0 ? 0 : 1;
+}
+
 int main(int argc, char **argv)
 {
     const char *dir = argc > 1 ? argv[1] : "build/bench";
-    const char *only = argc > 2 ? argv[2] : NULL;   /* sieve, sieve-mb or sieve-pg */
+    const char *only = argc > 2 ? argv[2] : NULL;   /* sieve, sieve-mb, sieve-pg or gdb-stepi */
     static const struct mb_image mb = { "sieve-mb", "sieve_mb.elf" };
     static const struct mb_image pg = { "sieve-pg", "sieve_pg.elf" };
     const unsigned n[2] = { 1000000, 16000000 };
@@ -313,5 +329,6 @@ int main(int argc, char **argv)
     if (!rc && (!only || !strcmp(only, mb.label))) rc = bench_multiboot(dir, &mb, n);
     if (!rc && (!only || !strcmp(only, pg.label))) rc = bench_multiboot(dir, &pg, n);
     if (!rc && (!only || !strcmp(only, pg.label))) rc = report_tlb(dir, &pg, n[1]);
+    if (!rc && (!only || !strcmp(only, "gdb-stepi"))) rc = bench_gdb_stepi(dir);
     return rc;
 }

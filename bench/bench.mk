@@ -1,5 +1,5 @@
 # bench/ - benchmarks (make bench); never part of make test.
-# make bench BENCH=sieve-pg runs one of them: sieve, sieve-mb or sieve-pg.
+# make bench BENCH=sieve-pg runs one of them: sieve, sieve-mb, sieve-pg or gdb-stepi.
 $(BUILD)/bench/sieve.o: bench/sieve.S
 	@mkdir -p $(dir $@)
 	$(CC) -m32 -c $< -o $@

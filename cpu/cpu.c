@@ -3,6 +3,7 @@
  * dispatch loop reads on every instruction (mode, CPL, decode mode, IP width,
  * stack width, flat segments).
  */
+#include <stdlib.h>
 #include <string.h>
 #include "ops.h"
 #include "exec.h"
@@ -32,6 +33,8 @@ int cpu_init(struct cpu *cpu, struct bus *bus, const struct cpu_model *model)
 void cpu_free(struct cpu *cpu)
 {
     dc_free(cpu);
+    free(cpu->host.bp);
+    free(cpu->host.watch);
 }
 
 static void set_seg(struct cpu *cpu, int seg, uint16_t sel, uint64_t base, uint32_t limit,
@@ -66,7 +69,7 @@ void cpu_reset(struct cpu *cpu)
     cpu->gdtr.limit = cpu->idtr.limit = 0xFFFF;
     cpu->halted = false;
     cpu->interrupt_shadow = 0;
-    cpu->debug_step = false;
+    cpu->debug_step = cpu->host.nbp != 0;   /* the debugger's breakpoints outlive a reset */
     cpu->nmi_pending = cpu->nmi_blocked = false;
     cpu->delivering = false;
     memset(cpu->atlb.set, 0, sizeof cpu->atlb.set);     /* paging: TLB and PDPTEs empty */

@@ -208,6 +208,24 @@ struct cpu_stats {
     uint64_t blocks_decoded, blocks_invalidated, smc_writes;
 };
 
+/* The debugger's own breakpoints and watchpoints (gdbstub/): no guest
+ * register holds them and no guest exception reports them; a hit stops
+ * cpu_run with EXIT_STOP and says what it was here (cpu/debug.c). */
+enum { HOST_WATCH_WRITE = 1, HOST_WATCH_READ = 2, HOST_WATCH_ACCESS = 3 };
+enum { HOST_HIT_NONE, HOST_HIT_BREAK, HOST_HIT_WATCH };
+struct host_watch { uint64_t addr, len; uint8_t kind; };
+struct host_debug {
+    uint64_t *bp;               /* linear PCs, sorted, no duplicates */
+    size_t nbp, bp_cap;
+    struct host_watch *watch;
+    size_t nwatch, watch_cap;
+    uint64_t skip_pc;           /* the run resumes here: its breakpoint is passed once */
+    uint64_t skip_instret;
+    uint8_t hit;                /* HOST_HIT_*: why the last run stopped; the debugger clears it */
+    uint8_t hit_kind;           /* HOST_WATCH_* of a watch hit */
+    uint64_t hit_addr;          /* the watchpoint's address, or the breakpoint's PC */
+};
+
 struct cpu {
     uint64_t gpr[16];
     uint64_t rip;
@@ -246,6 +264,7 @@ struct cpu {
         uint8_t exec, data;     /* DR0-DR3 enabled as instruction / data breakpoints */
         uint8_t pending;        /* data breakpoints hit by the running instruction */
     } dbg;
+    struct host_debug host;     /* the debugger's breakpoints (not architectural) */
     uint8_t mode;               /* enum cpu_mode */
     uint8_t dmode;              /* enum dmode for CS */
     uint8_t stack_size;         /* 2, 4 or 8: SS.B or 64-bit mode */

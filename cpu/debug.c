@@ -8,7 +8,14 @@
  * them.  While any data breakpoint is enabled, or alignment checking is on
  * (CR0.AM, EFLAGS.AC and CPL 3), the speed TLB caches no data accesses, so
  * every one passes through the checks here.
+ *
+ * The debugger's own breakpoints and watchpoints (struct host_debug) ride
+ * on the same two paths but raise nothing: a hit stops cpu_run with
+ * EXIT_STOP, a breakpoint before its instruction, a watchpoint after the
+ * instruction that touched it.
  */
+#include <stdlib.h>
+#include <string.h>
 #include "ops.h"
 #include "exec.h"
 #include "debug.h"
@@ -31,7 +38,7 @@ void debug_update(struct cpu *cpu)
         else if (rw == 1 || rw == 3) cpu->dbg.data |= (uint8_t)(1u << i);
         /* rw == 2: I/O breakpoints (CR4.DE) are not modelled */
     }
-    if (cpu->dbg.exec) cpu->debug_step = true;
+    if (cpu->dbg.exec || cpu->host.nbp) cpu->debug_step = true;
     cpu_update_mode(cpu);       /* the speed TLB's data caching follows dbg.data */
 }
 
@@ -43,12 +50,33 @@ unsigned debug_exec_hits(const struct cpu *cpu, uint64_t lin)
     return hits;
 }
 
+/* The debugger's watchpoints: the first one the access overlaps is the
+ * one reported (after the instruction: cpu->events ends the block). */
+static void host_watch_check(struct cpu *cpu, uint64_t lin, unsigned size, int access)
+{
+    unsigned kind = ACC_KIND(access);
+    if (kind == ACC_FETCH || cpu->host.hit) return;
+    unsigned acc = kind == ACC_READ ? HOST_WATCH_READ
+                 : kind == ACC_WRITE ? HOST_WATCH_WRITE : HOST_WATCH_READ | HOST_WATCH_WRITE;
+    for (size_t i = 0; i < cpu->host.nwatch; i++) {
+        const struct host_watch *w = &cpu->host.watch[i];
+        if (!(w->kind & acc) || lin > w->addr + w->len - 1 || w->addr > lin + size - 1)
+            continue;
+        cpu->host.hit = HOST_HIT_WATCH;
+        cpu->host.hit_kind = w->kind;
+        cpu->host.hit_addr = w->addr;
+        cpu->events = 1;
+        return;
+    }
+}
+
 /* A data access of size bytes at lin: alignment first (a fault, before the
  * access), breakpoints are remembered for the trap after the instruction. */
 void mem_data_checks(struct cpu *cpu, uint64_t lin, unsigned size, int access)
 {
     if (cpu->align_check && !(access & ACC_SYS) && (lin & (size - 1)))
         cpu_raise(cpu, EXC_AC, 0);
+    if (cpu->host.nwatch) host_watch_check(cpu, lin, size, access);
     if (!cpu->dbg.data) return;
     bool write = ACC_KIND(access) == ACC_WRITE || ACC_KIND(access) == ACC_RMW;
     uint64_t dr7 = cpu->dr[7];
@@ -73,4 +101,89 @@ _Noreturn void debug_trap(struct cpu *cpu, uint64_t extra_dr6)
     cpu->dr[6] = (cpu->dr[6] & ~0xFull) | hits | extra_dr6;
     cpu->insn_start = cpu->rip;
     cpu_raise(cpu, EXC_DB, EXC_NO_ERROR);
+}
+
+/* ---- the debugger's tables ------------------------------------------------ */
+
+static size_t bp_index(const struct cpu *cpu, uint64_t lin)
+{
+    size_t lo = 0, hi = cpu->host.nbp;
+    while (lo < hi) {
+        size_t mid = lo + (hi - lo) / 2;
+        if (cpu->host.bp[mid] < lin) lo = mid + 1;
+        else hi = mid;
+    }
+    return lo;
+}
+
+bool debug_host_break_at(const struct cpu *cpu, uint64_t lin)
+{
+    size_t i = bp_index(cpu, lin);
+    return i < cpu->host.nbp && cpu->host.bp[i] == lin;
+}
+
+int debug_host_break(struct cpu *cpu, uint64_t lin, bool set)
+{
+    struct host_debug *h = &cpu->host;
+    size_t i = bp_index(cpu, lin);
+    bool present = i < h->nbp && h->bp[i] == lin;
+    if (!set) {
+        if (!present) return -1;
+        memmove(&h->bp[i], &h->bp[i + 1], (h->nbp - i - 1) * sizeof *h->bp);
+        h->nbp--;
+        return 0;
+    }
+    if (present) return 0;
+    if (h->nbp == h->bp_cap) {
+        size_t cap = h->bp_cap ? 2 * h->bp_cap : 16;
+        uint64_t *bp = realloc(h->bp, cap * sizeof *bp);
+        if (!bp) return -1;
+        h->bp = bp;
+        h->bp_cap = cap;
+    }
+    memmove(&h->bp[i + 1], &h->bp[i], (h->nbp - i) * sizeof *h->bp);
+    h->bp[i] = lin;
+    h->nbp++;
+    cpu->debug_step = true;     /* the loop checks breakpoints one instruction at a time */
+    return 0;
+}
+
+int debug_host_watch(struct cpu *cpu, uint64_t addr, uint64_t len, unsigned kind, bool set)
+{
+    struct host_debug *h = &cpu->host;
+    if (len == 0 || kind < HOST_WATCH_WRITE || kind > HOST_WATCH_ACCESS) return -1;
+    size_t i = 0;
+    while (i < h->nwatch && !(h->watch[i].addr == addr && h->watch[i].len == len &&
+                              h->watch[i].kind == kind)) i++;
+    if (!set) {
+        if (i == h->nwatch) return -1;
+        h->watch[i] = h->watch[--h->nwatch];
+    } else if (i == h->nwatch) {
+        if (h->nwatch == h->watch_cap) {
+            size_t cap = h->watch_cap ? 2 * h->watch_cap : 8;
+            struct host_watch *w = realloc(h->watch, cap * sizeof *w);
+            if (!w) return -1;
+            h->watch = w;
+            h->watch_cap = cap;
+        }
+        h->watch[h->nwatch++] = (struct host_watch){ addr, len, (uint8_t)kind };
+    }
+    cpu_update_mode(cpu);       /* the speed TLB stops caching data while any is set */
+    return 0;
+}
+
+void debug_host_clear(struct cpu *cpu)
+{
+    free(cpu->host.bp);
+    free(cpu->host.watch);
+    memset(&cpu->host, 0, sizeof cpu->host);
+    cpu_update_mode(cpu);
+}
+
+void debug_host_resume(struct cpu *cpu, uint64_t lin)
+{
+    cpu->host.hit = HOST_HIT_NONE;
+    cpu->host.skip_pc = lin;
+    cpu->host.skip_instret = cpu->instret;
+    if (cpu->host.nbp) cpu->debug_step = true;
 }

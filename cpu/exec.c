@@ -566,9 +566,21 @@ static void check_interrupts(struct cpu *cpu)
  * (and any data-breakpoint hits of the same instruction).  An instruction
  * that faults or delivers an interrupt does not trap (delivery clears TF;
  * the handler's IRET restores it).  After MOV SS or POP SS the trap waits
- * one more instruction, as interrupts do. */
-static void step_debugged(struct cpu *cpu)
+ * one more instruction, as interrupts do.  A debugger breakpoint at the
+ * instruction stops the run before it (true), except where the run resumed. */
+static bool step_debugged(struct cpu *cpu)
 {
+    if (cpu->host.nbp) {
+        uint64_t lin = cpu->seg[SEG_CS].base + cpu->rip;
+        if (cpu->dmode != DM_64) lin = (uint32_t)lin;
+        bool resuming = lin == cpu->host.skip_pc && cpu->instret == cpu->host.skip_instret;
+        if (!resuming && debug_host_break_at(cpu, lin)) {
+            cpu->host.hit = HOST_HIT_BREAK;
+            cpu->host.hit_addr = lin;
+            cpu->exit_reason = EXIT_STOP;
+            return true;
+        }
+    }
     if (cpu->dbg.exec) {
         bool rf = (cpu->rflags & FL_RF) && cpu_instret_now(cpu) < cpu->rf_until;
         uint64_t lin = cpu->seg[SEG_CS].base + cpu->rip;
@@ -581,7 +593,7 @@ static void step_debugged(struct cpu *cpu)
     }
     bool tf = cpu->rflags & FL_TF;
     run_one(cpu);
-    if (!tf) return;
+    if (!tf) return false;
     if (cpu->interrupt_shadow == SHADOW_MOV_SS && cpu->instret < cpu->run_end) {
         cpu->interrupt_shadow = 0;
         run_one(cpu);
@@ -595,6 +607,11 @@ static bool handle_events(struct cpu *cpu)
 {
     cpu->events = 0;
     if (cpu->dc->ndead > DEAD_LIMIT) dc_flush_jump_cache(cpu);
+    if (cpu->host.hit) {            /* a debugger watchpoint: stop; a guest #DB waits */
+        cpu->events = cpu->dbg.pending != 0;
+        cpu->exit_reason = EXIT_STOP;
+        return true;
+    }
     if (cpu->dbg.pending) debug_trap(cpu, 0);   /* data breakpoints of the last instruction */
     if (cpu->stop_requested) {
         cpu->stop_requested = false;
@@ -629,8 +646,8 @@ enum cpu_exit cpu_run(struct cpu *cpu, uint64_t max_insns)
                 if (cpu->events) continue;
             }
             if (cpu->debug_step) {
-                if ((cpu->rflags & FL_TF) | cpu->dbg.exec) {
-                    step_debugged(cpu);
+                if ((cpu->rflags & FL_TF) | cpu->dbg.exec | (cpu->host.nbp != 0)) {
+                    if (step_debugged(cpu)) break;
                     continue;
                 }
                 cpu->debug_step = false;

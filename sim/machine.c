@@ -458,6 +458,10 @@ enum machine_stop machine_run(struct machine *m)
             stop_with(m, STOP_INTERRUPTED, 1, "interrupted (SIGINT)");
             break;
         }
+        if (m->poll && m->poll(m->poll_ctx)) {
+            stop_with(m, STOP_INTERRUPTED, 1, "interrupted by the debugger");
+            break;
+        }
         uint64_t now = machine_now(m);
         tq_advance(&m->timers, now);
         uart_poll_input(&m->dev->com1);
@@ -468,5 +472,15 @@ enum machine_stop machine_run(struct machine *m)
         }
         if (!after_run(m, cpu_run(&m->cpu, n))) break;
     }
+    return m->stop;
+}
+
+enum machine_stop machine_step(struct machine *m)
+{
+    m->stop = STOP_NONE;
+    m->message[0] = 0;
+    tq_advance(&m->timers, machine_now(m));
+    uart_poll_input(&m->dev->com1);
+    after_run(m, cpu_run(&m->cpu, 1));
     return m->stop;
 }

@@ -59,6 +59,10 @@ struct machine {
     int exit_status;            /* process exit status the run asks for */
     char message[256];          /* the one-line reason for the stop */
     volatile int interrupt_requested;   /* set from a signal handler */
+    /* Asked once per run slice (about every 100,000 instructions) when set:
+     * nonzero stops the run with STOP_INTERRUPTED (the GDB stub's Ctrl-C). */
+    int (*poll)(void *ctx);
+    void *poll_ctx;
 };
 
 void machine_default_options(struct machine_options *opt);
@@ -68,6 +72,9 @@ void machine_free(struct machine *m);
 
 /* Run until a stop condition; returns it (also in m->stop, with m->message). */
 enum machine_stop machine_run(struct machine *m);
+/* One instruction (or one interrupt delivery) with the devices' time
+ * kept: the debugger's single step.  STOP_NONE when the machine can go on. */
+enum machine_stop machine_step(struct machine *m);
 /* Virtual time in ns: from modelled cycles at the nominal clock (or retired
  * instructions when the cycle model is off). */
 uint64_t machine_now(const struct machine *m);

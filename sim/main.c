@@ -12,11 +12,13 @@
 #include <stdlib.h>
 #include <string.h>
 #include <time.h>
+#include <unistd.h>
 #include "cpu/cpu.h"
 #include "mmu/bus.h"
 #include "sim/loader.h"
 #include "sim/machine.h"
 #include "sim/sieve.h"
+#include "gdbstub/tcp.h"
 
 extern const unsigned char _binary_sieve_bin_start[], _binary_sieve_bin_end[];
 
@@ -44,6 +46,11 @@ static void usage(FILE *f)
         "  --trace-file FILE    write the trace there instead of stderr\n"
         "  --headless           no window (the only mode in this version)\n"
         "  --no-cycles          switch the cycle model off (virtual time from instructions)\n"
+        "  --gdb [HOST:]PORT    serve the GDB remote protocol (127.0.0.1 unless HOST\n"
+        "                       is given; port 0 picks a free one and prints it)\n"
+        "  --wait-gdb           hold the machine at its first instruction (the reset\n"
+        "                       vector, the kernel entry, or the CPU demo's first\n"
+        "                       instruction without an image) until gdb attaches\n"
         "  --sieve N            the built-in CPU demo: primes below N (the default run)\n"
         "  --help               this text\n"
         "Exit status: the guest's debug-exit status if it used port 0xF4, else 0 for a\n"
@@ -96,6 +103,8 @@ struct cli {
     const char *trace_file;
     unsigned sieve;
     int cycles;
+    const char *gdb;            /* --gdb [HOST:]PORT */
+    bool wait_gdb;
 };
 
 static int bad_option(const char *fmt, const char *arg)
@@ -169,6 +178,8 @@ static int parse_option(struct cli *c, int opt, const char *arg)
     case 't': return parse_trace(arg, &c->mopt.trace_mask);
     case 'T': c->trace_file = arg; return 0;
     case 'H': return 0;
+    case 'g': c->gdb = arg; return 0;
+    case 'W': c->wait_gdb = true; return 0;
     case 'C': c->cycles = 0; return 0;
     case 'S':
         v = strtoull(arg, &end, 0);
@@ -191,6 +202,7 @@ static int parse_args(int argc, char **argv, struct cli *c)
         { "trace-file", required_argument, 0, 'T' }, { "headless", no_argument, 0, 'H' },
         { "no-cycles", no_argument, 0, 'C' }, { "sieve", required_argument, 0, 'S' },
         { "model", required_argument, 0, 'c' }, { "help", no_argument, 0, 'h' },
+        { "gdb", required_argument, 0, 'g' }, { "wait-gdb", no_argument, 0, 'W' },
         { 0, 0, 0, 0 },
     };
     int opt;
@@ -204,6 +216,7 @@ static int parse_args(int argc, char **argv, struct cli *c)
         if (parse_option(c, opt, optarg) != 0) return -1;
     }
     if (optind < argc) return bad_option("unexpected argument '%s'", argv[optind]);
+    if (c->wait_gdb && !c->gdb) return bad_option("%s needs --gdb [HOST:]PORT", "--wait-gdb");
     return 0;
 }
 
@@ -230,14 +243,34 @@ static int run_image(struct cli *c)
     if (!m) return 2;
     m->cpu.cycle_model = c->cycles;
     char err[256];
-    if (machine_boot(m, &c->load, err, sizeof err) != 0) {
+    if (!c->load.kernel && !c->load.bios) {
+        /* The CPU demo as a machine, for the debugger: the sieve at 0x1000. */
+        sieve_prepare(&m->cpu, _binary_sieve_bin_start,
+                      (size_t)(_binary_sieve_bin_end - _binary_sieve_bin_start), c->sieve);
+    } else if (machine_boot(m, &c->load, err, sizeof err) != 0) {
         fprintf(stderr, "ringsim: %s\n", err);
         machine_free(m);
         return 2;
     }
+    int gdb_fd = -1, port = 0;
+    if (c->gdb) {
+        gdb_fd = gdb_tcp_listen(c->gdb, &port, err, sizeof err);
+        if (gdb_fd < 0) {
+            fprintf(stderr, "ringsim: %s\n", err);
+            machine_free(m);
+            return 2;
+        }
+        fprintf(stderr, "ringsim: gdb stub listening on port %d%s\n", port,
+                c->wait_gdb ? ", waiting for gdb" : "");
+    }
     running = m;
     signal(SIGINT, on_sigint);
-    machine_run(m);
+    if (gdb_fd >= 0) {
+        gdb_tcp_serve(m, gdb_fd, c->wait_gdb);
+        close(gdb_fd);
+    } else {
+        machine_run(m);
+    }
     running = NULL;
     fflush(stdout);
     fprintf(stderr, "ringsim: %s (%llu instructions, %llu ns of virtual time)\n", m->message,
@@ -253,6 +286,10 @@ int main(int argc, char **argv)
     struct cli c = { .sieve = 1000000, .cycles = 1 };
     machine_default_options(&c.mopt);
     if (parse_args(argc, argv, &c) != 0) return 2;
+    if (!c.load.kernel && !c.load.bios && c.gdb) {     /* the demo under the debugger */
+        if (c.mopt.ram_bytes < sieve_ram_bytes(c.sieve)) c.mopt.ram_bytes = sieve_ram_bytes(c.sieve);
+        return run_image(&c);
+    }
     if (!c.load.kernel && !c.load.bios)
         return run_demo(c.mopt.model ? c.mopt.model : cpu_model_host(), &c.mopt, c.sieve,
                         c.cycles);

@@ -1,0 +1,63 @@
+/* stub.h - the GDB stub's command layer (GDB manual E "Remote Protocol"):
+ * packets in, replies out through a send callback, the machine driven
+ * through its public API.  No sockets here (gdbstub/tcp.c is the
+ * transport), so tests feed it bytes directly.
+ */
+#ifndef RINGSIM_GDB_STUB_H
+#define RINGSIM_GDB_STUB_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+#include "gdbstub/packet.h"
+#include "gdbstub/regs.h"
+#include "sim/machine.h"
+
+enum gdb_resume { GDB_RESUME_NONE, GDB_RESUME_CONT, GDB_RESUME_STEP, GDB_RESUME_RANGE };
+enum gdb_end { GDB_END_NONE, GDB_END_DETACH, GDB_END_KILL };
+
+struct gdb_break { uint64_t addr; uint8_t type; };     /* type 0 (Z0) or 1 (Z1) */
+
+struct gdb_stub {
+    struct machine *m;
+    void (*send)(void *ctx, const void *buf, size_t len);
+    void *send_ctx;
+    struct gdb_framer fr;
+    bool noack;
+    bool phys;                  /* monitor phys on: memory packets address physical memory */
+    enum gdb_layout layout;     /* chosen at connect time, kept for the connection */
+    enum gdb_resume resume;     /* what the last packet asked for (the transport runs it) */
+    uint64_t range_start, range_end;
+    enum gdb_end end;           /* close the connection after the reply */
+    bool exited;                /* the machine stopped for good (W sent) */
+    struct gdb_break *bps;      /* Z0/Z1 as gdb set them (the CPU's table is their union) */
+    size_t nbps, bps_cap;
+    char last[2 * GDB_PACKET_MAX + 8];  /* the last framed packet, for '-' */
+    size_t last_len;
+    char reply[GDB_PACKET_MAX + 1];
+    size_t reply_len;
+};
+
+void gdb_stub_init(struct gdb_stub *s, struct machine *m,
+                   void (*send)(void *ctx, const void *buf, size_t len), void *ctx);
+/* Drop the debugger's breakpoints and watchpoints and free the stub's tables. */
+void gdb_stub_free(struct gdb_stub *s);
+
+/* Bytes from gdb: every complete packet is answered.  A resume request is
+ * left in s->resume for gdb_stub_resume (bytes after it wait there too). */
+void gdb_stub_input(struct gdb_stub *s, const void *buf, size_t len);
+
+/* Carry out s->resume: run or step the machine, then send the stop reply
+ * (T05 with the reason, T02 after an interrupt, W when the machine
+ * stopped for good).  poll is asked once per run slice; nonzero
+ * interrupts the run (Ctrl-C). */
+void gdb_stub_resume(struct gdb_stub *s, int (*poll)(void *ctx), void *poll_ctx);
+
+/* A raw 0x03 while running: what poll callbacks look for in the bytes. */
+bool gdb_stub_is_interrupt(struct gdb_stub *s, const void *buf, size_t len);
+
+/* The monitor (qRcmd): run one command line, output through out. */
+void gdb_monitor(struct gdb_stub *s, const char *line,
+                 void (*out)(void *ctx, const char *text), void *ctx);
+
+#endif
