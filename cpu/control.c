@@ -169,7 +169,7 @@ void cr_write(struct cpu *cpu, unsigned n, uint64_t value)
     }
 }
 
-static uint64_t cr_read(const struct cpu *cpu, unsigned n)
+uint64_t cr_read(const struct cpu *cpu, unsigned n)
 {
     switch (n) {
     case 0: return cpu->cr0;

@@ -14,6 +14,10 @@
  * CR3 through cr_write(cpu, 3, value). */
 void cr_write(struct cpu *cpu, unsigned n, uint64_t value);
 
+/* CR0, CR2, CR3, CR4 or CR8 (the local APIC's TPR[7:4] when there is one), as MOV
+ * from CRn reads it; no checks. */
+uint64_t cr_read(const struct cpu *cpu, unsigned n);
+
 /* CR4 bits this CPU lets software set (what its features advertise). */
 uint64_t cr4_writable(const struct cpu *cpu);
 

@@ -11,6 +11,7 @@
 #include <stdio.h>
 #include <string.h>
 #include "regs.h"
+#include "cpu/control.h"
 #include "cpu/debug.h"
 
 enum reg_kind {
@@ -165,17 +166,6 @@ static uint64_t *msr_slot(struct cpu *cpu, unsigned which)
     }
 }
 
-static uint64_t cr_value(struct cpu *cpu, unsigned n)
-{
-    switch (n) {
-    case 0: return cpu->cr0;
-    case 2: return cpu->cr2;
-    case 3: return cpu->cr3;
-    case 4: return cpu->cr4;
-    default: return cpu->cr8_read ? cpu->cr8_read(cpu->apic_ctx) : cpu->cr8;
-    }
-}
-
 static uint64_t value_of(struct cpu *cpu, const struct reg_def *d)
 {
     static const uint32_t fpu_init[8] = { 0x37F, 0, 0xFFFF, 0, 0, 0, 0, 0 };
@@ -187,7 +177,7 @@ static uint64_t value_of(struct cpu *cpu, const struct reg_def *d)
     case K_ST: return 0;
     case K_FPU: return fpu_init[d->arg];
     case K_SEGBASE: return cpu->seg[d->arg].base;
-    case K_CR: return cr_value(cpu, d->arg);
+    case K_CR: return cr_read(cpu, d->arg);
     case K_EFER: return cpu->efer;
     case K_DR: return cpu->dr[d->arg];
     case K_DTBASE: return d->arg ? cpu->idtr.base : cpu->gdtr.base;
