@@ -128,6 +128,22 @@ int bus_load(struct bus *bus, uint64_t phys, const void *src, uint64_t len)
     return 0;
 }
 
+bool bus_mmio_overlaps(const struct bus *bus, uint64_t phys, uint64_t len)
+{
+    for (unsigned i = 0; i < bus->n_mmio; i++)
+        if (phys < bus->mmio[i].base + bus->mmio[i].size && bus->mmio[i].base < phys + len)
+            return true;
+    return false;
+}
+
+/* How many MMIO windows lie (partly) inside RAM: bus_ram_ptr checks them only then. */
+static void count_mmio_over_ram(struct bus *bus)
+{
+    bus->n_mmio_over_ram = 0;
+    for (unsigned i = 0; i < bus->n_mmio; i++)
+        if (bus->mmio[i].base < bus->ram_size) bus->n_mmio_over_ram++;
+}
+
 int bus_map_mmio(struct bus *bus, uint64_t base, uint64_t size, mmio_read_fn rd,
                  mmio_write_fn wr, void *ctx)
 {
@@ -138,6 +154,7 @@ int bus_map_mmio(struct bus *bus, uint64_t base, uint64_t size, mmio_read_fn rd,
     bus->mmio[bus->n_mmio].write = wr;
     bus->mmio[bus->n_mmio].ctx = ctx;
     bus->n_mmio++;
+    count_mmio_over_ram(bus);
     return 0;
 }
 
@@ -146,6 +163,7 @@ int bus_move_mmio(struct bus *bus, void *ctx, uint64_t old_base, uint64_t new_ba
     for (unsigned i = 0; i < bus->n_mmio; i++) {
         if (bus->mmio[i].ctx != ctx || bus->mmio[i].base != old_base) continue;
         bus->mmio[i].base = new_base;
+        count_mmio_over_ram(bus);
         if (bus->on_map_change) bus->on_map_change(bus->on_map_change_ctx);
         return 0;
     }

@@ -9,6 +9,7 @@
 #define RINGSIM_BUS_H
 
 #include <stddef.h>
+#include <stdbool.h>
 #include <stdint.h>
 
 typedef uint64_t (*mmio_read_fn)(void *ctx, uint64_t offset, unsigned size);
@@ -41,6 +42,7 @@ struct bus {
     struct { uint64_t base, size; mmio_read_fn read; mmio_write_fn write; void *ctx; }
         mmio[BUS_MAX_MMIO];
     unsigned n_mmio;
+    unsigned n_mmio_over_ram;   /* MMIO windows inside RAM (a relocated APIC): they win */
     struct { uint16_t first, last; port_in_fn in; port_out_fn out; void *ctx; }
         ports[BUS_MAX_PORTS];
     unsigned n_ports;
@@ -61,9 +63,15 @@ struct bus *bus_new(uint64_t ram_size);   /* NULL (and a message) if the host re
 void bus_free(struct bus *bus);
 
 /* Host pointer for len bytes of RAM at phys, or NULL if any of it is not RAM. */
+bool bus_mmio_overlaps(const struct bus *bus, uint64_t phys, uint64_t len);
+
+/* Host pointer for len bytes of RAM at phys, or NULL when they are not all
+ * RAM: beyond it, or under an MMIO window mapped over it (MMIO decodes first,
+ * as on a PC's chipset). */
 static inline uint8_t *bus_ram_ptr(struct bus *bus, uint64_t phys, uint64_t len)
 {
     if (phys >= bus->ram_size || len > bus->ram_size - phys) return NULL;
+    if (bus->n_mmio_over_ram && bus_mmio_overlaps(bus, phys, len)) return NULL;
     return bus->ram + phys;
 }
 

@@ -171,6 +171,25 @@ Test(bus, mmio_write_reaches_the_device_with_the_offset_size_and_value)
     cr_expect_eq(0xBEEF, dev.value);
 }
 
+/* A window moved over RAM (a relocated local APIC) decodes first; the RAM
+ * under it is out of reach, the RAM around it is not. */
+Test(bus, an_mmio_window_over_ram_wins_and_the_ram_beside_it_stays)
+{
+    struct fake dev = { .answer = 0x1234 };
+    bus_write(bus, 0x10000, 4, 0x11111111);
+    bus_write(bus, 0x11000, 4, 0x22222222);
+    cr_assert_eq(0, bus_map_mmio(bus, 0x10000, 0x1000, fake_read, fake_write, &dev));
+    cr_expect_eq(0x1234, bus_read(bus, 0x10000, 4));
+    bus_write(bus, 0x10FFC, 4, 0x55);
+    cr_expect_eq(1, dev.writes);
+    cr_expect_eq(0xFFC, dev.offset);
+    cr_expect_null(bus_ram_ptr(bus, 0x10FF0, 0x20), "no host pointer across the window");
+    cr_expect_eq(0x22222222, bus_read(bus, 0x11000, 4));
+    cr_expect_not_null(bus_ram_ptr(bus, 0x11000, 0x1000));
+    cr_assert_eq(0, bus_move_mmio(bus, &dev, 0x10000, 0xFEE00000));
+    cr_expect_eq(0x11111111, bus_read(bus, 0x10000, 4), "RAM again once the window moves away");
+}
+
 Test(bus, addresses_just_outside_an_mmio_region_are_open_bus)
 {
     struct fake dev = { .answer = 0 };

@@ -179,3 +179,12 @@ Test(machine_apic, a_relocated_apic_answers_at_its_new_base)
     cr_expect_eq(0x00050014u, (uint32_t)bus_read(m->bus, 0xFED00030, 4));
     cr_expect_eq(0xFFFFFFFFu, apic_read(0x30), "nothing left at FEE00000");
 }
+
+Test(machine_apic, an_apic_relocated_into_ram_hides_the_ram_under_it)
+{
+    bus_write(m->bus, 0x200030, 4, 0xCAFEF00D);
+    cr_assert_eq(0, msr_write(&m->cpu, MSR_APIC_BASE, 0x00200900ull));
+    cr_expect_eq(0x00050014u, (uint32_t)bus_read(m->bus, 0x200030, 4), "the version register");
+    cr_assert_eq(0, msr_write(&m->cpu, MSR_APIC_BASE, 0xFEE00900ull));
+    cr_expect_eq(0xCAFEF00Du, (uint32_t)bus_read(m->bus, 0x200030, 4), "the RAM again");
+}
