@@ -141,6 +141,7 @@ static void cr4_write(struct cpu *cpu, uint64_t v)
     if (lma && (changed & CR4_LA57)) gp0(cpu);
     if ((v & CR4_PCIDE) && !(old & CR4_PCIDE) && (!lma || (cpu->cr3 & 0xFFF))) gp0(cpu);
     if (lma && !(v & CR4_PAE)) gp0(cpu);
+    debug_refuse_io(cpu, cpu->dr[7], v);
     if ((cpu->cr0 & CR0_PG) && (v & CR4_PAE) && !lma &&
         (changed & (CR4_PAE | CR4_PGE | CR4_PSE | CR4_SMEP)) &&
         paging_load_pdptes(cpu, cpu->cr3) != 0)
@@ -243,6 +244,7 @@ void op_mov_Dd_Ry(struct cpu *cpu, const struct insn *in)
     } else if (n == 7) {
         if (v >> 32) gp0(cpu);
         v = (v & DR7_WRITABLE) | DR7_FIXED;
+        debug_refuse_io(cpu, v, cpu->cr4);
     }
     cpu->dr[n] = v;
     if (n != 6) debug_update(cpu);

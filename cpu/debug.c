@@ -19,6 +19,7 @@
 #include "ops.h"
 #include "exec.h"
 #include "debug.h"
+#include "system.h"
 
 /* LEN field to a byte count: 00 1, 01 2, 10 8, 11 4. */
 static unsigned bp_len(unsigned len)
@@ -36,10 +37,21 @@ void debug_update(struct cpu *cpu)
         unsigned rw = (unsigned)(dr7 >> (16 + 4 * i)) & 3;
         if (rw == 0) cpu->dbg.exec |= (uint8_t)(1u << i);
         else if (rw == 1 || rw == 3) cpu->dbg.data |= (uint8_t)(1u << i);
-        /* rw == 2: I/O breakpoints (CR4.DE) are not modelled */
+        /* rw == 2: an I/O breakpoint, refused where it is enabled (debug_refuse_io) */
     }
     if (cpu->dbg.exec || cpu->host.nbp) cpu->debug_step = true;
     cpu_update_mode(cpu);       /* the speed TLB's data caching follows dbg.data */
+}
+
+/* I/O breakpoints (R/W = 10 with CR4.DE, SDM 17.2.4) are not implemented:
+ * enabling one is a counted deferred #UD at the MOV that does it, never a
+ * breakpoint that silently never fires. */
+void debug_refuse_io(struct cpu *cpu, uint64_t dr7, uint64_t cr4)
+{
+    if (!(cr4 & CR4_DE)) return;
+    for (unsigned i = 0; i < 4; i++)
+        if (((dr7 >> (2 * i)) & 3) && ((dr7 >> (16 + 4 * i)) & 3) == 2)
+            cpu_deferred(cpu, "I/O breakpoints (DR7 R/W = 10 with CR4.DE)");
 }
 
 unsigned debug_exec_hits(const struct cpu *cpu, uint64_t lin)

@@ -6,6 +6,8 @@
 
 /* Recompute the enabled breakpoints after DR0-DR3 or DR7 change. */
 void debug_update(struct cpu *cpu);
+/* A deferred #UD when dr7 with cr4 would enable an I/O breakpoint. */
+void debug_refuse_io(struct cpu *cpu, uint64_t dr7, uint64_t cr4);
 /* B0-B3 bits of the instruction breakpoints at linear address lin. */
 unsigned debug_exec_hits(const struct cpu *cpu, uint64_t lin);
 /* Alignment check (#AC) and data breakpoints for one data access. */

@@ -1161,3 +1161,28 @@ Test(system, a_fault_through_a_task_gate_saves_rf_in_the_old_task_state)
     cr_expect_eq(TH_CODE, peek(TH_TSS + 0x20, 4), "the old task resumes at the UD2");
     cr_expect(peek(TH_TSS + 0x24, 4) & FL_RF, "RF in the saved EFLAGS (SDM 17.3.1.1)");
 }
+
+/* I/O breakpoints are not implemented: enabling one is a counted deferred #UD
+ * naming them, whichever of DR7 and CR4.DE comes second. */
+Test(system, enabling_an_io_breakpoint_is_a_deferred_ud_naming_it)
+{
+    static const uint8_t mov_dr7[] = { 0x0F, 0x23, 0xF8 };  /* mov dr7, eax */
+    static const uint8_t mov_cr4[] = { 0x0F, 0x22, 0xE0 };  /* mov cr4, eax */
+    start32(mov_dr7, sizeof mov_dr7);
+    cpu->cr4 = CR4_DE;
+    cpu->gpr[RAX] = DR7_L(2) | DR7_RW(2, 2);
+    th_run(&t, 1);
+    expect_fault(EXC_UD, EXC_NO_ERROR);
+    cr_expect_eq(1, cpu->stats.deferred_ud);
+    cr_expect_str_eq("I/O breakpoints (DR7 R/W = 10 with CR4.DE)", cpu->deferred_what);
+    cr_expect_eq(0x400, cpu->dr[7], "DR7 unchanged");
+    cpu->cr4 = 0;
+    cpu->rip = TH_CODE;
+    th_run(&t, 1);
+    cr_expect_eq(EXIT_BUDGET, cpu->exit_reason, "without CR4.DE, R/W = 10 is accepted");
+    th_code(&t, mov_cr4, sizeof mov_cr4);
+    cpu->gpr[RAX] = CR4_DE;
+    th_run(&t, 1);
+    expect_fault(EXC_UD, EXC_NO_ERROR);
+    cr_expect_eq(0, cpu->cr4 & CR4_DE, "CR4 unchanged");
+}
