@@ -105,17 +105,20 @@ void seg_load_v86(struct cpu *cpu, int seg, uint16_t sel)
  * the register becomes unusable; any use outside 64-bit mode is #GP(0).
  * Intel clears the base of FS and GS; AMD keeps it (measured behaviour
  * operating systems document). */
+/* The stack a null SS gives 64-bit code: usable, flat, at privilege dpl. */
+struct segment null_stack(uint16_t sel, unsigned dpl)
+{
+    return (struct segment){ sel, (uint16_t)(SA_P | SA_S | 0x3 | (dpl << 5)), 0xFFFFFFFF, 0 };
+}
+
 void seg_load_null(struct cpu *cpu, int seg, uint16_t sel)
 {
     struct segment *s = &cpu->seg[seg];
-    s->sel = sel;
     if (seg == SEG_SS) {
-        /* 64-bit mode: a usable null stack at the selector's privilege. */
-        s->attr = (uint16_t)(SA_P | SA_S | 0x3 | ((sel & 3) << 5));
-        s->limit = 0xFFFFFFFF;
-        s->base = 0;
+        *s = null_stack(sel, sel & 3);
         return;
     }
+    s->sel = sel;
     s->attr = 0;
     s->limit = 0;
     if (!is_amd(cpu) || (seg != SEG_FS && seg != SEG_GS)) s->base = 0;

@@ -268,7 +268,6 @@ static void deliver_prot(struct cpu *cpu, int vector, int source, uint32_t error
         }
         frame_push(cpu, &f, gsize, cpu->seg[SEG_SS].sel);
         frame_push(cpu, &f, gsize, cpu->gpr[RSP]);
-        f.ss.sel = ss;
     } else {
         if (v86) cpu_raise(cpu, EXC_GP, sel_error(cpu, sel));
         if (!desc_conforming(&cs) && dpl != cpl) cpu_raise(cpu, EXC_GP, sel_error(cpu, sel));
@@ -334,8 +333,7 @@ static void deliver_long(struct cpu *cpu, int vector, int source, uint32_t error
     frame_push(cpu, &f, 8, cpu->rip);
     if (has_error) frame_push(cpu, &f, 8, error);
     if (dpl < cpl) {
-        seg_load_null(cpu, SEG_SS, (uint16_t)dpl);
-        cpu->seg[SEG_SS].attr = (uint16_t)((cpu->seg[SEG_SS].attr & ~SA_DPL) | (dpl << 5));
+        cpu->seg[SEG_SS] = null_stack((uint16_t)dpl, dpl);
     }
     cpu->gpr[RSP] = f.sp;
     enter_handler(cpu, &cs, dpl, ip, trap_gate);

@@ -219,11 +219,7 @@ static void call_inner(struct cpu *cpu, struct desc *code, const struct gate *g)
     if (long_active(cpu)) {
         /* IA-32e mode: RSP from the TSS, SS becomes null at the new level. */
         if (!canonical(cpu, sp)) cpu_raise(cpu, EXC_SS, 0);
-        f = (struct frame){ cpu->seg[SEG_SS], sp, 8, dpl < 3, EXC_SS, 0 };
-        f.ss.sel = (uint16_t)dpl;
-        f.ss.base = 0;
-        f.ss.limit = 0xFFFFFFFF;
-        f.ss.attr = (uint16_t)(SA_P | SA_S | 0x3 | (dpl << 5));
+        f = (struct frame){ null_stack((uint16_t)dpl, dpl), sp, 8, dpl < 3, EXC_SS, 0 };
     } else {
         check_inner_ss(cpu, ss, dpl, &ssd, EXC_TS, 0);
         f.sys = dpl < 3;
@@ -381,8 +377,7 @@ static void return_stack(struct cpu *cpu, uint16_t ss, struct desc *ssd, uint64_
 {
     if ((ss & 0xFFFC) == 0) {
         /* 64-bit code below CPL 3: a null SS at the new privilege level. */
-        seg_load_null(cpu, SEG_SS, ss);
-        cpu->seg[SEG_SS].attr = (uint16_t)((cpu->seg[SEG_SS].attr & ~SA_DPL) | (rpl << 5));
+        cpu->seg[SEG_SS] = null_stack(ss, rpl);
     } else {
         desc_set_accessed(cpu, ssd);
         desc_to_seg(ssd, &cpu->seg[SEG_SS]);

@@ -45,6 +45,8 @@ void desc_set_busy(struct cpu *cpu, struct desc *d, bool busy);
 void seg_load(struct cpu *cpu, int seg, uint16_t sel);
 void seg_load_v86(struct cpu *cpu, int seg, uint16_t sel);
 void seg_load_null(struct cpu *cpu, int seg, uint16_t sel);
+/* The stack a null SS gives 64-bit code: usable, flat, at privilege dpl. */
+struct segment null_stack(uint16_t sel, unsigned dpl);
 /* CS from a descriptor already checked, at privilege cpl (no mode update). */
 void seg_load_cs(struct cpu *cpu, struct desc *d, unsigned cpl);
 

@@ -157,6 +157,7 @@ Test(system, mov_ss_rules_null_gp0_rpl_mismatch_gp_not_present_ss)
     start32(NULL, 0);
     run_load(load_ss, 0);
     expect_fault(EXC_GP, 0);
+    th_free(&t);
     th_init(&t, DM_32);
     th_protected(&t);
     run_load(load_ss, 0x23);                                /* RPL 3 at CPL 0 */
