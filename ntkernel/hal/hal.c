@@ -49,6 +49,11 @@ void HalDisplayString(const char *s)
     for (; *s; s++) HalpPutChar(*s);
 }
 
+void HalDisplayBytes(const char *s, ULONG Length)
+{
+    for (ULONG i = 0; i < Length; i++) HalpPutChar(s[i]);
+}
+
 /* ICW1-ICW4 (8259A data sheet): edge-triggered, cascaded on IRQ 2, 8086
  * mode; IRQ 0-7 at PRIMARY_VECTOR_BASE, 8-15 eight above.  Only the clock
  * (IRQ 0) is unmasked. */

@@ -7,6 +7,7 @@
 #define NTK_ARC_H
 
 #include "ntdef.h"
+#include "ks386.h"
 
 /* ---- KTRAP_FRAME (0x8C bytes at InitialStack - 0x29C) --------------------- */
 typedef struct _KTRAP_FRAME {
@@ -59,12 +60,10 @@ C_ASSERT_OFFSET(KTRAP_FRAME, HardwareSegSs, 0x78);
 C_ASSERT_OFFSET(KTRAP_FRAME, V86Gs, 0x88);
 C_ASSERT_SIZE(KTRAP_FRAME, 0x8C);
 
-#define KTRAP_FRAME_LENGTH  0x8C
-#define NPX_FRAME_LENGTH    0x210
+/* KTRAP_FRAME_LENGTH, NPX_FRAME_LENGTH and KTRAP_FRAME_OFFSET (a user ->
+ * kernel frame starts that far below InitialStack, nt-reference.md 5.1)
+ * are in ks386.h, shared with the assembly. */
 #define KTRAP_FRAME_V86     0x10        /* the V86 tail a non-V86 frame lacks */
-/* A user -> kernel frame starts here below InitialStack (nt-reference.md 5.1). */
-#define KTRAP_FRAME_OFFSET  (NPX_FRAME_LENGTH + KTRAP_FRAME_LENGTH)     /* 0x29C */
-#define DBG_ARG_MARK        0xBADB0D00u
 
 /* ---- KCALLOUT_FRAME (nt-reference.md 7.1) --------------------------------- */
 typedef struct _KCALLOUT_FRAME {

@@ -16,6 +16,7 @@ typedef char     CHAR;
 typedef void    *PVOID;
 typedef uintptr_t ULONG_PTR;
 typedef ULONG   *PULONG;
+typedef LONG    *PLONG;
 typedef UCHAR   *PUCHAR;
 typedef WCHAR   *PWSTR;
 typedef PVOID    HANDLE, *PHANDLE;

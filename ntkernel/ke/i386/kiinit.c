@@ -8,9 +8,14 @@
 #include "../../inc/mm.h"
 #include "../../inc/rtl.h"
 #include "../../inc/arch.h"
+#include "../../inc/io.h"
+#include "../../inc/ob.h"
+#include "../../ps/psp.h"
 
 #define MULTIBOOT_LOADER_MAGIC 0x2BADB002u
 #define MBI_MEM                1u       /* mem_lower/mem_upper valid */
+#define MBI_CMDLINE            4u
+#define MBI_MODS               8u
 
 /* The GDT and the IDT share one page, the IDT right behind the GDT, as XP
  * lays them out. */
@@ -26,9 +31,17 @@ static UCHAR KiDoubleFaultStack[0x1000] __attribute__((aligned(16)));
 static UCHAR KiNMIStack[0x1000] __attribute__((aligned(16)));
 static UCHAR KiDpcStack[0x3000] __attribute__((aligned(16)));
 ULONG KeFeatureBits;
-/* NT's switch for the SYSENTER path: set while KiFastCallEntry is absent,
- * so the MSRs stay unset and nothing can enter the kernel through them. */
+/* NT's switch for the SYSENTER path: cleared once CPUID.SEP is seen and
+ * ntdll's KiFastSystemCall is found; KiServiceExit returns by IRETD while
+ * it is set. */
 BOOLEAN KiFastSystemCallDisable = TRUE;
+void KiFastCallEntry(void);
+void KiSystemService(void);
+void KiCallbackReturn(void);
+void KiDebugService(void);
+void KiSetLowWaitHighThread(void);
+void KiInitializeServiceTables(void);
+NTSTATUS NotifyDriverEntry(void);
 
 extern UCHAR KiImageEnd[];
 void KiDoubleFaultTask(void);
@@ -112,9 +125,8 @@ static void KiSetIdtEntry(ULONG Vector, void (*Handler)(void), USHORT Selector, 
     e->Access = Access;
 }
 
-/* Interrupt gates everywhere, DPL 3 only where user mode may INT n; task
- * gates for NMI and #DF.  0x20-0x2F stay not present until their handlers
- * (0x2B-0x2E: the system-call paths) exist; 0x2A is KiGetTickCount. */
+/* Interrupt gates everywhere, DPL 3 only where user mode may INT n (3, 4,
+ * 0x2A-0x2E); task gates for NMI and #DF; 0x20-0x29 not present. */
 void KiInitializeIdt(void)
 {
     for (ULONG v = 0; v < 0x20; v++) {
@@ -124,6 +136,10 @@ void KiInitializeIdt(void)
     KiSetIdtEntry(2, NULL, KGDT_NMI_TSS, KIDT_TASK_GATE);
     KiSetIdtEntry(8, NULL, KGDT_DF_TSS, KIDT_TASK_GATE);
     KiSetIdtEntry(0x2A, KiGetTickCount, KGDT_R0_CODE, KIDT_INTERRUPT_GATE3);
+    KiSetIdtEntry(0x2B, KiCallbackReturn, KGDT_R0_CODE, KIDT_INTERRUPT_GATE3);
+    KiSetIdtEntry(0x2C, KiSetLowWaitHighThread, KGDT_R0_CODE, KIDT_INTERRUPT_GATE3);
+    KiSetIdtEntry(0x2D, KiDebugService, KGDT_R0_CODE, KIDT_INTERRUPT_GATE3);
+    KiSetIdtEntry(0x2E, KiSystemService, KGDT_R0_CODE, KIDT_INTERRUPT_GATE3);
     for (ULONG v = PRIMARY_VECTOR_BASE; v <= MAXIMUM_IDTVECTOR; v++)
         KiSetIdtEntry(v, KiUnexpectedInterruptTable[v - PRIMARY_VECTOR_BASE], KGDT_R0_CODE,
                       KIDT_INTERRUPT_GATE);
@@ -133,6 +149,8 @@ void KiInitializeIdt(void)
     __asm__ volatile("lidt %0" :: "m"(Idtr));
     DbgPrint("KiInitializeIdt: IDTR 0x%08X limit 0x%03X; task gates: NMI -> 0x%02X, #DF -> 0x%02X\n",
              Idtr.Base, Idtr.Limit, KGDT_NMI_TSS, KGDT_DF_TSS);
+    DbgPrint("KiInitializeIdt: DPL 3: 0x03 0x04 0x2A KiGetTickCount 0x2B KiCallbackReturn "
+             "0x2C KiSetLowWaitHighThread 0x2D KiDebugService 0x2E KiSystemService\n");
 }
 
 /* ---- the KPCR and KPRCB -------------------------------------------------- */
@@ -217,16 +235,21 @@ void KiLoadFastSyscallMachineSpecificRegisters(void)
     if ((r[3] & CPUID_EDX_SEP) && !(Family == 6 && Model < 3 && Step < 3))
         KeFeatureBits |= KF_FAST_SYSCALL;
     KeGetPcr()->Prcb->FeatureBits = KeFeatureBits;
-    if (!(KeFeatureBits & KF_FAST_SYSCALL)) {
-        DbgPrint("KiLoadFastSyscallMachineSpecificRegisters: no SEP, system calls use int 2Eh\n");
-    } else if (KiFastSystemCallDisable) {
-        DbgPrint("KiLoadFastSyscallMachineSpecificRegisters: SEP present; fast calls off "
-                 "(no KiFastCallEntry yet), SYSENTER MSRs left unset\n");
-    } else {
+    KiFastSystemCallDisable = !(KeFeatureBits & KF_FAST_SYSCALL) || !KeFastSystemCall;
+    if (!KiFastSystemCallDisable) {
         __writemsr(MSR_SYSENTER_CS, KGDT_R0_CODE);
         __writemsr(MSR_SYSENTER_ESP, KeGetPcr()->Prcb->DpcStack);
-        /* MSR_SYSENTER_EIP: KiFastCallEntry, with the system-call paths. */
+        __writemsr(MSR_SYSENTER_EIP, (ULONG)KiFastCallEntry);
     }
+    /* ntdll's stubs call through SharedUserData->SystemCall (nt-reference.md 4.1). */
+    SharedUserData->SystemCall = KiFastSystemCallDisable ? KeIntSystemCall : KeFastSystemCall;
+    SharedUserData->SystemCallReturn = KeFastSystemCallRet;
+    if (KiFastSystemCallDisable)
+        DbgPrint("KiLoadFastSyscallMachineSpecificRegisters: no SEP, system calls use int 2Eh\n");
+    else
+        DbgPrint("KiLoadFastSyscallMachineSpecificRegisters: SYSENTER_CS 0x%02X, SYSENTER_ESP 0x%08X "
+                 "(DPC stack), SYSENTER_EIP 0x%08X (KiFastCallEntry)\n", KGDT_R0_CODE,
+                 KeGetPcr()->Prcb->DpcStack, (ULONG)KiFastCallEntry);
 }
 
 /* ---- the clock ----------------------------------------------------------- */
@@ -247,6 +270,126 @@ static void KiCheckClock(void)
              Agree ? "agrees" : "DIFFERS", FromInt2A == Expected ? "agrees" : "DIFFERS");
 }
 
+/* ---- phase 1: processes --------------------------------------------------- */
+
+static ETHREAD KiIdleThread;
+static PEPROCESS KiSessionManager;
+
+/* The boot processor's own thread becomes the idle thread of the System
+ * process (tid 0, priority 0), as in NT. */
+static void KiInitializeIdleThread(void)
+{
+    PKTHREAD Idle = &KiIdleThread.Tcb;
+    Idle->Header.Type = ThreadObject;
+    Idle->Header.WaitListHead.Flink = Idle->Header.WaitListHead.Blink = &Idle->Header.WaitListHead;
+    Idle->InitialStack = Idle->StackBase = P0BootStack;
+    Idle->StackLimit = KiBootStack;
+    Idle->State = Running;
+    Idle->Priority = Idle->BasePriority = LOW_PRIORITY;
+    Idle->PreviousMode = KernelMode;
+    Idle->ServiceTable = KeServiceDescriptorTable;
+    Idle->Affinity = 1;
+    KiIdleThread.CrossThreadFlags = PS_CROSS_THREAD_FLAGS_SYSTEM;
+    KeGetPcr()->Prcb->CurrentThread = Idle;
+    KeInitializeDispatcher(Idle);
+}
+
+/* The Multiboot modules: module 0 is the ramdisk, the others are files
+ * named by their strings (ringsim run PROG.elf). */
+static void KiLoadBootFiles(const ULONG *Mbi)
+{
+    if (!(Mbi[0] & MBI_MODS) || Mbi[5] == 0) {
+        DbgPrint("KiSystemStartup: no boot ramdisk\n");
+        return;
+    }
+    const ULONG *Mod = MI_P2V(Mbi[6]);
+    for (ULONG i = 0; i < Mbi[5] && i < 16; i++, Mod += 4) {
+        if (Mod[1] < Mod[0] || Mod[1] > KSEG0_SIZE) continue;
+        if (i == 0) IoInitRamdisk((ULONG)MI_P2V(Mod[0]), (ULONG)MI_P2V(Mod[1]));
+        else IoAddBootFile(Mod[2] ? (const char *)MI_P2V(Mod[2]) : "", (ULONG)MI_P2V(Mod[0]),
+                           (ULONG)MI_P2V(Mod[1]));
+    }
+}
+
+/* The end of the loaded image and modules: free memory starts above it. */
+static ULONG KiLowestFreePhysical(const ULONG *Mbi)
+{
+    ULONG Lowest = MI_V2P(KiImageEnd);
+    if (Mbi[0] & MBI_MODS) {
+        const ULONG *Mod = (const ULONG *)Mbi[6];   /* physical: paging maps 0-4 MB 1:1 still */
+        for (ULONG i = 0; i < Mbi[5] && i < 16; i++, Mod += 4)
+            if (Mod[1] > Lowest && Mod[1] <= KSEG0_SIZE) Lowest = Mod[1];
+    }
+    return Lowest;
+}
+
+/* "run=NAME" on the kernel command line: the session manager runs only
+ * that program, with the words its module string carries. */
+static void KiSessionManagerCommandLine(const ULONG *Mbi, char *Line, ULONG Size)
+{
+    const char *Cmd = (Mbi[0] & MBI_CMDLINE) && Mbi[4] ? (const char *)MI_P2V(Mbi[4]) : "";
+    const char *Run = NULL;
+    for (const char *p = Cmd; *p; p++)
+        if ((p == Cmd || p[-1] == ' ') && p[0] == 'r' && p[1] == 'u' && p[2] == 'n' && p[3] == '=') Run = p + 4;
+    ULONG n = 0;
+    const char *Smss = "smss.elf";
+    while (*Smss && n < Size - 1) Line[n++] = *Smss++;
+    if (Run) {
+        char Name[64];
+        ULONG k = 0;
+        while (Run[k] && Run[k] != ' ' && k < sizeof Name - 1) Name[k] = Run[k], k++;
+        Name[k] = 0;
+        if (n < Size - 1) Line[n++] = ' ';
+        for (const char *p = Name; *p && n < Size - 1;) Line[n++] = *p++;
+        const char *Args = IoBootFileArguments(Name);
+        if (Args && *Args && n < Size - 1) Line[n++] = ' ';
+        while (Args && *Args && n < Size - 1) Line[n++] = *Args++;
+    }
+    Line[n] = 0;
+}
+
+static void KiSessionManagerExit(HANDLE ParentId, HANDLE ProcessId, BOOLEAN Create)
+{
+    (void)ParentId;
+    if (!Create && KiSessionManager && ProcessId == KiSessionManager->UniqueProcessId) {
+        DbgPrint("ntkernel: the session manager exited with 0x%08X; %u system calls; shutting down\n",
+                 (ULONG)KiSessionManager->ExitStatus, KeGetPcr()->Prcb->KeSystemCalls);
+        HalReturnToFirmware(KiSessionManager->ExitStatus == 0 ? HAL_EXIT_SUCCESS : HAL_EXIT_FAILURE);
+    }
+}
+
+/* The idle loop: whatever is ready runs; otherwise HLT until an interrupt. */
+static void KiIdleLoop(void) __attribute__((noreturn));
+static void KiIdleLoop(void)
+{
+    _disable();
+    for (;;) {
+        if (KeGetPcr()->Prcb->ReadySummary) KiSwapThread();
+        __asm__ volatile("sti; hlt; cli" ::: "memory");
+    }
+}
+
+static void KiInitializeProcesses(const ULONG *Mbi)
+{
+    NTSTATUS Status = PspCreateProcess(NULL, NULL, FALSE, &PsInitialSystemProcess);
+    if (!NT_SUCCESS(Status)) KeBugCheckEx(0x6B /* PROCESS1_INITIALIZATION_FAILED */, (ULONG)Status, 0, 0, 0);
+    KiIdleThread.Tcb.ApcState.Process = &PsInitialSystemProcess->Pcb;
+    KiIdleThread.ThreadsProcess = PsInitialSystemProcess;
+    DbgPrint("PspInitPhase0: System process %u, idle thread %u\n", (ULONG)PsInitialSystemProcess->UniqueProcessId,
+             (ULONG)KiIdleThread.Cid.UniqueThread);
+    Status = NotifyDriverEntry();
+    DbgPrint("IopInitializeBuiltinDriver: notify.sys DriverEntry 0x%08X\n", (ULONG)Status);
+    PsSetCreateProcessNotifyRoutine(KiSessionManagerExit, FALSE);
+    char Line[160];
+    KiSessionManagerCommandLine(Mbi, Line, sizeof Line);
+    Status = PspCreateSessionManager(Line, &KiSessionManager);
+    if (!NT_SUCCESS(Status)) {
+        DbgPrint("ntkernel: cannot start the session manager (%s): 0x%08X\n", Line, (ULONG)Status);
+        HalReturnToFirmware(HAL_EXIT_FAILURE);
+    }
+    DbgPrint("PspCreateSessionManager: %s is process %u\n", Line, (ULONG)KiSessionManager->UniqueProcessId);
+}
+
 /* ---- the entry ----------------------------------------------------------- */
 
 void KiSystemStartup(ULONG Magic, ULONG LoaderBlock)
@@ -257,15 +400,22 @@ void KiSystemStartup(ULONG Magic, ULONG LoaderBlock)
         KeBugCheckEx(0x5C /* HAL_INITIALIZATION_FAILED */, Magic, LoaderBlock, 0, 0);
     const ULONG *Mbi = MI_P2V(LoaderBlock);
     ULONG HighestPhysical = (Mbi[0] & MBI_MEM) ? 0x100000 + Mbi[2] * 1024 : 0x100000;
-    MmInitSystem(MI_V2P(KiImageEnd), HighestPhysical);
+    MmInitSystem(KiLowestFreePhysical(Mbi), HighestPhysical);
     KiInitializePcr();
     KiInitializeGdt();
     KiInitializeTss();
     KiInitializeIdt();
     KiInitializeUserSharedData();
+    KiInitializeServiceTables();
+    KiInitializeIdleThread();
+    KiLoadBootFiles(Mbi);
+    NTSTATUS Status = PspLookupKernelUserEntryPoints();
+    if (!NT_SUCCESS(Status)) DbgPrint("PspLookupKernelUserEntryPoints: no ntdll (0x%08X)\n", (ULONG)Status);
     KiLoadFastSyscallMachineSpecificRegisters();
     HalInitSystem();
     KiCheckClock();
     DbgPrint("KiSystemStartup: phase 0 complete\n");
-    HalReturnToFirmware(HAL_EXIT_SUCCESS);
+    if (!NT_SUCCESS(Status)) HalReturnToFirmware(HAL_EXIT_SUCCESS);   /* no user mode to run */
+    KiInitializeProcesses(Mbi);
+    KiIdleLoop();
 }
