@@ -352,8 +352,8 @@ static void KiSessionManagerExit(HANDLE ParentId, HANDLE ProcessId, BOOLEAN Crea
 {
     (void)ParentId;
     if (!Create && KiSessionManager && ProcessId == KiSessionManager->UniqueProcessId) {
-        DbgPrint("ntkernel: the session manager exited with 0x%08X; %u system calls; shutting down\n",
-                 (ULONG)KiSessionManager->ExitStatus, KeGetPcr()->Prcb->KeSystemCalls);
+        DbgPrint("ntkernel: the session manager exited with 0x%08X; shutting down\n",
+                 (ULONG)KiSessionManager->ExitStatus);
         HalReturnToFirmware(KiSessionManager->ExitStatus == 0 ? HAL_EXIT_SUCCESS : HAL_EXIT_FAILURE);
     }
 }
