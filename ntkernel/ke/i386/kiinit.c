@@ -8,16 +8,20 @@
 #include "../../inc/mm.h"
 #include "../../inc/rtl.h"
 #include "../../inc/arch.h"
+#include "../../inc/io.h"
+#include "../../inc/ob.h"
 
 #define MULTIBOOT_LOADER_MAGIC 0x2BADB002u
 #define MBI_MEM                1u       /* mem_lower/mem_upper valid */
+#define MBI_CMDLINE            4u       /* cmdline valid */
+#define MBI_MODS               8u       /* mods_count/mods_addr valid */
 
 /* The GDT and the IDT share one page, the IDT right behind the GDT, as XP
  * lays them out. */
 static struct {
     KGDTENTRY Gdt[KGDT_NUMBER];
     KIDTENTRY Idt[MAXIMUM_IDTVECTOR + 1];
-} KiDescriptorPage __attribute__((aligned(4096)));
+} KiDescriptorPage __attribute__((aligned(4096), section(".bss.descriptors")));
 
 KTSS KiTss __attribute__((aligned(16)));
 KTSS KiDoubleFaultTSS __attribute__((aligned(16)));
@@ -247,6 +251,54 @@ static void KiCheckClock(void)
              Agree ? "agrees" : "DIFFERS", FromInt2A == Expected ? "agrees" : "DIFFERS");
 }
 
+/* ---- the loader's information ----------------------------------------------- */
+
+/* The loader's module table, or NULL: it must lie in the first 4 MB, the
+ * only memory the boot page tables map until MmInitSystem. */
+static const ULONG *KiModuleTable(const ULONG *Mbi, PULONG Count)
+{
+    *Count = Mbi[5];
+    if (!(Mbi[0] & MBI_MODS) || !*Count || *Count > 256 || Mbi[6] > 0x400000 - 16 * 256) return NULL;
+    return MI_P2V(Mbi[6]);
+}
+
+/* Modules follow the image: the free pages start after the last one that
+ * the kernel can reach (a module above 16 MB is refused by the I/O manager). */
+static ULONG KiLowestFreePhysical(const ULONG *Mbi)
+{
+    ULONG Lowest = MI_V2P(KiImageEnd), Count;
+    const ULONG *Module = KiModuleTable(Mbi, &Count);
+    for (ULONG i = 0; Module && i < Count; i++)
+        if (Module[4 * i + 1] > Lowest && Module[4 * i + 1] <= KSEG0_SIZE) Lowest = Module[4 * i + 1];
+    return Lowest;
+}
+
+/* Module 0 is the ramdisk, every further one a single boot file. */
+static void KiInitializeBootFiles(const ULONG *Mbi)
+{
+    ULONG Count;
+    const ULONG *Module = KiModuleTable(Mbi, &Count);
+    for (ULONG i = 0; Module && i < Count; i++) {
+        if (i == 0) IoInitRamdisk(Module[0], Module[1]);
+        else IoAddBootFile(Module[4 * i + 2] ? MI_P2V(Module[4 * i + 2]) : "", Module[4 * i],
+                           Module[4 * i + 1]);
+    }
+}
+
+/* A word of the kernel's command line ("ntkernel.elf selftest ..."). */
+static BOOLEAN KiCommandLineHas(const ULONG *Mbi, const char *Word)
+{
+    if (!(Mbi[0] & MBI_CMDLINE) || !Mbi[4] || Mbi[4] >= KSEG0_SIZE) return FALSE;
+    for (const char *p = MI_P2V(Mbi[4]); *p; ) {
+        while (*p == ' ') p++;
+        ULONG n = 0;
+        while (Word[n] && p[n] == Word[n]) n++;
+        if (!Word[n] && (p[n] == ' ' || !p[n])) return TRUE;
+        while (*p && *p != ' ') p++;
+    }
+    return FALSE;
+}
+
 /* ---- the entry ----------------------------------------------------------- */
 
 void KiSystemStartup(ULONG Magic, ULONG LoaderBlock)
@@ -257,7 +309,7 @@ void KiSystemStartup(ULONG Magic, ULONG LoaderBlock)
         KeBugCheckEx(0x5C /* HAL_INITIALIZATION_FAILED */, Magic, LoaderBlock, 0, 0);
     const ULONG *Mbi = MI_P2V(LoaderBlock);
     ULONG HighestPhysical = (Mbi[0] & MBI_MEM) ? 0x100000 + Mbi[2] * 1024 : 0x100000;
-    MmInitSystem(MI_V2P(KiImageEnd), HighestPhysical);
+    MmInitSystem(KiLowestFreePhysical(Mbi), HighestPhysical);
     KiInitializePcr();
     KiInitializeGdt();
     KiInitializeTss();
@@ -266,6 +318,12 @@ void KiSystemStartup(ULONG Magic, ULONG LoaderBlock)
     KiLoadFastSyscallMachineSpecificRegisters();
     HalInitSystem();
     KiCheckClock();
+    KiInitializeBootFiles(Mbi);
+    if (KiCommandLineHas(Mbi, "selftest")) {
+        MmSelfTest();
+        ObSelfTest();
+        IoSelfTest();
+    }
     DbgPrint("KiSystemStartup: phase 0 complete\n");
     HalReturnToFirmware(HAL_EXIT_SUCCESS);
 }
