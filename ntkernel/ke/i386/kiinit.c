@@ -28,7 +28,7 @@ KTSS KiDoubleFaultTSS __attribute__((aligned(16)));
 KTSS KiNMITSS __attribute__((aligned(16)));
 static UCHAR KiDoubleFaultStack[0x1000] __attribute__((aligned(16)));
 static UCHAR KiNMIStack[0x1000] __attribute__((aligned(16)));
-static UCHAR KiDpcStack[0x3000] __attribute__((aligned(16)));
+static UCHAR KiDpcStack[0x3000] __attribute__((aligned(4096)));
 ULONG KeFeatureBits;
 /* NT's switch for the SYSENTER path: set while KiFastCallEntry is absent,
  * so the MSRs stay unset and nothing can enter the kernel through them. */
