@@ -9,7 +9,8 @@
 
 NTSTATUS ObCreateObject(POBJECT_TYPE Type, ULONG BodySize, PVOID *Object)
 {
-    if (!Type || BodySize > 0x100000) return STATUS_INVALID_PARAMETER;
+    if (!Type) return STATUS_INVALID_PARAMETER;
+    if (BodySize > 0x100000) return STATUS_INSUFFICIENT_RESOURCES;   /* no wrap in the sum */
     POBJECT_HEADER Header = ExAllocatePool(sizeof *Header + BodySize);
     if (!Header) return STATUS_INSUFFICIENT_RESOURCES;
     Header->PointerCount = 1;
