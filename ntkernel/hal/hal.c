@@ -49,9 +49,11 @@ void HalDisplayString(const char *s)
     for (; *s; s++) HalpPutChar(*s);
 }
 
-void HalDisplayBytes(const char *s, ULONG Length)
+/* Exactly Length bytes, NULs included: what a program writes is what the
+ * console gets. */
+void HalDisplayBytes(const char *Bytes, ULONG Length)
 {
-    for (ULONG i = 0; i < Length; i++) HalpPutChar(s[i]);
+    for (ULONG i = 0; i < Length; i++) HalpPutChar(Bytes[i]);
 }
 
 /* ICW1-ICW4 (8259A data sheet): edge-triggered, cascaded on IRQ 2, 8086

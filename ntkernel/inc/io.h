@@ -27,4 +27,7 @@ NTSTATUS NTAPI NtReadFile(HANDLE FileHandle, HANDLE Event, PVOID ApcRoutine, PVO
                           PIO_STATUS_BLOCK IoStatusBlock, PVOID Buffer, ULONG Length,
                           PLARGE_INTEGER ByteOffset, PULONG Key);
 
+/* Boot-time checks of the I/O manager ("selftest"). */
+void IoSelfTest(void);
+
 #endif

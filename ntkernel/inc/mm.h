@@ -113,4 +113,7 @@ typedef struct _MEMORY_BASIC_INFORMATION {
 } MEMORY_BASIC_INFORMATION;
 C_ASSERT_SIZE(MEMORY_BASIC_INFORMATION, 28);
 
+/* Boot-time checks of the memory manager (the "selftest" command-line word). */
+void MmSelfTest(void);
+
 #endif

@@ -40,4 +40,7 @@ ULONG ObGetHandleCount(PEPROCESS Process);
 
 NTSTATUS NTAPI NtClose(HANDLE Handle);
 
+/* Boot-time checks of the object manager ("selftest"). */
+void ObSelfTest(void);
+
 #endif

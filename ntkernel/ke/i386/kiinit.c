@@ -14,22 +14,22 @@
 
 #define MULTIBOOT_LOADER_MAGIC 0x2BADB002u
 #define MBI_MEM                1u       /* mem_lower/mem_upper valid */
-#define MBI_CMDLINE            4u
-#define MBI_MODS               8u
+#define MBI_CMDLINE            4u       /* cmdline valid */
+#define MBI_MODS               8u       /* mods_count/mods_addr valid */
 
 /* The GDT and the IDT share one page, the IDT right behind the GDT, as XP
  * lays them out. */
 static struct {
     KGDTENTRY Gdt[KGDT_NUMBER];
     KIDTENTRY Idt[MAXIMUM_IDTVECTOR + 1];
-} KiDescriptorPage __attribute__((aligned(4096)));
+} KiDescriptorPage __attribute__((aligned(4096), section(".bss.descriptors")));
 
 KTSS KiTss __attribute__((aligned(16)));
 KTSS KiDoubleFaultTSS __attribute__((aligned(16)));
 KTSS KiNMITSS __attribute__((aligned(16)));
 static UCHAR KiDoubleFaultStack[0x1000] __attribute__((aligned(16)));
 static UCHAR KiNMIStack[0x1000] __attribute__((aligned(16)));
-static UCHAR KiDpcStack[0x3000] __attribute__((aligned(16)));
+static UCHAR KiDpcStack[0x3000] __attribute__((aligned(4096)));
 ULONG KeFeatureBits;
 /* NT's switch for the SYSENTER path: cleared once CPUID.SEP is seen and
  * ntdll's KiFastSystemCall is found; KiServiceExit returns by IRETD while
@@ -270,6 +270,54 @@ static void KiCheckClock(void)
              Agree ? "agrees" : "DIFFERS", FromInt2A == Expected ? "agrees" : "DIFFERS");
 }
 
+/* ---- the loader's information ----------------------------------------------- */
+
+/* The loader's module table, or NULL: it must lie in the first 4 MB, the
+ * only memory the boot page tables map until MmInitSystem. */
+static const ULONG *KiModuleTable(const ULONG *Mbi, PULONG Count)
+{
+    *Count = Mbi[5];
+    if (!(Mbi[0] & MBI_MODS) || !*Count || *Count > 256 || Mbi[6] > 0x400000 - 16 * 256) return NULL;
+    return MI_P2V(Mbi[6]);
+}
+
+/* Modules follow the image: the free pages start after the last one that
+ * the kernel can reach (a module above 16 MB is refused by the I/O manager). */
+static ULONG KiLowestFreePhysical(const ULONG *Mbi)
+{
+    ULONG Lowest = MI_V2P(KiImageEnd), Count;
+    const ULONG *Module = KiModuleTable(Mbi, &Count);
+    for (ULONG i = 0; Module && i < Count; i++)
+        if (Module[4 * i + 1] > Lowest && Module[4 * i + 1] <= KSEG0_SIZE) Lowest = Module[4 * i + 1];
+    return Lowest;
+}
+
+/* Module 0 is the ramdisk, every further one a single boot file. */
+static void KiInitializeBootFiles(const ULONG *Mbi)
+{
+    ULONG Count;
+    const ULONG *Module = KiModuleTable(Mbi, &Count);
+    for (ULONG i = 0; Module && i < Count; i++) {
+        if (i == 0) IoInitRamdisk(Module[0], Module[1]);
+        else IoAddBootFile(Module[4 * i + 2] ? MI_P2V(Module[4 * i + 2]) : "", Module[4 * i],
+                           Module[4 * i + 1]);
+    }
+}
+
+/* A word of the kernel's command line ("ntkernel.elf selftest ..."). */
+static BOOLEAN KiCommandLineHas(const ULONG *Mbi, const char *Word)
+{
+    if (!(Mbi[0] & MBI_CMDLINE) || !Mbi[4] || Mbi[4] >= KSEG0_SIZE) return FALSE;
+    for (const char *p = MI_P2V(Mbi[4]); *p; ) {
+        while (*p == ' ') p++;
+        ULONG n = 0;
+        while (Word[n] && p[n] == Word[n]) n++;
+        if (!Word[n] && (p[n] == ' ' || !p[n])) return TRUE;
+        while (*p && *p != ' ') p++;
+    }
+    return FALSE;
+}
+
 /* ---- phase 1: processes --------------------------------------------------- */
 
 static ETHREAD KiIdleThread;
@@ -292,35 +340,6 @@ static void KiInitializeIdleThread(void)
     KiIdleThread.CrossThreadFlags = PS_CROSS_THREAD_FLAGS_SYSTEM;
     KeGetPcr()->Prcb->CurrentThread = Idle;
     KeInitializeDispatcher(Idle);
-}
-
-/* The Multiboot modules: module 0 is the ramdisk, the others are files
- * named by their strings (ringsim run PROG.elf). */
-static void KiLoadBootFiles(const ULONG *Mbi)
-{
-    if (!(Mbi[0] & MBI_MODS) || Mbi[5] == 0) {
-        DbgPrint("KiSystemStartup: no boot ramdisk\n");
-        return;
-    }
-    const ULONG *Mod = MI_P2V(Mbi[6]);
-    for (ULONG i = 0; i < Mbi[5] && i < 16; i++, Mod += 4) {
-        if (Mod[1] < Mod[0] || Mod[1] > KSEG0_SIZE) continue;
-        if (i == 0) IoInitRamdisk((ULONG)MI_P2V(Mod[0]), (ULONG)MI_P2V(Mod[1]));
-        else IoAddBootFile(Mod[2] ? (const char *)MI_P2V(Mod[2]) : "", (ULONG)MI_P2V(Mod[0]),
-                           (ULONG)MI_P2V(Mod[1]));
-    }
-}
-
-/* The end of the loaded image and modules: free memory starts above it. */
-static ULONG KiLowestFreePhysical(const ULONG *Mbi)
-{
-    ULONG Lowest = MI_V2P(KiImageEnd);
-    if (Mbi[0] & MBI_MODS) {
-        const ULONG *Mod = (const ULONG *)Mbi[6];   /* physical: paging maps 0-4 MB 1:1 still */
-        for (ULONG i = 0; i < Mbi[5] && i < 16; i++, Mod += 4)
-            if (Mod[1] > Lowest && Mod[1] <= KSEG0_SIZE) Lowest = Mod[1];
-    }
-    return Lowest;
 }
 
 /* "run=NAME" on the kernel command line: the session manager runs only
@@ -408,12 +427,17 @@ void KiSystemStartup(ULONG Magic, ULONG LoaderBlock)
     KiInitializeUserSharedData();
     KiInitializeServiceTables();
     KiInitializeIdleThread();
-    KiLoadBootFiles(Mbi);
+    KiInitializeBootFiles(Mbi);
     NTSTATUS Status = PspLookupKernelUserEntryPoints();
     if (!NT_SUCCESS(Status)) DbgPrint("PspLookupKernelUserEntryPoints: no ntdll (0x%08X)\n", (ULONG)Status);
     KiLoadFastSyscallMachineSpecificRegisters();
     HalInitSystem();
     KiCheckClock();
+    if (KiCommandLineHas(Mbi, "selftest")) {
+        MmSelfTest();
+        ObSelfTest();
+        IoSelfTest();
+    }
     DbgPrint("KiSystemStartup: phase 0 complete\n");
     if (!NT_SUCCESS(Status)) HalReturnToFirmware(HAL_EXIT_SUCCESS);   /* no user mode to run */
     KiInitializeProcesses(Mbi);
