@@ -1,10 +1,15 @@
 /* main.c - the command-line front end: options into a machine, an image
  * into its memory, one run, one line saying why it stopped.
  *
- * Exit status: the guest's debug-exit status when it wrote port 0xF4, else 0
- * for a clean stop, 1 for a triple fault or an internal stop, 2 for a bad
- * image or option.  With no image, ringsim runs its built-in CPU demo (the
- * built-in NT kernel takes that place when it exists).
+ *   ringsim [options]                 the built-in NT-style kernel and ramdisk
+ *   ringsim [options] run PROG [ARGS] the same, running PROG.elf
+ *   ringsim --kernel/--bios FILE      a kernel or ROM of one's own
+ *   ringsim --sieve N                 the built-in CPU demo
+ *
+ * Exit status: with the built-in kernel 0 when it reports success, 1 for
+ * failure or any other stop; with --kernel or --bios the guest's debug-exit
+ * status when it wrote port 0xF4, else 0 for a clean stop, 1 for a triple
+ * fault or an internal stop; 2 for a bad image or option everywhere.
  */
 #include <getopt.h>
 #include <signal.h>
@@ -15,19 +20,24 @@
 #include <unistd.h>
 #include "cpu/cpu.h"
 #include "mmu/bus.h"
+#include "sim/builtin.h"
 #include "sim/loader.h"
 #include "sim/machine.h"
 #include "sim/sieve.h"
 #include "gdbstub/tcp.h"
 
 extern const unsigned char _binary_sieve_bin_start[], _binary_sieve_bin_end[];
+extern const unsigned char _binary_ntkernel_elf_start[], _binary_ntkernel_elf_end[];
+extern const unsigned char _binary_ramdisk_img_start[], _binary_ramdisk_img_end[];
 
 static struct machine *running;
 
 static void usage(FILE *f)
 {
     fprintf(f,
-        "usage: ringsim [options]\n"
+        "usage: ringsim [options]                  boot the built-in NT-style kernel\n"
+        "       ringsim [options] run PROG [ARGS]  the same, running PROG (an ELF32 i386\n"
+        "                                          executable) with ARGS\n"
         "  --kernel FILE        boot a Multiboot v1 kernel or a plain ELF executable\n"
         "  --append TEXT        the kernel's command line (after its file name)\n"
         "  --initrd F[,F...]    Multiboot modules\n"
@@ -50,11 +60,13 @@ static void usage(FILE *f)
         "                       is given; port 0 picks a free one and prints it)\n"
         "  --wait-gdb           hold the machine at its first instruction (the reset\n"
         "                       vector, the kernel entry, or the CPU demo's first\n"
-        "                       instruction without an image) until gdb attaches\n"
-        "  --sieve N            the built-in CPU demo: primes below N (the default run)\n"
+        "                       instruction) until gdb attaches\n"
+        "  --sieve N            the built-in CPU demo: primes below N\n"
         "  --help               this text\n"
-        "Exit status: the guest's debug-exit status if it used port 0xF4, else 0 for a\n"
-        "clean stop, 1 for a triple fault or an internal stop, 2 for a bad image or option.\n");
+        "Exit status: with the built-in kernel 0 when it reports success, else 1; with\n"
+        "--kernel or --bios the guest's debug-exit status if it used port 0xF4, else 0\n"
+        "for a clean stop, 1 for a triple fault or an internal stop; 2 for a bad image\n"
+        "or option.\n");
 }
 
 static double now_seconds(void)
@@ -102,6 +114,11 @@ struct cli {
     struct load_request load;
     const char *trace_file;
     unsigned sieve;
+    bool sieve_set;             /* --sieve given: the CPU demo instead of the kernel */
+    bool headless;
+    const char *program;        /* ringsim run PROG [ARGS...] */
+    char **prog_args;
+    int nprog_args;
     int cycles;
     const char *gdb;            /* --gdb [HOST:]PORT */
     bool wait_gdb;
@@ -177,7 +194,7 @@ static int parse_option(struct cli *c, int opt, const char *arg)
         return 0;
     case 't': return parse_trace(arg, &c->mopt.trace_mask);
     case 'T': c->trace_file = arg; return 0;
-    case 'H': return 0;
+    case 'H': c->headless = true; return 0;
     case 'g': c->gdb = arg; return 0;
     case 'W': c->wait_gdb = true; return 0;
     case 'C': c->cycles = 0; return 0;
@@ -185,6 +202,7 @@ static int parse_option(struct cli *c, int opt, const char *arg)
         v = strtoull(arg, &end, 0);
         if (*end || v < 3 || v > (1u << 30)) return bad_option("--sieve wants 3 to 2^30, not '%s'", arg);
         c->sieve = (unsigned)v;
+        c->sieve_set = true;
         return 0;
     default:
         return -1;
@@ -207,7 +225,7 @@ static int parse_args(int argc, char **argv, struct cli *c)
     };
     int opt;
     opterr = 0;
-    while ((opt = getopt_long(argc, argv, "h", longopts, NULL)) != -1) {
+    while ((opt = getopt_long(argc, argv, "+h", longopts, NULL)) != -1) {
         if (opt == 'h') {
             usage(stdout);
             exit(0);
@@ -215,7 +233,17 @@ static int parse_args(int argc, char **argv, struct cli *c)
         if (opt == '?') return bad_option("unknown or incomplete option '%s'", argv[optind - 1]);
         if (parse_option(c, opt, optarg) != 0) return -1;
     }
-    if (optind < argc) return bad_option("unexpected argument '%s'", argv[optind]);
+    if (optind < argc && !strcmp(argv[optind], "run")) {
+        if (optind + 1 >= argc) return bad_option("%s wants a program: run PROG.elf [ARGS...]", "run");
+        c->program = argv[optind + 1];
+        c->prog_args = argv + optind + 2;
+        c->nprog_args = argc - optind - 2;
+        if (c->load.kernel || c->load.bios || c->sieve_set)
+            return bad_option("%s runs a program on the built-in kernel: not with --kernel, "
+                              "--bios or --sieve", "run");
+    } else if (optind < argc) {
+        return bad_option("unexpected argument '%s'", argv[optind]);
+    }
     if (c->wait_gdb && !c->gdb) return bad_option("%s needs --gdb [HOST:]PORT", "--wait-gdb");
     return 0;
 }
@@ -239,15 +267,40 @@ static int run_image(struct cli *c)
         if (!trace) return bad_option("cannot open the trace file '%s'", c->trace_file), 2;
         c->mopt.trace = trace;
     }
-    struct machine *m = machine_new(&c->mopt);
-    if (!m) return 2;
-    m->cpu.cycle_model = c->cycles;
     char err[256];
-    if (!c->load.kernel && !c->load.bios) {
+    bool builtin = !c->load.kernel && !c->load.bios && !c->sieve_set;
+    void *prog = NULL;
+    size_t prog_size = 0;
+    if (c->program && builtin_read_program(c->program, &prog, &prog_size, err, sizeof err)) {
+        fprintf(stderr, "ringsim: run: %s\n", err);
+        return 2;
+    }
+    struct machine *m = machine_new(&c->mopt);
+    if (!m) return free(prog), 2;
+    m->cpu.cycle_model = c->cycles;
+    int rc = 0;
+    if (builtin) {
+        const struct builtin_image img = {
+            _binary_ntkernel_elf_start,
+            (size_t)(_binary_ntkernel_elf_end - _binary_ntkernel_elf_start),
+            _binary_ramdisk_img_start,
+            (size_t)(_binary_ramdisk_img_end - _binary_ramdisk_img_start),
+        };
+        rc = builtin_boot(m, &img, c->program, prog, prog_size, c->prog_args, c->nprog_args,
+                          err, sizeof err);
+        if (!rc && !c->headless)
+            fprintf(stderr, "ringsim: no display in this version: the console (COM1) is "
+                    "%s\n", !strcmp(c->mopt.serial, "stdio") ? "this terminal"
+                                                                : c->mopt.serial);
+    } else if (!c->load.kernel && !c->load.bios) {
         /* The CPU demo as a machine, for the debugger: the sieve at 0x1000. */
         sieve_prepare(&m->cpu, _binary_sieve_bin_start,
                       (size_t)(_binary_sieve_bin_end - _binary_sieve_bin_start), c->sieve);
-    } else if (machine_boot(m, &c->load, err, sizeof err) != 0) {
+    } else {
+        rc = machine_boot(m, &c->load, err, sizeof err);
+    }
+    free(prog);
+    if (rc != 0) {
         fprintf(stderr, "ringsim: %s\n", err);
         machine_free(m);
         return 2;
@@ -276,6 +329,14 @@ static int run_image(struct cli *c)
     fprintf(stderr, "ringsim: %s (%llu instructions, %llu ns of virtual time)\n", m->message,
             (unsigned long long)m->cpu.instret, (unsigned long long)machine_now(m));
     int status = m->exit_status;
+    if (builtin) {
+        int known = m->stop == STOP_DEBUG_EXIT;
+        unsigned value = (unsigned)m->exit_status >> 1;
+        status = known ? builtin_exit_status(value, &known) : 1;
+        if (m->stop == STOP_DEBUG_EXIT && !known)
+            fprintf(stderr, "ringsim: the built-in kernel wrote %#x to isa-debug-exit "
+                    "(0x10 is success, 0x11 failure)\n", value);
+    }
     machine_free(m);
     if (trace && trace != stderr) fclose(trace);
     return status;
@@ -286,11 +347,12 @@ int main(int argc, char **argv)
     struct cli c = { .sieve = 1000000, .cycles = 1 };
     machine_default_options(&c.mopt);
     if (parse_args(argc, argv, &c) != 0) return 2;
-    if (!c.load.kernel && !c.load.bios && c.gdb) {     /* the demo under the debugger */
+    bool demo = !c.load.kernel && !c.load.bios && c.sieve_set;
+    if (demo && c.gdb) {                                /* the demo under the debugger */
         if (c.mopt.ram_bytes < sieve_ram_bytes(c.sieve)) c.mopt.ram_bytes = sieve_ram_bytes(c.sieve);
         return run_image(&c);
     }
-    if (!c.load.kernel && !c.load.bios)
+    if (demo)
         return run_demo(c.mopt.model ? c.mopt.model : cpu_model_host(), &c.mopt, c.sieve,
                         c.cycles);
     return run_image(&c);

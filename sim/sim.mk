@@ -10,5 +10,16 @@ $(BUILD)/sim/sieve_blob.o: $(BUILD)/bench/sieve.bin
 		--add-section .note.GNU-stack=/dev/null sieve.bin \
 		$(abspath $@)
 
-$(BUILD)/ringsim: $(BUILD)/sim/main.o $(BUILD)/sim/sieve_blob.o $(LIB)
+# The built-in kernel and its boot ramdisk, embedded the same way:
+# _binary_ntkernel_elf_start/_end and _binary_ramdisk_img_start/_end.
+$(BUILD)/sim/%_blob.o: $(BUILD)/%
+	@mkdir -p $(dir $@)
+	cd $(BUILD) && objcopy -I binary -O elf64-x86-64 -B i386:x86-64 \
+		--rename-section .data=.rodata,alloc,load,readonly,data,contents \
+		--add-section .note.GNU-stack=/dev/null $* $(abspath $@)
+
+RINGSIM_BLOBS := $(BUILD)/sim/sieve_blob.o $(BUILD)/sim/ntkernel.elf_blob.o \
+                 $(BUILD)/sim/ramdisk.img_blob.o
+
+$(BUILD)/ringsim: $(BUILD)/sim/main.o $(RINGSIM_BLOBS) $(LIB)
 	$(CC) $(CFLAGS) -o $@ $^ $(LDLIBS)
