@@ -24,6 +24,7 @@ KTSS KiDoubleFaultTSS __attribute__((aligned(16)));
 KTSS KiNMITSS __attribute__((aligned(16)));
 static UCHAR KiDoubleFaultStack[0x1000] __attribute__((aligned(16)));
 static UCHAR KiNMIStack[0x1000] __attribute__((aligned(16)));
+static UCHAR KiDpcStack[0x3000] __attribute__((aligned(16)));
 ULONG KeFeatureBits;
 /* NT's switch for the SYSENTER path: set while KiFastCallEntry is absent,
  * so the MSRs stay unset and nothing can enter the kernel through them. */
@@ -155,11 +156,8 @@ static void KiInitializePrcb(PKPRCB Prcb)
         PLIST_ENTRY Head = &Prcb->DispatcherReadyListHead[i];
         Head->Flink = Head->Blink = Head;
     }
-    /* The DPC stack: 3 pages of KSEG0, also SYSENTER_ESP once fast calls run. */
-    ULONG Base = MmAllocatePhysicalPage();       /* the allocator hands out pages in order */
-    MmAllocatePhysicalPage();
-    MmAllocatePhysicalPage();
-    Prcb->DpcStack = (ULONG)MI_P2V(Base) + 3 * PAGE_SIZE;
+    /* The DPC stack, also SYSENTER_ESP: KiFastCallEntry leaves it at once. */
+    Prcb->DpcStack = (ULONG)KiDpcStack + sizeof KiDpcStack;
 }
 
 void KiInitializePcr(void)
