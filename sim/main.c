@@ -23,6 +23,7 @@
 #include "sim/builtin.h"
 #include "sim/loader.h"
 #include "sim/machine.h"
+#include "sim/nttrace.h"
 #include "sim/sieve.h"
 #include "gdbstub/tcp.h"
 
@@ -52,7 +53,7 @@ static void usage(FILE *f)
         "                       pdpe1gb (e.g. --cpu intel,-popcnt,-abm); lm stays on\n"
         "  --max-insns N        stop after N instructions\n"
         "  --trace LIST         comma-separated: exceptions, irq, io, post, modes,\n"
-        "                       cr3, tlb, all\n"
+        "                       cr3, tlb, syscalls (the kernel's system calls), all\n"
         "  --trace-file FILE    write the trace there instead of stderr\n"
         "  --headless           no window (the only mode in this version)\n"
         "  --no-cycles          switch the cycle model off (virtual time from instructions)\n"
@@ -152,7 +153,8 @@ static int parse_trace(const char *list, unsigned *mask)
     static const struct { const char *name; unsigned bit; } categories[] = {
         { "exceptions", TRACE_EXCEPTIONS }, { "irq", TRACE_IRQ }, { "io", TRACE_IO },
         { "post", TRACE_POST }, { "modes", TRACE_MODES },
-        { "cr3", TRACE_CR3 }, { "tlb", TRACE_TLB }, { "all", TRACE_ALL },
+        { "cr3", TRACE_CR3 }, { "tlb", TRACE_TLB }, { "syscalls", TRACE_SYSCALLS },
+        { "all", TRACE_ALL },
     };
     char buf[256];
     snprintf(buf, sizeof buf, "%s", list);
@@ -161,8 +163,8 @@ static int parse_trace(const char *list, unsigned *mask)
         unsigned i = 0;
         while (i < sizeof categories / sizeof categories[0] && strcmp(tok, categories[i].name)) i++;
         if (i == sizeof categories / sizeof categories[0])
-            return bad_option("--trace wants exceptions, irq, io, post, modes, cr3, tlb or all, "
-                              "not '%s'", tok);
+            return bad_option("--trace wants exceptions, irq, io, post, modes, cr3, tlb, "
+                              "syscalls or all, not '%s'", tok);
         *mask |= categories[i].bit;
     }
     return 0;
@@ -259,6 +261,11 @@ static void on_sigint(int sig)
     }
 }
 
+static bool demo_machine(const struct cli *c)
+{
+    return !c->load.kernel && !c->load.bios && c->sieve_set;
+}
+
 static int run_image(struct cli *c)
 {
     FILE *trace = NULL;
@@ -292,7 +299,7 @@ static int run_image(struct cli *c)
             fprintf(stderr, "ringsim: no display in this version: the console (COM1) is "
                     "%s\n", !strcmp(c->mopt.serial, "stdio") ? "this terminal"
                                                                 : c->mopt.serial);
-    } else if (!c->load.kernel && !c->load.bios) {
+    } else if (demo_machine(c)) {
         /* The CPU demo as a machine, for the debugger: the sieve at 0x1000. */
         sieve_prepare(&m->cpu, _binary_sieve_bin_start,
                       (size_t)(_binary_sieve_bin_end - _binary_sieve_bin_start), c->sieve);
@@ -300,8 +307,14 @@ static int run_image(struct cli *c)
         rc = machine_boot(m, &c->load, err, sizeof err);
     }
     free(prog);
+    struct nttrace syscalls = { 0 };
+    if (rc == 0 && (c->mopt.trace_mask & TRACE_SYSCALLS) && !(c->load.bios || demo_machine(c))) {
+        rc = nttrace_attach(&syscalls, &m->cpu, m->symbols, trace, err, sizeof err);
+        if (rc != 0 && c->mopt.trace_mask == TRACE_ALL) rc = 0;     /* not this kernel's */
+    }
     if (rc != 0) {
         fprintf(stderr, "ringsim: %s\n", err);
+        nttrace_free(&syscalls);
         machine_free(m);
         return 2;
     }
@@ -328,6 +341,7 @@ static int run_image(struct cli *c)
     fflush(stdout);
     fprintf(stderr, "ringsim: %s (%llu instructions, %llu ns of virtual time)\n", m->message,
             (unsigned long long)m->cpu.instret, (unsigned long long)machine_now(m));
+    nttrace_free(&syscalls);
     int status = m->exit_status;
     if (builtin) {
         int known = m->stop == STOP_DEBUG_EXIT;

@@ -2,6 +2,12 @@
 SIM_SRCS := $(filter-out sim/main.c,$(wildcard sim/*.c))
 LIB_SRCS += $(SIM_SRCS)
 
+# The system-call tracer's service names, generated from the one list.
+$(BUILD)/gen/nt_services.c: ntkernel/services.tab tools/gensvc.awk
+	@mkdir -p $(dir $@)
+	awk -v what=host -f tools/gensvc.awk ntkernel/services.tab > $@.tmp && mv $@.tmp $@
+LIB_SRCS += $(BUILD)/gen/nt_services.c
+
 # The CPU demo's code, embedded: symbols _binary_sieve_bin_start/_end.
 $(BUILD)/sim/sieve_blob.o: $(BUILD)/bench/sieve.bin
 	@mkdir -p $(dir $@)

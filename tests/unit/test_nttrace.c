@@ -1,0 +1,240 @@
+/* test_nttrace.c - the system-call tracer's lines and its per-thread state
+ * machine (sim/nttrace.c), driven by synthetic events over a fake guest
+ * memory: no kernel needed. */
+#include <criterion/criterion.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include "sim/nttrace.h"
+
+static const struct nt_service table[] = {
+    { 0x14, "NtCallbackReturn", 3 }, { 0x20, "NtContinue", 2 },
+    { 0x101, "NtTerminateProcess", 2 }, { 0x102, "NtTerminateThread", 2 },
+    { 0x112, "NtWriteFile", 9 }, { 0x116, "NtYieldExecution", 0 },
+    { 0x19, "NtClose", 1 }, { 0x1000, "NtUserCallbackDemo", 3 },
+};
+
+/* Guest memory: 4 KiB at MEM_BASE, the rest unreadable. */
+#define MEM_BASE 0x7FFD0000u
+static uint8_t mem[4096];
+
+static int fake_read(void *ctx, uint32_t lin, void *buf, size_t len)
+{
+    (void)ctx;
+    if (lin < MEM_BASE || lin - MEM_BASE + len > sizeof mem) return -1;
+    memcpy(buf, mem + (lin - MEM_BASE), len);
+    return 0;
+}
+
+static void put_args(uint32_t at, const uint32_t *v, unsigned n)
+{
+    memcpy(mem + (at - MEM_BASE), v, 4 * n);
+}
+
+static struct nttrace t;
+static char *text;
+static size_t text_len;
+static FILE *out;
+
+static void setup(void)
+{
+    memset(mem, 0, sizeof mem);
+    out = open_memstream(&text, &text_len);
+    cr_assert_not_null(out);
+    nttrace_init(&t, out, table, sizeof table / sizeof table[0], fake_read, NULL);
+}
+
+static void teardown(void)
+{
+    nttrace_free(&t);
+    fclose(out);
+    free(text);
+}
+
+TestSuite(nttrace, .init = setup, .fini = teardown);
+
+static void expect(const char *want)
+{
+    fflush(out);
+    cr_assert_str_eq(text, want);
+}
+
+static const uint32_t write_args[9] = { 0x8, 0, 0, 0, 0x7ffdfd1c, 0x401020, 0xc, 0, 0 };
+
+Test(nttrace, sysenter_call_and_sysexit_return)
+{
+    put_args(MEM_BASE + 0x108, write_args, 9);          /* user ESP + 8 */
+    nttrace_enter(&t, 4, 8, NT_ENTRY_SYSENTER, 0x112, MEM_BASE + 0x108, 1000, 5000);
+    put_args(MEM_BASE + 0x800, write_args, 9);          /* the kernel's copy */
+    nttrace_call(&t, 4, 8, MEM_BASE + 0x800);
+    nttrace_returned(&t, 4, 8, 0);
+    nttrace_exit(&t, 4, 8, NT_EXIT_SYSEXIT, 0, 1812, 6630);
+    expect("[4.8] -> NtWriteFile (0x112) via sysenter (0x8, 0, 0, 0, 0x7ffdfd1c, 0x401020, 0xc, 0, 0)\n"
+           "[4.8] <- NtWriteFile (0x112) = 0x00000000 via sysexit, 812 insns, 1630 cycles\n");
+}
+
+Test(nttrace, a_second_entry_label_of_one_call_is_one_call)
+{
+    nttrace_enter(&t, 4, 8, NT_ENTRY_SYSENTER, 0x116, MEM_BASE, 10, 10);
+    nttrace_enter(&t, 4, 8, NT_ENTRY_SYSENTER, 0x116, MEM_BASE, 12, 12);  /* KiFastCallEntry2 */
+    nttrace_call(&t, 4, 8, MEM_BASE);
+    nttrace_returned(&t, 4, 8, 0);
+    nttrace_exit(&t, 4, 8, NT_EXIT_IRETD, 0, 20, 40);
+    expect("[4.8] -> NtYieldExecution (0x116) via sysenter ()\n"
+           "[4.8] <- NtYieldExecution (0x116) = 0x00000000 via iretd, 10 insns, 30 cycles\n");
+}
+
+Test(nttrace, int2e_with_a_kernel_zw_call_inside)
+{
+    const uint32_t close_args[1] = { 0x1c };
+    put_args(MEM_BASE + 0x10, close_args, 1);
+    nttrace_enter(&t, 1, 2, NT_ENTRY_INT2E, 0x19, MEM_BASE + 0x10, 0, 0);
+    nttrace_call(&t, 1, 2, MEM_BASE + 0x10);
+    nttrace_enter(&t, 1, 2, NT_ENTRY_KERNEL_ZW, 0x116, MEM_BASE + 0x20, 5, 7);
+    nttrace_call(&t, 1, 2, MEM_BASE + 0x20);
+    nttrace_returned(&t, 1, 2, 0x40000000);
+    nttrace_exit(&t, 1, 2, NT_EXIT_RET, 0x40000000, 9, 15);
+    nttrace_returned(&t, 1, 2, 0xC0000008);
+    nttrace_exit(&t, 1, 2, NT_EXIT_IRETD, 0xC0000008, 20, 40);
+    expect("[1.2] -> NtClose (0x19) via int 2Eh (0x1c)\n"
+           "[1.2] -> NtYieldExecution (0x116) via kernel Zw ()\n"
+           "[1.2] <- NtYieldExecution (0x116) = 0x40000000 via ret, 4 insns, 8 cycles\n"
+           "[1.2] <- NtClose (0x19) = 0xC0000008 via iretd, 20 insns, 40 cycles\n");
+}
+
+Test(nttrace, unreadable_arguments_and_a_refused_number)
+{
+    nttrace_enter(&t, 1, 2, NT_ENTRY_SYSENTER, 0x19, 0x10, 0, 0);
+    nttrace_call(&t, 1, 2, 0x10);                       /* not readable */
+    nttrace_returned(&t, 1, 2, 0xC0000005);
+    nttrace_exit(&t, 1, 2, NT_EXIT_SYSEXIT, 0xC0000005, 3, 3);
+    /* Refused by the dispatcher: no call, the status is what the exit returns. */
+    nttrace_enter(&t, 1, 2, NT_ENTRY_SYSENTER, 0x1FFF, MEM_BASE, 10, 10);
+    nttrace_exit(&t, 1, 2, NT_EXIT_SYSEXIT, 0xC000001C, 30, 50);
+    expect("[1.2] -> NtClose (0x19) via sysenter (?)\n"
+           "[1.2] <- NtClose (0x19) = 0xC0000005 via sysexit, 3 insns, 3 cycles\n"
+           "[1.2] -> invalid (0x1fff) via sysenter ()\n"
+           "[1.2] <- invalid (0x1fff) = 0xC000001C via sysexit, 20 insns, 40 cycles\n");
+}
+
+Test(nttrace, threads_keep_their_own_calls)
+{
+    nttrace_enter(&t, 1, 2, NT_ENTRY_SYSENTER, 0x116, MEM_BASE, 0, 0);
+    nttrace_call(&t, 1, 2, MEM_BASE);
+    nttrace_enter(&t, 3, 4, NT_ENTRY_SYSENTER, 0x116, MEM_BASE, 10, 10);  /* a switch */
+    nttrace_call(&t, 3, 4, MEM_BASE);
+    nttrace_returned(&t, 3, 4, 0);
+    nttrace_exit(&t, 3, 4, NT_EXIT_SYSEXIT, 0, 20, 20);
+    nttrace_returned(&t, 1, 2, 0);
+    nttrace_exit(&t, 1, 2, NT_EXIT_SYSEXIT, 0, 30, 30);
+    nttrace_exit(&t, 5, 6, NT_EXIT_FULL_IRETD, 0, 40, 40);   /* a new thread's first exit */
+    expect("[1.2] -> NtYieldExecution (0x116) via sysenter ()\n"
+           "[3.4] -> NtYieldExecution (0x116) via sysenter ()\n"
+           "[3.4] <- NtYieldExecution (0x116) = 0x00000000 via sysexit, 10 insns, 10 cycles\n"
+           "[1.2] <- NtYieldExecution (0x116) = 0x00000000 via sysexit, 30 insns, 30 cycles\n");
+}
+
+Test(nttrace, nested_callbacks_indent_and_return_by_int2b)
+{
+    const uint32_t cb_args[3] = { 2, 0, 0 };
+    put_args(MEM_BASE, cb_args, 3);
+    nttrace_enter(&t, 1, 2, NT_ENTRY_SYSENTER, 0x1000, MEM_BASE, 0, 0);
+    nttrace_call(&t, 1, 2, MEM_BASE);
+    nttrace_callout(&t, 1, 2, 2);
+    nttrace_exit(&t, 1, 2, NT_EXIT_SYSEXIT, 0, 100, 100);
+    /* In the callback: a call that calls back again. */
+    nttrace_enter(&t, 1, 2, NT_ENTRY_SYSENTER, 0x1000, MEM_BASE, 110, 110);
+    nttrace_call(&t, 1, 2, MEM_BASE);
+    nttrace_callout(&t, 1, 2, 3);
+    nttrace_exit(&t, 1, 2, NT_EXIT_IRETD, 0, 200, 200);
+    nttrace_int2b(&t, 1, 2, 0, 0, 0x1234, 250, 250);
+    nttrace_callback_done(&t, 1, 2, 0x1234);
+    nttrace_returned(&t, 1, 2, 0x1234);
+    nttrace_exit(&t, 1, 2, NT_EXIT_SYSEXIT, 0x1234, 300, 300);
+    nttrace_int2b(&t, 1, 2, MEM_BASE, 4, 0, 310, 310);
+    nttrace_callback_done(&t, 1, 2, 0);
+    nttrace_returned(&t, 1, 2, 0);
+    nttrace_exit(&t, 1, 2, NT_EXIT_SYSEXIT, 0, 400, 500);
+    expect("[1.2] -> NtUserCallbackDemo (0x1000) via sysenter (0x2, 0, 0)\n"
+           "[1.2]   => callback 2 to user via sysexit\n"
+           "[1.2]   -> NtUserCallbackDemo (0x1000) via sysenter (0x2, 0, 0)\n"
+           "[1.2]     => callback 3 to user via iretd\n"
+           "[1.2]     -> NtCallbackReturn (0x14) via int 2Bh (0, 0, 0x1234)\n"
+           "[1.2]     <- NtCallbackReturn (0x14) does not return\n"
+           "[1.2]     <= callback returned 0x00001234 to NtUserCallbackDemo\n"
+           "[1.2]   <- NtUserCallbackDemo (0x1000) = 0x00001234 via sysexit, 190 insns, 190 cycles\n"
+           "[1.2]   -> NtCallbackReturn (0x14) via int 2Bh (0x7ffd0000, 0x4, 0)\n"
+           "[1.2]   <- NtCallbackReturn (0x14) does not return\n"
+           "[1.2]   <= callback returned 0x00000000 to NtUserCallbackDemo\n"
+           "[1.2] <- NtUserCallbackDemo (0x1000) = 0x00000000 via sysexit, 400 insns, 500 cycles\n");
+}
+
+Test(nttrace, ntcallbackreturn_by_sysenter_completes_the_callback)
+{
+    const uint32_t ret_args[3] = { 0, 0, 7 };
+    put_args(MEM_BASE + 0x40, ret_args, 3);
+    nttrace_enter(&t, 1, 2, NT_ENTRY_SYSENTER, 0x1000, MEM_BASE, 0, 0);
+    nttrace_call(&t, 1, 2, MEM_BASE);
+    nttrace_callout(&t, 1, 2, 0);
+    nttrace_exit(&t, 1, 2, NT_EXIT_SYSEXIT, 0, 10, 10);
+    nttrace_enter(&t, 1, 2, NT_ENTRY_SYSENTER, 0x14, MEM_BASE + 0x40, 20, 20);
+    nttrace_call(&t, 1, 2, MEM_BASE + 0x40);
+    nttrace_callback_done(&t, 1, 2, 7);
+    expect("[1.2] -> NtUserCallbackDemo (0x1000) via sysenter (0, 0, 0)\n"
+           "[1.2]   => callback 0 to user via sysexit\n"
+           "[1.2]   -> NtCallbackReturn (0x14) via sysenter (0, 0, 0x7)\n"
+           "[1.2]   <- NtCallbackReturn (0x14) does not return\n"
+           "[1.2]   <= callback returned 0x00000007 to NtUserCallbackDemo\n");
+}
+
+Test(nttrace, ntcontinue_leaves_by_the_full_context_exit)
+{
+    nttrace_enter(&t, 1, 2, NT_ENTRY_SYSENTER, 0x20, MEM_BASE, 0, 0);
+    nttrace_call(&t, 1, 2, MEM_BASE);
+    nttrace_exit(&t, 1, 2, NT_EXIT_FULL_IRETD, 0, 10, 10);
+    /* A service whose trap frame was rewritten but that returned a status. */
+    nttrace_enter(&t, 1, 2, NT_ENTRY_SYSENTER, 0x116, MEM_BASE, 20, 20);
+    nttrace_call(&t, 1, 2, MEM_BASE);
+    nttrace_returned(&t, 1, 2, 0);
+    nttrace_exit(&t, 1, 2, NT_EXIT_FULL_IRETD, 0, 30, 30);
+    expect("[1.2] -> NtContinue (0x20) via sysenter (0, 0)\n"
+           "[1.2] <- NtContinue (0x20) does not return\n"
+           "[1.2] -> NtYieldExecution (0x116) via sysenter ()\n"
+           "[1.2] <- NtYieldExecution (0x116) = 0x00000000 via iretd, 10 insns, 10 cycles\n");
+}
+
+Test(nttrace, an_open_call_is_closed_when_the_thread_enters_again)
+{
+    nttrace_enter(&t, 1, 2, NT_ENTRY_SYSENTER, 0x116, MEM_BASE, 0, 0);
+    nttrace_call(&t, 1, 2, MEM_BASE);
+    nttrace_enter(&t, 1, 2, NT_ENTRY_INT2E, 0x116, MEM_BASE, 10, 10);
+    nttrace_call(&t, 1, 2, MEM_BASE);
+    expect("[1.2] -> NtYieldExecution (0x116) via sysenter ()\n"
+           "[1.2] <- NtYieldExecution (0x116) does not return\n"
+           "[1.2] -> NtYieldExecution (0x116) via int 2Eh ()\n");
+}
+
+Test(nttrace, terminating_the_caller_ends_the_thread)
+{
+    const uint32_t self_thread[2] = { 0xFFFFFFFE, 0 }, self_process[2] = { 0xFFFFFFFF, 3 },
+                   other[2] = { 0x24, 0 };
+    put_args(MEM_BASE, self_thread, 2);
+    put_args(MEM_BASE + 8, self_process, 2);
+    put_args(MEM_BASE + 16, other, 2);
+    nttrace_enter(&t, 1, 2, NT_ENTRY_SYSENTER, 0x101, MEM_BASE + 16, 0, 0);
+    nttrace_call(&t, 1, 2, MEM_BASE + 16);              /* another process: returns */
+    nttrace_returned(&t, 1, 2, 0);
+    nttrace_exit(&t, 1, 2, NT_EXIT_SYSEXIT, 0, 5, 5);
+    nttrace_enter(&t, 1, 2, NT_ENTRY_SYSENTER, 0x102, MEM_BASE, 10, 10);
+    nttrace_call(&t, 1, 2, MEM_BASE);
+    nttrace_enter(&t, 1, 3, NT_ENTRY_SYSENTER, 0x101, MEM_BASE + 8, 20, 20);
+    nttrace_call(&t, 1, 3, MEM_BASE + 8);
+    /* Were thread 2 ever seen again, nothing more is said about its call. */
+    nttrace_enter(&t, 1, 2, NT_ENTRY_SYSENTER, 0x116, MEM_BASE, 30, 30);
+    expect("[1.2] -> NtTerminateProcess (0x101) via sysenter (0x24, 0)\n"
+           "[1.2] <- NtTerminateProcess (0x101) = 0x00000000 via sysexit, 5 insns, 5 cycles\n"
+           "[1.2] -> NtTerminateThread (0x102) via sysenter (0xfffffffe, 0)\n"
+           "[1.2] <- NtTerminateThread (0x102) ends the thread\n"
+           "[1.3] -> NtTerminateProcess (0x101) via sysenter (0xffffffff, 0x3)\n"
+           "[1.3] <- NtTerminateProcess (0x101) ends the thread\n");
+}
