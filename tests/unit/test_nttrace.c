@@ -238,3 +238,66 @@ Test(nttrace, terminating_the_caller_ends_the_thread)
            "[1.3] -> NtTerminateProcess (0x101) via sysenter (0xffffffff, 0x3)\n"
            "[1.3] <- NtTerminateProcess (0x101) ends the thread\n");
 }
+
+/* ---- on a CPU: the hooks at the labels (nttrace_attach) ------------------- */
+
+#include "tests/unit/harness.h"
+#include "tests/unit/pt.h"
+#include "sim/symbols.h"
+
+/* A stand-in for the kernel's int 2Eh path, labels in straight-line code:
+ * 1000 b8 19 00 00 00     mov eax, 0x19 (NtClose)
+ * 1005 ba 00 30 00 00     mov edx, 0x3000 (the arguments)
+ * 100a 6a 1b              push 0x1b (CS of a user caller)
+ * 100c 68 34 12 00 00     push 0x1234 (its EIP)
+ * 1011 90                 KiSystemService: nop
+ * 1012 ff 35 00 30 00 00  push dword [0x3000] (the copy)
+ * 1018 90                 KiSystemServiceCall: nop
+ * 1019 b8 08 00 00 c0     mov eax, 0xC0000008
+ * 101e 90                 KiSystemServiceReturned: nop
+ * 101f f4                 KiSystemCallExitIret: hlt */
+Test(nttrace_cpu, hooks_at_the_labels_read_the_thread_and_arguments)
+{
+    static const uint8_t code[] = {
+        0xb8, 0x19, 0x00, 0x00, 0x00, 0xba, 0x00, 0x30, 0x00, 0x00, 0x6a, 0x1b, 0x68, 0x34, 0x12,
+        0x00, 0x00, 0x90, 0xff, 0x35, 0x00, 0x30, 0x00, 0x00, 0x90, 0xb8, 0x08, 0x00, 0x00, 0xc0,
+        0x90, 0xf4 };
+    struct th th;
+    struct pt p;
+    th_start(&th, DM_32, code, sizeof code);
+    pt_setup(&p, &th, PT_32);
+    pt_map(&p, 0xFFDFF000u, 0x6000, PG_P | PG_RW);      /* the KPCR */
+    th_poke(&th, 0x6124, 4, 0x7000);                    /* CurrentThread */
+    th_poke(&th, 0x7000 + 0x1EC, 4, 4);                 /* Cid.UniqueProcess */
+    th_poke(&th, 0x7000 + 0x1F0, 4, 8);                 /* Cid.UniqueThread */
+    th_poke(&th, 0x3000, 4, 0x1c);
+    struct symtab *syms = symtab_new();
+    cr_assert_eq(0, symtab_add(syms, 0x1011, 0, "KiSystemService"));
+    cr_assert_eq(0, symtab_add(syms, 0x1018, 0, "KiSystemServiceCall"));
+    cr_assert_eq(0, symtab_add(syms, 0x101e, 0, "KiSystemServiceReturned"));
+    cr_assert_eq(0, symtab_add(syms, 0x101f, 0, "KiSystemCallExitIret"));
+    struct nttrace tr;
+    char err[256], *lines = NULL;
+    size_t len = 0;
+    FILE *f = open_memstream(&lines, &len);
+    cr_assert_eq(0, nttrace_attach(&tr, &th.cpu, syms, f, err, sizeof err), "%s", err);
+    cr_assert_eq(EXIT_HALT, th_run(&th, 100));
+    fflush(f);
+    const char *want = "[4.8] -> NtClose (0x19) via int 2Eh (0x1c)\n"
+                       "[4.8] <- NtClose (0x19) = 0xC0000008 via iretd, 5 insns, ";
+    cr_assert(!strncmp(lines, want, strlen(want)), "%s", lines);
+    unsigned long long cycles = strtoull(lines + strlen(want), NULL, 10);
+    cr_assert_gt(cycles, 0, "%s", lines);
+    nttrace_free(&tr);
+    cr_assert_eq(0, th.cpu.hooks.n, "the hooks are gone");
+    /* A kernel without the labels is refused. */
+    struct symtab *none = symtab_new();
+    cr_assert_eq(-1, nttrace_attach(&tr, &th.cpu, none, f, err, sizeof err));
+    cr_assert(strstr(err, "KiSystemService"), "%s", err);
+    nttrace_free(&tr);
+    fclose(f);
+    free(lines);
+    symtab_free(syms);
+    symtab_free(none);
+    th_free(&th);
+}
