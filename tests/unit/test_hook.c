@@ -191,3 +191,30 @@ Test(hook, when_single_stepping)
     cr_assert_eq(TH_CODE + 2, t.cpu.rip);
     th_free(&t);
 }
+
+/* The same physical code at two linear addresses: a block decoded at one is
+ * not used at the other where the hooks differ. */
+#include "tests/unit/pt.h"
+
+Test(hook, a_linear_alias_of_decoded_code_sees_its_own_hooks)
+{
+    struct th t;
+    struct pt p;
+    struct counter c = { 0 };
+    th_start(&t, DM_32, loop, sizeof loop);
+    pt_setup(&p, &t, PT_32);
+    pt_map(&p, 0x400000, TH_CODE, PG_P | PG_RW);
+    cr_assert_eq(0, cpu_hook_add(&t.cpu, 0x400006, count_hook, &c));
+    run_loop(&t);                               /* at 0x1000: decoded there, no hook */
+    cr_assert_eq(0, c.calls);
+    t.cpu.rip = 0x400000;
+    t.cpu.gpr[RBX] = 0;
+    t.cpu.halted = false;
+    cr_assert_eq(EXIT_HALT, th_run(&t, 1000));
+    cr_assert_eq(5, t.cpu.gpr[RBX]);
+    cr_assert_eq(5, c.calls);
+    cr_assert_eq(0x400006, c.last_lin);
+    run_loop(&t);                               /* and back: still none at 0x1006 */
+    cr_assert_eq(5, c.calls);
+    th_free(&t);
+}
