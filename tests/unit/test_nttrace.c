@@ -301,3 +301,73 @@ Test(nttrace_cpu, hooks_at_the_labels_read_the_thread_and_arguments)
     symtab_free(none);
     th_free(&th);
 }
+
+/* The sysenter path with a callback returned by int 2Bh, labels in one run:
+ * 1000 b8 00 10 00 00  mov eax, 0x1000 (NtUserCallbackDemo)
+ * 1005 ba 00 30 00 00  mov edx, 0x3000 (the user ESP: arguments at +8)
+ * 100a bc 08 30 00 00  mov esp, 0x3008 (the "copy")
+ * 100f 31 db           xor ebx, ebx
+ * 1011 90              KiFastCallEntry
+ * 1012 90              KiSystemServiceCall
+ * 1013 90              KiCallUserMode
+ * 1014 90              KiSystemCallExitSysexit
+ * 1015 85 db           test ebx, ebx
+ * 1017 75 15           jnz 102e
+ * 1019 43              inc ebx
+ * 101a b9 00 32 00 00  mov ecx, 0x3200
+ * 101f ba 04 00 00 00  mov edx, 4
+ * 1024 b8 77 00 00 00  mov eax, 0x77
+ * 1029 90              KiCallbackReturn
+ * 102a 90              KiCallbackReturnResume
+ * 102b 90              KiSystemServiceReturned
+ * 102c eb e6           jmp 1014
+ * 102e f4              hlt */
+Test(nttrace_cpu, sysenter_and_a_callback_through_the_labels)
+{
+    static const uint8_t code[] = {
+        0xb8, 0x00, 0x10, 0x00, 0x00, 0xba, 0x00, 0x30, 0x00, 0x00, 0xbc, 0x08, 0x30, 0x00, 0x00,
+        0x31, 0xdb, 0x90, 0x90, 0x90, 0x90, 0x85, 0xdb, 0x75, 0x15, 0x43, 0xb9, 0x00, 0x32, 0x00,
+        0x00, 0xba, 0x04, 0x00, 0x00, 0x00, 0xb8, 0x77, 0x00, 0x00, 0x00, 0x90, 0x90, 0x90, 0xeb,
+        0xe6, 0xf4 };
+    static const struct { uint32_t addr; const char *name; } labels[] = {
+        { 0x1011, "KiFastCallEntry" }, { 0x1012, "KiSystemServiceCall" },
+        { 0x1013, "KiCallUserMode" }, { 0x1014, "KiSystemCallExitSysexit" },
+        { 0x1029, "KiCallbackReturn" }, { 0x102a, "KiCallbackReturnResume" },
+        { 0x102b, "KiSystemServiceReturned" },
+    };
+    struct th th;
+    struct pt p;
+    th_start(&th, DM_32, code, sizeof code);
+    pt_setup(&p, &th, PT_32);
+    pt_map(&p, 0xFFDFF000u, 0x6000, PG_P | PG_RW);
+    th_poke(&th, 0x6124, 4, 0x7000);
+    th_poke(&th, 0x7000 + 0x1EC, 4, 4);
+    th_poke(&th, 0x7000 + 0x1F0, 4, 8);
+    th_poke(&th, 0x7000 + 0x134, 4, 0x5000);            /* KTHREAD.TrapFrame */
+    th_poke(&th, 0x5000 + 0x74, 4, 0x3100);             /* KTRAP_FRAME.HardwareEsp */
+    th_poke(&th, 0x3104, 4, 2);                         /* the ApiNumber */
+    th_poke(&th, 0x3008, 4, 2);                         /* the service's arguments */
+    struct symtab *syms = symtab_new();
+    for (unsigned i = 0; i < sizeof labels / sizeof labels[0]; i++)
+        cr_assert_eq(0, symtab_add(syms, labels[i].addr, 0, labels[i].name));
+    struct nttrace tr;
+    char err[256], *lines = NULL;
+    size_t len = 0;
+    FILE *f = open_memstream(&lines, &len);
+    cr_assert_eq(0, nttrace_attach(&tr, &th.cpu, syms, f, err, sizeof err), "%s", err);
+    cr_assert_eq(EXIT_HALT, th_run(&th, 100));
+    fflush(f);
+    const char *want =
+        "[4.8] -> NtUserCallbackDemo (0x1000) via sysenter (0x2, 0, 0)\n"
+        "[4.8]   => callback 2 to user via sysexit\n"
+        "[4.8]   -> NtCallbackReturn (0x14) via int 2Bh (0x3200, 0x4, 0x77)\n"
+        "[4.8]   <- NtCallbackReturn (0x14) does not return\n"
+        "[4.8]   <= callback returned 0x00000077 to NtUserCallbackDemo\n"
+        "[4.8] <- NtUserCallbackDemo (0x1000) = 0x00000077 via sysexit, 14 insns, ";
+    cr_assert(!strncmp(lines, want, strlen(want)), "%s", lines);
+    nttrace_free(&tr);
+    fclose(f);
+    free(lines);
+    symtab_free(syms);
+    th_free(&th);
+}
