@@ -339,18 +339,24 @@ static int run_image(struct cli *c)
     }
     running = NULL;
     fflush(stdout);
-    fprintf(stderr, "ringsim: %s (%llu instructions, %llu ns of virtual time)\n", m->message,
-            (unsigned long long)m->cpu.instret, (unsigned long long)machine_now(m));
     nttrace_free(&syscalls);
     int status = m->exit_status;
+    const char *message = m->message;
+    char said[128];
     if (builtin) {
         int known = m->stop == STOP_DEBUG_EXIT;
         unsigned value = (unsigned)m->exit_status >> 1;
         status = known ? builtin_exit_status(value, &known) : 1;
-        if (m->stop == STOP_DEBUG_EXIT && !known)
-            fprintf(stderr, "ringsim: the built-in kernel wrote %#x to isa-debug-exit "
-                    "(0x10 is success, 0x11 failure)\n", value);
+        if (m->stop == STOP_DEBUG_EXIT) {
+            snprintf(said, sizeof said, known ? "the built-in kernel reported %s (%#x)"
+                     : "the built-in kernel wrote %s %#x to isa-debug-exit (0x10 is success, "
+                       "0x11 failure)", known ? (status ? "failure" : "success") : "the value",
+                     value);
+            message = said;
+        }
     }
+    fprintf(stderr, "ringsim: %s (%llu instructions, %llu ns of virtual time)\n", message,
+            (unsigned long long)m->cpu.instret, (unsigned long long)machine_now(m));
     machine_free(m);
     if (trace && trace != stderr) fclose(trace);
     return status;

@@ -341,6 +341,7 @@ Test(builtin, cli_run_refuses_missing_text_and_elf64_files)
     snprintf(args, sizeof args, "--headless run %s", path);
     cli_refuses(args, "e64.elf: not an ELF32 i386 executable");
     cli_refuses("run", "run wants a program");
+    cli_refuses("--trace=nosuch", "tlb, syscalls or all, not 'nosuch'");
     cli_refuses("--sieve 100 run x.elf", "not with --kernel, --bios or --sieve");
 }
 
