@@ -28,9 +28,10 @@ KERNEL32_OBJS := $(patsubst guest/%.c,$(NTG_OBJ)/%.o,$(wildcard guest/kernel32/*
 NTG_LIBC_OBJS := $(NTG_OBJ)/libc/string.o $(NTG_OBJ)/libc/format.o $(NTG_OBJ)/libc/stdio.o \
                  $(NTG_OBJ)/libc/stdlib.o
 
-# The boot ramdisk's files (tools/mkramdisk packs them; base names inside).
-# smss.elf is the first process; the demos run in the order nt-kernel.md lists.
-RAMDISK_FILES := $(NTG_SMSS) $(NTDLL) $(KERNEL32) $(NTG_APPS)
+# The boot ramdisk's files (the top Makefile packs them with tools/mkramdisk
+# into build/ramdisk.img; base names inside).  smss.elf is the first process.
+NTG_FILES     := $(NTG_SMSS) $(NTDLL) $(KERNEL32) $(NTG_APPS)
+RAMDISK_FILES += $(NTG_FILES)
 
 $(NTG_OBJ)/%.o: guest/%.c
 	@mkdir -p $(@D)
@@ -77,17 +78,13 @@ $(NTG_DIR)/apps/%.elf: guest/apps/%.c $(NTG_RUNTIME)
 	@mkdir -p $(@D)
 	BUILD=$(BUILD) guest/ntcc -Wall -Wextra -Werror -MMD -MP -MF $(@:.elf=.d) $< -o $@
 
-# tools/mkramdisk (OUT FILES...) writes the RSRAMDK1 image.
-$(NTG_DIR)/ramdisk.img: $(BUILD)/tools/mkramdisk $(RAMDISK_FILES)
-	$(BUILD)/tools/mkramdisk $@ $(RAMDISK_FILES)
-
 .PHONY: guest-nt
-guest-nt: $(RAMDISK_FILES)
-all: $(RAMDISK_FILES)
+guest-nt: $(NTG_FILES)
+all: $(NTG_FILES)
 
 # tests/unit/test_guest_sdk.c reads the images and runs guest/ntcc.
-TEST_PROGRAMS += $(RAMDISK_FILES)
-$(BUILD)/tests/unit-tests $(BUILD)/asan/tests/unit-tests: | $(RAMDISK_FILES)
+TEST_PROGRAMS += $(NTG_FILES)
+$(BUILD)/tests/unit-tests $(BUILD)/asan/tests/unit-tests: | $(NTG_FILES)
 
 .SECONDARY: $(NTDLL_OBJS) $(KERNEL32_OBJS) $(NTG_LIBC_OBJS) $(NTG_OBJ)/libc/crt0.o \
             $(NTG_DIR)/gen/ntdll_stubs.S
