@@ -89,3 +89,22 @@ $(BUILD)/tests/unit-tests $(BUILD)/asan/tests/unit-tests: | $(NTG_FILES)
 .SECONDARY: $(NTDLL_OBJS) $(KERNEL32_OBJS) $(NTG_LIBC_OBJS) $(NTG_OBJ)/libc/crt0.o \
             $(NTG_DIR)/gen/ntdll_stubs.S
 -include $(wildcard $(NTG_OBJ)/*/*.d $(NTG_DIR)/*.d $(NTG_DIR)/apps/*.d)
+
+# tests/ntuser: the user-mode runtime run natively in a 32-bit Linux process
+# with a stand-in for the kernel (tests/ntuser/ntuser.c), and the guest test
+# programs it runs (tests/ntuser/rt_*.c, built with guest/ntcc);
+# tests/unit/test_guest_runtime.c checks their output.
+NTUSER      := $(BUILD)/tests/ntuser/ntuser
+NTUSER_PROGS := $(patsubst tests/ntuser/%.c,$(BUILD)/tests/ntuser/%.elf,$(wildcard tests/ntuser/rt_*.c))
+
+$(NTUSER): tests/ntuser/ntuser.c $(wildcard guest/include/*.h)
+	@mkdir -p $(@D)
+	$(CC) -m32 -std=gnu11 -O2 -g -fno-pie -no-pie -Wall -Wextra -Werror -I. -o $@ $<
+
+$(BUILD)/tests/ntuser/%.elf: tests/ntuser/%.c $(NTG_RUNTIME)
+	@mkdir -p $(@D)
+	BUILD=$(BUILD) guest/ntcc -Wall -Wextra -Werror -MMD -MP -MF $(@:.elf=.d) $< -o $@
+
+TEST_PROGRAMS += $(NTUSER) $(NTUSER_PROGS)
+$(BUILD)/tests/unit-tests $(BUILD)/asan/tests/unit-tests: | $(NTUSER) $(NTUSER_PROGS)
+-include $(wildcard $(BUILD)/tests/ntuser/*.d)
