@@ -580,12 +580,17 @@ static PRTL_USER_PROCESS_PARAMETERS make_parameters(int argc, char **argv)
     static WCHAR line[1024], image[256];
     size_t n = 0;
     const char *base = strrchr(argv[0], '/') ? strrchr(argv[0], '/') + 1 : argv[0];
-    for (int i = 0; i < argc; i++) {
+    for (int i = 0; i < argc && n < 1000; i++) {   /* words with blanks are quoted */
         const char *s = i ? argv[i] : base;
-        if (i && n < 1023)
+        int quote = strchr(s, ' ') != NULL;
+        if (i)
             line[n++] = ' ';
-        for (; *s && n < 1023; s++)
+        if (quote)
+            line[n++] = '"';
+        for (; *s && n < 1020; s++)
             line[n++] = (unsigned char)*s;
+        if (quote)
+            line[n++] = '"';
     }
     for (size_t i = 0; base[i] && i < 255; i++)
         image[i] = (unsigned char)base[i];
