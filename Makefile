@@ -40,6 +40,7 @@ include sim/sim.mk
 include gdbstub/gdbstub.mk
 include tests/tests.mk
 include ntkernel/ntkernel.mk
+include guest/guest.mk
 include bench/bench.mk
 include tools/tools.mk
 
