@@ -15,7 +15,7 @@
 #include "sim/symbols.h"
 
 #define EXIT_SUCCESS_STATUS 33
-#define SELFTEST_CHECKS     40          /* MmSelfTest 25, ObSelfTest 8, IoSelfTest 7 */
+#define SELFTEST_CHECKS     41          /* MmSelfTest 26, ObSelfTest 8, IoSelfTest 7 */
 
 static struct machine *m;
 static char transcript[64], module[64];
