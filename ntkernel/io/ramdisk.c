@@ -93,7 +93,8 @@ void IoInitRamdisk(ULONG ModuleStart, ULONG ModuleEnd)
     }
     IopRamdisk = MI_P2V(ModuleStart);
     IopRamdiskFiles = Count;
-    DbgPrint("IoInitRamdisk: %u files, %u bytes at 0x%08X\n", Count, ModuleEnd - ModuleStart, ModuleStart);
+    /* No address: where the loader puts the module is its own choice. */
+    DbgPrint("IoInitRamdisk: %u files, %u bytes\n", Count, ModuleEnd - ModuleStart);
 }
 
 void IoAddBootFile(const char *String, ULONG Start, ULONG End)

@@ -18,6 +18,9 @@
 static LIST_ENTRY KiTimerListHead;          /* waits with a timeout, by due tick */
 static LIST_ENTRY KiDeadThreadListHead;     /* ended threads whose stacks can go */
 static BOOLEAN KiPreemptRequested;
+/* The boot processor's thread becomes the idle thread only when phase 1
+ * is done: until then it is not to be preempted in the middle of booting. */
+BOOLEAN KiIdleLoopRunning;
 
 #define KiPrcb() (KeGetPcr()->Prcb)
 
@@ -122,7 +125,7 @@ void KiCheckPreemption(PKTRAP_FRAME TrapFrame)
     Prcb->QuantumEnd = 0;
     KiPreemptRequested = FALSE;
     if (Current == Prcb->IdleThread) {
-        if (Prcb->ReadySummary) KiSwapThread();
+        if (Prcb->ReadySummary && KiIdleLoopRunning) KiSwapThread();
         return;
     }
     PKTHREAD Next = KiSelectReadyThread(QuantumEnd ? Current->Priority : Current->Priority + 1);

@@ -90,7 +90,7 @@ static NTSTATUS MiScanSegments(const UCHAR *File, ULONG Size, const ELF32_EHDR *
         if ((Ph[i].p_flags & PF_X) && Eh->e_entry >= Start && Eh->e_entry <= End) EntryFound = TRUE;
         Loads++;
     }
-    /* e_entry 0: a library (ntdll, kernel32) that has no entry point. */
+    /* A DLL has no entry point (0); a program's must be in executable bytes. */
     if (!Loads || LowOffset != 0 || (Eh->e_entry && !EntryFound)) return STATUS_INVALID_IMAGE_FORMAT;
     *High |= PAGE_SIZE - 1;
     return STATUS_SUCCESS;

@@ -379,9 +379,11 @@ static void KiSessionManagerExit(HANDLE ParentId, HANDLE ProcessId, BOOLEAN Crea
 
 /* The idle loop: whatever is ready runs; otherwise HLT until an interrupt. */
 static void KiIdleLoop(void) __attribute__((noreturn));
+extern BOOLEAN KiIdleLoopRunning;
 static void KiIdleLoop(void)
 {
     _disable();
+    KiIdleLoopRunning = TRUE;
     for (;;) {
         if (KeGetPcr()->Prcb->ReadySummary) KiSwapThread();
         __asm__ volatile("sti; hlt; cli" ::: "memory");
