@@ -76,6 +76,7 @@ enum { MiPfnUnusable, MiPfnFree, MiPfnInUse, MiPfnPoolSmall, MiPfnPoolLarge, MiP
 UCHAR MiGetPfnUse(ULONG Pa);
 void MiSetPfnUse(ULONG Pa, UCHAR Use);
 USHORT *MiPfnShare(ULONG Pa);   /* a per-page counter: the pool's blocks in use, a run's length */
+BOOLEAN MiCheckPfnDatabase(PULONG Forward, PULONG Backward, PULONG Marked);
 
 static inline ULONG MiReadCr3(void)
 {

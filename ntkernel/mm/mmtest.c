@@ -29,9 +29,11 @@ static void MiTestPhysical(void)
              Pa[0] != Pa[1] && Pa[1] != Pa[2] && !Bad && During == Before - 3 &&
              MmAvailablePages == Before, "pages 0x%x 0x%x 0x%x, available %u -> %u -> %u", Pa[0],
              Pa[1], Pa[2], Before, During, MmAvailablePages);
-    ST_CHECK("physical pages: counters", MmNumberOfPhysicalPages == KSEG0_SIZE / PAGE_SIZE ||
-             (MmNumberOfPhysicalPages && MmNumberOfPhysicalPages < KSEG0_SIZE / PAGE_SIZE),
-             "%u pages, %u available", MmNumberOfPhysicalPages, MmAvailablePages);
+    ULONG Forward, Backward, Marked;
+    ST_CHECK("physical pages: the free list and the counters agree",
+             MiCheckPfnDatabase(&Forward, &Backward, &Marked) && MmAvailablePages < MmNumberOfPhysicalPages,
+             "list %u/%u, marked %u, available %u of %u", Forward, Backward, Marked, MmAvailablePages,
+             MmNumberOfPhysicalPages);
 }
 
 static BOOLEAN MiIsZero(const void *P, ULONG Length)
@@ -366,7 +368,9 @@ void MmSelfTest(void)
     ObKillProcess(A);
     MmDeleteProcessAddressSpace(A);
     MmDeleteProcessAddressSpace(B);
+    ULONG Forward, Backward, Marked;
     ST_CHECK("MmDeleteProcessAddressSpace: every page comes back", MmAvailablePages == Before &&
+             MiCheckPfnDatabase(&Forward, &Backward, &Marked) &&
              A->VadRoot == NULL && B->VadRoot == NULL, "available %u, was %u", MmAvailablePages, Before);
     /* The process objects stay: ps/'s delete procedure expects real processes. */
 }

@@ -113,3 +113,16 @@ void MiFreeContiguousPages(ULONG Pa, ULONG Count)
 {
     for (ULONG i = 0; i < Count; i++) MmFreePhysicalPage(Pa + i * PAGE_SIZE);
 }
+
+/* For the self-test: the frames on the free list (walked both ways) and the
+ * frames marked free must both be MmAvailablePages. */
+BOOLEAN MiCheckPfnDatabase(PULONG Forward, PULONG Backward, PULONG Marked)
+{
+    *Forward = *Backward = *Marked = 0;
+    for (USHORT f = MiFreeHead; f != MI_NO_PAGE && *Forward <= MmNumberOfPhysicalPages; f = MiPfnDatabase[f].Flink)
+        ++*Forward;
+    for (USHORT f = MiFreeTail; f != MI_NO_PAGE && *Backward <= MmNumberOfPhysicalPages; f = MiPfnDatabase[f].Blink)
+        ++*Backward;
+    for (ULONG f = 0; f < MmNumberOfPhysicalPages; f++) *Marked += MiPfnDatabase[f].Use == MiPfnFree;
+    return *Forward == MmAvailablePages && *Backward == MmAvailablePages && *Marked == MmAvailablePages;
+}

@@ -13,6 +13,7 @@
 #include "sim/machine.h"
 #include "sim/loader.h"
 #include "sim/symbols.h"
+#include "mmu/bus.h"
 
 #define EXIT_SUCCESS_STATUS 33
 #define SELFTEST_CHECKS     41          /* MmSelfTest 26, ObSelfTest 8, IoSelfTest 7 */
@@ -173,4 +174,47 @@ Test(ntkernel_selftest, a_broken_ramdisk_is_ignored_with_a_console_line)
     boot(NULL, module);
     cr_expect_eq(1, has_line("IoInitRamdisk: ramdisk ignored: a file lies outside the ramdisk\n"));
     cr_expect_eq(1, has_line("KiSystemStartup: phase 0 complete\n"));
+}
+
+/* ---- the pool's bug checks ------------------------------------------------ */
+
+/* After a plain boot, call ExFreePool(p) on the boot stack (cdecl: the
+ * return address, then the argument; the stack is in KSEG0, physical =
+ * virtual - 0x80000000) and let it run to its stop. */
+static void free_pool(uint32_t p, char *last, size_t len)
+{
+    boot(NULL, NULL);
+    uint64_t fn, stack;
+    cr_assert_eq(0, symtab_find(m->symbols, "ExFreePool", &fn));
+    cr_assert_eq(0, symtab_find(m->symbols, "P0BootStack", &stack));
+    uint32_t esp = (uint32_t)stack - 0x100, frame[2] = { 0, p };
+    cr_assert_eq(0, bus_load(m->bus, esp - 0x80000000u, frame, sizeof frame));   /* KSEG0 */
+    m->cpu.gpr[RSP] = esp;
+    m->cpu.rip = fn;
+    m->cpu.halted = false;
+    cr_assert_eq(STOP_DEBUG_EXIT, machine_run(m), "%s", m->message);
+    cr_expect_eq(35, m->exit_status, "the failure status of a bug check");
+    FILE *f = fopen(transcript, "r");
+    char line[512];
+    last[0] = 0;
+    while (f && fgets(line, sizeof line, f))
+        if (line[0] != '\n') snprintf(last, len, "%s", line);
+    if (f) fclose(f);
+}
+
+Test(ntkernel_selftest, freeing_a_free_page_is_bad_pool_caller_7)
+{
+    char last[512];
+    free_pool(0x80FFF000u, last, sizeof last);       /* the last frame of KSEG0: free */
+    cr_expect(strstr(last, "*** STOP: 0x000000C2 (0x00000007,0x80FFF000,") != NULL, "last line: %s", last);
+}
+
+Test(ntkernel_selftest, freeing_the_kernel_image_or_a_user_address_is_bad_pool_caller_99)
+{
+    char last[512];
+    free_pool(0x80100000u, last, sizeof last);
+    cr_expect(strstr(last, "*** STOP: 0x000000C2 (0x00000099,0x80100000,") != NULL, "last line: %s", last);
+    teardown();
+    free_pool(0x00001000u, last, sizeof last);
+    cr_expect(strstr(last, "*** STOP: 0x000000C2 (0x00000099,0x00001000,") != NULL, "last line: %s", last);
 }
