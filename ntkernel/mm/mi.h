@@ -51,6 +51,7 @@ typedef struct _MMVAD {
 PMMVAD MiLocateVad(PEPROCESS Process, ULONG Va);
 BOOLEAN MiRangeIsFree(PEPROCESS Process, ULONG Start, ULONG End);
 ULONG MiFindFreeRange(PEPROCESS Process, ULONG Size, ULONG Highest);
+ULONG MiFindFreeRangeTopDown(PEPROCESS Process, ULONG Size, ULONG Highest);
 NTSTATUS MiInsertVad(PEPROCESS Process, ULONG Start, ULONG End, ULONG Type, ULONG Protect,
                      PMMVAD *Result);
 void MiRemoveVad(PEPROCESS Process, PMMVAD Vad);

@@ -180,6 +180,31 @@ static void MiTestKernelServices(void)
              e5 == STATUS_INVALID_PARAMETER_3 && e6 == STATUS_INVALID_PAGE_PROTECTION,
              "0x%x 0x%x 0x%x 0x%x 0x%x 0x%x", e1, e2, e3, e4, e5, e6);
 
+    PVOID Top = NULL, Zeroed = NULL;
+    ULONG TopSize = 0x20000, ZSize = PAGE_SIZE;
+    NTSTATUS t1 = NtAllocateVirtualMemory(NtCurrentProcess(), &Top, 0, &TopSize,
+                                          MEM_RESERVE | 0x100000 /* MEM_TOP_DOWN */, PAGE_READWRITE);
+    NTSTATUS t2 = NtAllocateVirtualMemory(NtCurrentProcess(), &Zeroed, 12, &ZSize, MEM_COMMIT, PAGE_READONLY);
+    ULONG Zero1 = 0, Zero2 = 0;         /* each free writes the size it freed back */
+    if (NT_SUCCESS(t1)) NtFreeVirtualMemory(NtCurrentProcess(), &Top, &Zero1, MEM_RELEASE);
+    if (NT_SUCCESS(t2)) NtFreeVirtualMemory(NtCurrentProcess(), &Zeroed, &Zero2, MEM_RELEASE);
+    ST_CHECK("NtAllocateVirtualMemory: MEM_TOP_DOWN takes the highest place below the PEB; ZeroBits",
+             t1 == STATUS_SUCCESS && Top == (PVOID)(MI_PEB_TEB_BASE - 0x20000) && t2 == STATUS_SUCCESS &&
+             (ULONG)Zeroed <= 0x000FFFFF && Zeroed, "0x%x at 0x%x, 0x%x at 0x%x", t1, (ULONG)Top, t2,
+             (ULONG)Zeroed);
+
+    /* Kernel callers' buffers are kernel memory: A holds "crosses a page
+     * boundary" at A_DATA + 0xFF8 (MiTestSpaces). */
+    char Kbuf[24] = { 0 };
+    ULONG Got = 0;
+    NTSTATUS k1 = NtReadVirtualMemory(NtCurrentProcess(), (PVOID)(A_DATA + PAGE_SIZE - 8), Kbuf, 23, &Got);
+    NTSTATUS k2 = NtWriteVirtualMemory(NtCurrentProcess(), (PVOID)(A_DATA + 0x40), "kernel", 6, NULL);
+    char Check[6] = { 0 };
+    MmCopyFromProcess(PsGetCurrentProcess(), Check, A_DATA + 0x40, 6);
+    ST_CHECK("NtReadVirtualMemory/NtWriteVirtualMemory with kernel buffers",
+             k1 == STATUS_SUCCESS && Got == 23 && MiEqual(Kbuf, "crosses a page boundary", 23) &&
+             k2 == STATUS_SUCCESS && MiEqual(Check, "kernel", 6), "0x%x %u '%s' 0x%x", k1, Got, Kbuf, k2);
+
     Commit = (PVOID)0x12341000;
     CSize = PAGE_SIZE;
     s = NtProtectVirtualMemory(NtCurrentProcess(), &Commit, &CSize, PAGE_NOACCESS, &Old);

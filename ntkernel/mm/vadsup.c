@@ -33,6 +33,22 @@ ULONG MiFindFreeRange(PEPROCESS Process, ULONG Size, ULONG Highest)
     }
 }
 
+/* MEM_TOP_DOWN: the highest 64 KB aligned gap of Size bytes at or below
+ * Highest; 0 if none. */
+ULONG MiFindFreeRangeTopDown(PEPROCESS Process, ULONG Size, ULONG Highest)
+{
+    ULONG Best = 0, GapStart = MM_LOWEST_USER_ADDRESS;
+    for (PMMVAD Vad = Process->VadRoot;; Vad = Vad->Next) {
+        ULONG GapEnd = Vad && Vad->StartingVa <= Highest ? Vad->StartingVa - 1 : Highest;
+        if (GapEnd >= GapStart && GapEnd - GapStart + 1 >= Size) {
+            ULONG Base = (GapEnd + 1 - Size) & ~(MI_X64K - 1);
+            if (Base >= GapStart && Base > Best) Best = Base;
+        }
+        if (!Vad || Vad->StartingVa > Highest || Vad->EndingVa >= Highest) return Best;
+        if (Vad->EndingVa + 1 > GapStart) GapStart = Vad->EndingVa + 1;
+    }
+}
+
 /* A new region with every page reserved, put in its place in the list. */
 NTSTATUS MiInsertVad(PEPROCESS Process, ULONG Start, ULONG End, ULONG Type, ULONG Protect,
                      PMMVAD *Result)

@@ -91,8 +91,9 @@ static NTSTATUS MiCommitRange(PEPROCESS Process, PMMVAD Vad, ULONG Start, ULONG 
 /* ---- NtAllocateVirtualMemory ------------------------------------------------- */
 
 /* A new region: an explicit base rounds down to 64 KB, the end up to a page;
- * no base takes the lowest free 64 KB-aligned place below the PEB.  The
- * first 64 KB are never handed out (NT 6.2 refuses them too). */
+ * no base takes the lowest free 64 KB-aligned place below the PEB (the
+ * highest with MEM_TOP_DOWN).  The first 64 KB are never handed out (NT 6.2
+ * refuses them too). */
 static NTSTATUS MiReserve(PEPROCESS Process, ULONG Base, ULONG Size, ULONG ZeroBits, ULONG Type,
                           ULONG Protect, PULONG Start, PULONG End)
 {
@@ -105,7 +106,8 @@ static NTSTATUS MiReserve(PEPROCESS Process, ULONG Base, ULONG Size, ULONG ZeroB
     } else {
         ULONG Highest = MI_PEB_TEB_BASE - 1;
         if (ZeroBits && (0xFFFFFFFFu >> ZeroBits) < Highest) Highest = 0xFFFFFFFFu >> ZeroBits;
-        *Start = MiFindFreeRange(Process, MI_ROUND_TO_PAGES(Size), Highest);
+        *Start = (Type & MEM_TOP_DOWN) ? MiFindFreeRangeTopDown(Process, MI_ROUND_TO_PAGES(Size), Highest)
+                                       : MiFindFreeRange(Process, MI_ROUND_TO_PAGES(Size), Highest);
         if (!*Start) return STATUS_NO_MEMORY;
         *End = *Start + MI_ROUND_TO_PAGES(Size) - 1;
     }

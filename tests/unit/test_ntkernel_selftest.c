@@ -16,7 +16,7 @@
 #include "mmu/bus.h"
 
 #define EXIT_SUCCESS_STATUS 33
-#define SELFTEST_CHECKS     41          /* MmSelfTest 26, ObSelfTest 8, IoSelfTest 7 */
+#define SELFTEST_CHECKS     43          /* MmSelfTest 28, ObSelfTest 8, IoSelfTest 7 */
 
 static struct machine *m;
 static char transcript[64], module[64];
