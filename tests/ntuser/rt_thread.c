@@ -91,7 +91,9 @@ static void run(LPTHREAD_START_ROUTINE routine, ULONG n, BOOL suspended)
         BOOL high = SetThreadPriority(h, THREAD_PRIORITY_HIGHEST);
         BOOL bad = SetThreadPriority(h, 7);
         printf("SetThreadPriority: HIGHEST %d; 7 %d, error %lu\n", high, bad, GetLastError());
-        printf("ResumeThread: previous count %lu\n", ResumeThread(h));
+        DWORD previous = ResumeThread(h);  /* printed after the wait: the thread prints too */
+        WaitForSingleObject(h, INFINITE);
+        printf("ResumeThread: previous count %lu\n", previous);
     }
     DWORD wait = WaitForSingleObject(h, INFINITE);
     GetExitCodeThread(h, &code);

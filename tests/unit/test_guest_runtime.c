@@ -161,8 +161,8 @@ Test(guest_runtime, threads_start_in_BaseThreadStartThunk_with_their_own_teb)
     expect("tests/ntuser/rt_thread.elf", "",
            "thread 1 created suspended: exit code 0x103 (STILL_ACTIVE)\n"
            "SetThreadPriority: HIGHEST 1; 7 0, error 87\n"
-           "ResumeThread: previous count 1\n"
            "thread 1: TEB 0x7ffdd000, own id: yes, TEB->ClientId agrees: yes, SEH chain empty: yes\n"
+           "ResumeThread: previous count 1\n"
            "thread 1: wait 0, exit code 101\n"
            "thread 2: TEB 0x7ffdc000, own id: yes, TEB->ClientId agrees: yes, SEH chain empty: yes\n"
            "thread 2: wait 0, exit code 102\n"
