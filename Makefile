@@ -23,6 +23,9 @@ LIB      := $(BUILD)/libringsim.a
 LIB_ASAN := $(BUILD)/asan/libringsim.a
 LIB_SRCS :=
 PROGRAMS :=
+# Files packed into the built-in kernel's boot ramdisk (build/ramdisk.img,
+# embedded in ringsim); the fragments add theirs.
+RAMDISK_FILES :=
 
 .PHONY: all deps run test test-quick bench clean
 all: $(BUILD)/ringsim
@@ -60,9 +63,14 @@ $(BUILD)/%.o: %.c
 	@mkdir -p $(dir $@)
 	$(CC) $(CPPFLAGS) $(CFLAGS) -c $< -o $@
 
+# With no ARGS: the built-in kernel (embedded in ringsim with its ramdisk).
 run: deps
 	@$(MAKE) --no-print-directory $(BUILD)/ringsim
 	$(BUILD)/ringsim $(ARGS)
+
+# After every fragment, so that all of RAMDISK_FILES is known here.
+$(BUILD)/ramdisk.img: $(BUILD)/tools/mkramdisk $(RAMDISK_FILES)
+	$(BUILD)/tools/mkramdisk $@ $(RAMDISK_FILES)
 
 clean:
 	rm -rf $(BUILD)

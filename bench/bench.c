@@ -16,6 +16,7 @@
 #include "mmu/tlb.h"
 #include "sim/loader.h"
 #include "sim/machine.h"
+#include "cpu/debug.h"
 #include "sim/sieve.h"
 
 static double now(void)
@@ -301,6 +302,46 @@ static int report_tlb(const char *dir, const struct mb_image *img, unsigned n)
     return 0;
 }
 
+/* ---- breakpoint-set: the sieve with one debugger breakpoint far away ----
+ * A breakpoint is a code hook at block granularity: with one set where the
+ * code never goes, the sieve should run at (nearly) full speed. */
+static int bench_breakpoint_set(const char *dir)
+{
+    const unsigned n = 2000000;
+    const int rounds = 5;
+    char bin[512];
+    snprintf(bin, sizeof bin, "%s/sieve.bin", dir);
+    void *code;
+    long len = load_file(bin, &code);
+    if (len <= 0) return 1;
+    struct bus *bus = bus_new(sieve_ram_bytes(n));
+    struct cpu *cpu = calloc(1, sizeof *cpu);
+    if (!bus || !cpu || cpu_init(cpu, bus, NULL) != 0) return 1;
+    double best[2] = { 1e9, 1e9 };
+    uint64_t count[2] = { 0, 0 };
+    for (int r = 0; r < 2 * rounds; r++) {      /* interleaved: without, with */
+        int with = r & 1;
+        if (with && debug_host_break(cpu, 0xFFFF0, true) != 0) return 1;
+        struct sieve_run s;
+        if (run_ringsim(cpu, code, len, n, &s) != 0) return 1;
+        if (with) debug_host_break(cpu, 0xFFFF0, false);
+        count[with] = s.instret;
+        if (s.seconds < best[with]) best[with] = s.seconds;
+    }
+    if (count[0] != count[1]) {
+        fprintf(stderr, "breakpoint-set: %llu instructions with the breakpoint, %llu without\n",
+                (unsigned long long)count[1], (unsigned long long)count[0]);
+        return 1;
+    }
+    printf("breakpoint-set: sieve with one far breakpoint set runs at %.2f of the speed "
+           "without (%.0f against %.0f MIPS)\n", best[0] / best[1], count[1] / best[1] / 1e6,
+           count[0] / best[0] / 1e6);
+    cpu_free(cpu);
+    free(cpu);
+    bus_free(bus);
+    return 0;
+}
+
 /* ---- gdb-stepi: single steps through the GDB stub, driven by real gdb ---- */
 
 static int bench_gdb_stepi(const char *dir)
@@ -320,7 +361,8 @@ static int bench_gdb_stepi(const char *dir)
 int main(int argc, char **argv)
 {
     const char *dir = argc > 1 ? argv[1] : "build/bench";
-    const char *only = argc > 2 ? argv[2] : NULL;   /* sieve, sieve-mb, sieve-pg or gdb-stepi */
+    const char *only = argc > 2 ? argv[2] : NULL;   /* sieve, sieve-mb, sieve-pg, gdb-stepi,
+                                                       breakpoint-set */
     static const struct mb_image mb = { "sieve-mb", "sieve_mb.elf" };
     static const struct mb_image pg = { "sieve-pg", "sieve_pg.elf" };
     const unsigned n[2] = { 1000000, 16000000 };
@@ -330,5 +372,6 @@ int main(int argc, char **argv)
     if (!rc && (!only || !strcmp(only, pg.label))) rc = bench_multiboot(dir, &pg, n);
     if (!rc && (!only || !strcmp(only, pg.label))) rc = report_tlb(dir, &pg, n[1]);
     if (!rc && (!only || !strcmp(only, "gdb-stepi"))) rc = bench_gdb_stepi(dir);
+    if (!rc && (!only || !strcmp(only, "breakpoint-set"))) rc = bench_breakpoint_set(dir);
     return rc;
 }

@@ -1,5 +1,6 @@
 # bench/ - benchmarks (make bench); never part of make test.
-# make bench BENCH=sieve-pg runs one of them: sieve, sieve-mb, sieve-pg or gdb-stepi.
+# make bench BENCH=sieve-pg runs one of them: sieve, sieve-mb, sieve-pg, gdb-stepi
+# or breakpoint-set.
 $(BUILD)/bench/sieve.o: bench/sieve.S
 	@mkdir -p $(dir $@)
 	$(CC) -m32 -c $< -o $@

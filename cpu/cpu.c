@@ -33,6 +33,7 @@ int cpu_init(struct cpu *cpu, struct bus *bus, const struct cpu_model *model)
 void cpu_free(struct cpu *cpu)
 {
     dc_free(cpu);
+    cpu_hooks_free(cpu);
     free(cpu->host.bp);
     free(cpu->host.watch);
 }
@@ -69,7 +70,7 @@ void cpu_reset(struct cpu *cpu)
     cpu->gdtr.limit = cpu->idtr.limit = 0xFFFF;
     cpu->halted = false;
     cpu->interrupt_shadow = 0;
-    cpu->debug_step = cpu->host.nbp != 0;   /* the debugger's breakpoints outlive a reset */
+    cpu->debug_step = false;    /* code hooks (the debugger's breakpoints) outlive a reset */
     cpu->nmi_pending = cpu->nmi_blocked = false;
     cpu->delivering = false;
     memset(cpu->atlb.set, 0, sizeof cpu->atlb.set);     /* paging: TLB and PDPTEs empty */

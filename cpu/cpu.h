@@ -206,6 +206,7 @@ struct tlb_entry {
 struct cpu_stats {
     uint64_t deferred_ud;       /* #UD raised for a form that a later issue implements */
     uint64_t blocks_decoded, blocks_invalidated, smc_writes;
+    uint64_t blocks_run;        /* block dispatches (one per entry, however many insns) */
 };
 
 /* The debugger's own breakpoints and watchpoints (gdbstub/): no guest
@@ -215,7 +216,7 @@ enum { HOST_WATCH_WRITE = 1, HOST_WATCH_READ = 2, HOST_WATCH_ACCESS = 3 };
 enum { HOST_HIT_NONE, HOST_HIT_BREAK, HOST_HIT_WATCH };
 struct host_watch { uint64_t addr, len; uint8_t kind; };
 struct host_debug {
-    uint64_t *bp;               /* linear PCs, sorted, no duplicates */
+    uint64_t *bp;               /* linear PCs, sorted, no duplicates (each one a code hook) */
     size_t nbp, bp_cap;
     struct host_watch *watch;
     size_t nwatch, watch_cap;
@@ -224,6 +225,27 @@ struct host_debug {
     uint8_t hit;                /* HOST_HIT_*: why the last run stopped; the debugger clears it */
     uint8_t hit_kind;           /* HOST_WATCH_* of a watch hit */
     uint64_t hit_addr;          /* the watchpoint's address, or the breakpoint's PC */
+};
+
+/* Code hooks (cpu/hook.c): functions called before the instruction at a
+ * linear address (CS.base + RIP) executes, at block granularity.  A hooked
+ * address always starts a decoded block, and the loop calls the hooks when it
+ * enters a block flagged as hooked, so the rest of the code runs at full
+ * speed.  The same linear address under another CR3 is the same hook. */
+typedef void cpu_hook_fn(struct cpu *cpu, void *ctx, uint64_t lin);
+struct cpu_hook {
+    uint64_t lin;
+    cpu_hook_fn *fn;
+    void *ctx;
+};
+struct cpu_hooks {
+    struct cpu_hook *v;         /* sorted by lin; equal ones in the order added */
+    size_t n, cap;
+    /* The hooks at skip_lin have run for the instruction about to execute
+     * with instret == skip_instret: entering it again (a run resumed after a
+     * hook stopped it) does not call them twice. */
+    bool skip;
+    uint64_t skip_lin, skip_instret;
 };
 
 struct cpu {
@@ -265,6 +287,7 @@ struct cpu {
         uint8_t pending;        /* data breakpoints hit by the running instruction */
     } dbg;
     struct host_debug host;     /* the debugger's breakpoints (not architectural) */
+    struct cpu_hooks hooks;     /* code hooks: tracers, the debugger's breakpoints */
     uint8_t mode;               /* enum cpu_mode */
     uint8_t dmode;              /* enum dmode for CS */
     uint8_t stack_size;         /* 2, 4 or 8: SS.B or 64-bit mode */
@@ -320,7 +343,7 @@ struct cpu {
             /* NMI (SDM Vol. 3 6.7.1): an edge latched by cpu_set_nmi(), taken
              * at an instruction boundary before INTR whatever IF says. */
             bool    nmi_pending;
-            /* EFLAGS.TF may be set or an instruction breakpoint is enabled:
+            /* EFLAGS.TF may be set or a DR0-DR3 instruction breakpoint is enabled:
              * run one instruction at a time (set with TF by cpu_set_flags and
              * by debug_update; the loop clears it when neither holds). */
             bool    debug_step;
@@ -404,6 +427,18 @@ const char *exception_name(int vector);
  * other than the CPU's own stores (a loader, a device, the debugger). */
 void cpu_invalidate_code(struct cpu *cpu, uint64_t phys, uint64_t len);
 void cpu_tlb_flush(struct cpu *cpu);
+
+/* Code hooks: fn(cpu, ctx, lin) runs before each execution of the
+ * instruction at linear address lin (a fault that restarts it runs it again).
+ * Several hooks may share an address; they run in the order added.  A hook
+ * may call cpu_request_stop(): the run then stops with EXIT_STOP before the
+ * instruction, and resuming there does not call that address's hooks again.
+ * Adding or removing one drops the decoded blocks it concerns.  Add: 0, or
+ * -1 out of host memory (an identical hook is added once).  Remove: 0, or
+ * -1 when no such (lin, fn, ctx) exists. */
+int  cpu_hook_add(struct cpu *cpu, uint64_t lin, cpu_hook_fn *fn, void *ctx);
+int  cpu_hook_remove(struct cpu *cpu, uint64_t lin, cpu_hook_fn *fn, void *ctx);
+bool cpu_hook_at(const struct cpu *cpu, uint64_t lin);
 
 /* Guest memory through segmentation and translation, for debuggers and
  * front ends: no exceptions, returns -1 where the address is not readable. */

@@ -9,10 +9,10 @@
  * (CR0.AM, EFLAGS.AC and CPL 3), the speed TLB caches no data accesses, so
  * every one passes through the checks here.
  *
- * The debugger's own breakpoints and watchpoints (struct host_debug) ride
- * on the same two paths but raise nothing: a hit stops cpu_run with
- * EXIT_STOP, a breakpoint before its instruction, a watchpoint after the
- * instruction that touched it.
+ * The debugger's own breakpoints and watchpoints (struct host_debug) raise
+ * nothing: a hit stops cpu_run with EXIT_STOP, a breakpoint (a code hook,
+ * cpu/hook.c) before its instruction, a watchpoint (on the data path here)
+ * after the instruction that touched it.
  */
 #include <stdlib.h>
 #include <string.h>
@@ -39,7 +39,7 @@ void debug_update(struct cpu *cpu)
         else if (rw == 1 || rw == 3) cpu->dbg.data |= (uint8_t)(1u << i);
         /* rw == 2: an I/O breakpoint, refused where it is enabled (debug_refuse_io) */
     }
-    if (cpu->dbg.exec || cpu->host.nbp) cpu->debug_step = true;
+    if (cpu->dbg.exec) cpu->debug_step = true;
     cpu_update_mode(cpu);       /* the speed TLB's data caching follows dbg.data */
 }
 
@@ -134,6 +134,17 @@ bool debug_host_break_at(const struct cpu *cpu, uint64_t lin)
     return i < cpu->host.nbp && cpu->host.bp[i] == lin;
 }
 
+/* A breakpoint is a code hook: it stops the run before its instruction,
+ * except where the run resumes (debug_host_resume). */
+static void host_break_hook(struct cpu *cpu, void *ctx, uint64_t lin)
+{
+    (void)ctx;
+    if (lin == cpu->host.skip_pc && cpu->instret == cpu->host.skip_instret) return;
+    cpu->host.hit = HOST_HIT_BREAK;
+    cpu->host.hit_addr = lin;
+    cpu->events = 1;
+}
+
 int debug_host_break(struct cpu *cpu, uint64_t lin, bool set)
 {
     struct host_debug *h = &cpu->host;
@@ -143,7 +154,7 @@ int debug_host_break(struct cpu *cpu, uint64_t lin, bool set)
         if (!present) return -1;
         memmove(&h->bp[i], &h->bp[i + 1], (h->nbp - i - 1) * sizeof *h->bp);
         h->nbp--;
-        return 0;
+        return cpu_hook_remove(cpu, lin, host_break_hook, NULL);
     }
     if (present) return 0;
     if (h->nbp == h->bp_cap) {
@@ -153,10 +164,10 @@ int debug_host_break(struct cpu *cpu, uint64_t lin, bool set)
         h->bp = bp;
         h->bp_cap = cap;
     }
+    if (cpu_hook_add(cpu, lin, host_break_hook, NULL) != 0) return -1;
     memmove(&h->bp[i + 1], &h->bp[i], (h->nbp - i) * sizeof *h->bp);
     h->bp[i] = lin;
     h->nbp++;
-    cpu->debug_step = true;     /* the loop checks breakpoints one instruction at a time */
     return 0;
 }
 
@@ -186,6 +197,8 @@ int debug_host_watch(struct cpu *cpu, uint64_t addr, uint64_t len, unsigned kind
 
 void debug_host_clear(struct cpu *cpu)
 {
+    for (size_t i = 0; i < cpu->host.nbp; i++)
+        cpu_hook_remove(cpu, cpu->host.bp[i], host_break_hook, NULL);
     free(cpu->host.bp);
     free(cpu->host.watch);
     memset(&cpu->host, 0, sizeof cpu->host);
@@ -197,5 +210,4 @@ void debug_host_resume(struct cpu *cpu, uint64_t lin)
     cpu->host.hit = HOST_HIT_NONE;
     cpu->host.skip_pc = lin;
     cpu->host.skip_instret = cpu->instret;
-    if (cpu->host.nbp) cpu->debug_step = true;
 }

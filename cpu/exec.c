@@ -5,7 +5,9 @@
  * address and decode mode; a direct-mapped jump cache maps a linear RIP to
  * its block.  A store to a page holding decoded code drops that page's blocks
  * (self-modifying code).  The loop calls each instruction's handler through
- * its pointer; cpu_raise() unwinds to the one setjmp here.
+ * its pointer; cpu_raise() unwinds to the one setjmp here.  A code hook's
+ * address (cpu/hook.c) always starts a block, flagged so that the loop calls
+ * the hook when it enters it.
  */
 #include <stdio.h>
 #include <stdlib.h>
@@ -28,7 +30,9 @@ struct block {
     uint64_t lin;               /* linear address it was entered at (jump-cache key) */
     uint8_t  dmode;
     bool     valid;
+    bool     hooked;            /* a code hook is at lin: the loop calls it on entry */
     uint16_t n;
+    uint16_t bytes;             /* length of the instructions, from lin */
     uint32_t *costs;            /* costs[i]: cycles of instructions 0..i */
     struct block *hash_next;    /* same (phys, dmode) hash bucket */
     struct block *page_next;    /* same physical page */
@@ -248,14 +252,23 @@ static uint64_t fetch_window(const struct cpu *cpu, uint64_t rip, uint64_t in_pa
     return room < in_page ? room : in_page;
 }
 
+/* The linear address delta bytes after rip (IP wraps at the CS width). */
+static uint64_t lin_at(const struct cpu *cpu, uint64_t rip, uint64_t delta)
+{
+    uint64_t lin = cpu->seg[SEG_CS].base + ((rip + delta) & cpu->ip_mask);
+    return cpu->dmode == DM_64 ? lin : (uint32_t)lin;
+}
+
 static struct block *new_block(struct cpu *cpu, uint64_t phys, uint64_t lin, const uint8_t *page,
                                uint64_t rip)
 {
     struct insn tmp[BLOCK_MAX];
     unsigned n = 0;
-    unsigned off = (unsigned)(phys & 0xFFF);
+    unsigned off = (unsigned)(phys & 0xFFF), start = off;
     const struct decode_ctx ctx = decode_ctx_of(cpu);
+    bool hooks = cpu->hooks.n != 0;
     while (n < BLOCK_MAX) {
+        if (hooks && n && cpu_hook_at(cpu, lin_at(cpu, rip, off - start))) break;
         uint64_t window = fetch_window(cpu, (rip + off - (phys & 0xFFF)) & cpu->ip_mask,
                                        0x1000 - off);
         struct insn *in = &tmp[n];
@@ -286,7 +299,10 @@ static struct block *new_block(struct cpu *cpu, uint64_t phys, uint64_t lin, con
     b->lin = lin;
     b->dmode = cpu->dmode;
     b->valid = true;
+    b->hooked = hooks && cpu_hook_at(cpu, lin);
     b->n = (uint16_t)n;
+    b->bytes = (uint16_t)(off - start);
+    if (off == start) b->bytes = tmp[0].len;    /* a single instruction that faults */
     memcpy(b->insn, tmp, n * sizeof(struct insn));
     b->costs = (uint32_t *)(b->insn + n);
     for (unsigned i = 0; i < n; i++) b->costs[i] = (i ? b->costs[i - 1] : 0) + tmp[i].cost;
@@ -329,8 +345,34 @@ static void check_fetch(struct cpu *cpu)
     }
 }
 
-/* The block for the current RIP, or NULL when the instruction must run
- * uncached (it crosses a page, or the page is not RAM). */
+/* A block decoded at another linear alias of its page is right for lin
+ * only if the hooks at lin and inside it are those it was decoded for. */
+static bool hooks_agree(const struct cpu *cpu, const struct block *b, uint64_t lin)
+{
+    return b->hooked == cpu_hook_at(cpu, lin) && !cpu_hook_in(cpu, lin + 1, lin + b->bytes) &&
+           !cpu_hook_in(cpu, b->lin + 1, b->lin + b->bytes);
+}
+
+/* The hook table changed at lin: blocks holding it (other than at their
+ * start, or flagged for it) are dropped with their page, and the jump cache
+ * is emptied by a new fetch generation (an alias is checked at lookup).
+ * Nothing is freed: a hook may change the table while its block is held. */
+void dc_hook_changed(struct cpu *cpu, uint64_t lin)
+{
+    struct decode_cache *dc = cpu->dc;
+    for (unsigned h = 0; h < (1u << HASH_BITS); h++) {
+    again:
+        for (struct block *b = dc->hash[h]; b; b = b->hash_next) {
+            if (lin >= b->lin && lin < b->lin + b->bytes) {
+                dc_invalidate_page(cpu, b->phys & ~0xFFFull);
+                goto again;
+            }
+        }
+    }
+    cpu->fetch_gen++;
+    cpu->events = 1;
+}
+
 /* The block for the current RIP, decoding it if needed: the jump cache missed. */
 static __attribute__((noinline)) struct block *block_lookup(struct cpu *cpu, uint64_t lin,
                                                            unsigned slot)
@@ -342,6 +384,10 @@ static __attribute__((noinline)) struct block *block_lookup(struct cpu *cpu, uin
     const uint8_t *host = mem_fetch_ptr(cpu, lin, &phys);
     if (!host || (phys >> 12) >= dc->npages) return NULL;
     struct block *b = find_block(dc, phys, cpu->dmode);
+    if (b && cpu->hooks.n && b->lin != lin && !hooks_agree(cpu, b, lin)) {
+        dc_invalidate_page(cpu, phys & ~0xFFFull);   /* decoded for another alias */
+        b = NULL;
+    }
     if (!b) {
         b = new_block(cpu, phys, lin, host, cpu->rip);
         if (!b) return NULL;
@@ -384,6 +430,7 @@ static inline void run_block(struct cpu *cpu, const struct block *b, uint64_t bu
     const struct insn *end = in + (b->n < budget ? b->n : budget);
     cpu->cur_block = b;
     cpu->block_rip = cpu->rip;
+    cpu->stats.blocks_run++;
     do {
         cpu->insn_start = cpu->rip;
         cpu->rip = (cpu->rip + in->len) & cpu->ip_mask;
@@ -462,12 +509,14 @@ static bool exception_unwound(struct cpu *cpu)
 
 /* Fetch up to 15 bytes at the current RIP through the bus: for an
  * instruction that crosses a page or lives outside RAM.  The second page is
- * translated only if the instruction really extends into it. */
-static void run_uncached(struct cpu *cpu)
+ * translated only if the instruction really extends into it.  False when a
+ * code hook there stopped the run before it. */
+static bool run_uncached(struct cpu *cpu)
 {
     uint8_t bytes[15];
     struct insn *in = &cpu->dc->scratch->insn[0];
     uint64_t lin = current_linear(cpu);
+    if (cpu->hooks.n && cpu_hook_at(cpu, lin) && cpu_hooks_run(cpu, lin)) return false;
     uint64_t in_page = 0x1000 - (lin & 0xFFF);
     uint64_t window = fetch_window(cpu, cpu->rip, 15);
     uint64_t first = window < in_page ? window : in_page;
@@ -487,6 +536,7 @@ static void run_uncached(struct cpu *cpu)
     else finish_decoded(cpu, in);
     cpu->dc->scratch->costs[0] = in->cost;
     run_block(cpu, cpu->dc->scratch, 1);
+    return true;
 }
 
 void cpu_set_intr(struct cpu *cpu, bool level)
@@ -530,13 +580,28 @@ static void accept_interrupt(struct cpu *cpu)
     cpu_raise_int(cpu, vector & 0xFF, INT_EXTERNAL);
 }
 
-/* Run the instruction that an interrupt shadow (STI, MOV SS, POP SS) covers,
- * before any pending interrupt (SDM Vol. 3 6.8.3). */
-static void run_one(struct cpu *cpu)
+/* Enter a block: its hooks first.  False when the block must not run now
+ * (a hook stopped the run, or changed the code or the RIP under it). */
+static inline bool enter_block(struct cpu *cpu, const struct block *b)
+{
+    if (likely(!b->hooked)) return true;
+    uint64_t lin = current_linear(cpu);
+    if (cpu_hooks_run(cpu, lin)) return false;
+    return b->valid && current_linear(cpu) == lin;
+}
+
+/* Run one instruction: the one an interrupt shadow (STI, MOV SS, POP SS)
+ * covers, before any pending interrupt (SDM Vol. 3 6.8.3), or one under the
+ * debug machinery.  False when a code hook kept it from running. */
+static bool run_one(struct cpu *cpu)
 {
     const struct block *b = block_for_rip(cpu);
-    if (b) run_block(cpu, b, 1);
-    else run_uncached(cpu);
+    if (b) {
+        if (!enter_block(cpu, b)) return false;
+        run_block(cpu, b, 1);
+        return true;
+    }
+    return run_uncached(cpu);
 }
 
 /* At a block boundary: a pending, unmasked INTR is accepted unless the
@@ -550,8 +615,9 @@ static void check_interrupts(struct cpu *cpu)
         return;
     }
     if (cpu->interrupt_shadow) {
+        uint8_t shadow = cpu->interrupt_shadow;
         cpu->interrupt_shadow = 0;
-        run_one(cpu);
+        if (!run_one(cpu)) cpu->interrupt_shadow = shadow;     /* still before it */
         cpu->events = 1;
         return;
     }
@@ -566,20 +632,14 @@ static void check_interrupts(struct cpu *cpu)
  * (and any data-breakpoint hits of the same instruction).  An instruction
  * that faults or delivers an interrupt does not trap (delivery clears TF;
  * the handler's IRET restores it).  After MOV SS or POP SS the trap waits
- * one more instruction, as interrupts do.  A debugger breakpoint at the
- * instruction stops the run before it (true), except where the run resumed. */
-static bool step_debugged(struct cpu *cpu)
+ * one more instruction, as interrupts do.  Code hooks at the instruction
+ * (the debugger's breakpoints) come first: one that stops the run leaves
+ * the instruction and the guest's breakpoint for later (the loop stops). */
+static void step_debugged(struct cpu *cpu)
 {
-    if (cpu->host.nbp) {
-        uint64_t lin = cpu->seg[SEG_CS].base + cpu->rip;
-        if (cpu->dmode != DM_64) lin = (uint32_t)lin;
-        bool resuming = lin == cpu->host.skip_pc && cpu->instret == cpu->host.skip_instret;
-        if (!resuming && debug_host_break_at(cpu, lin)) {
-            cpu->host.hit = HOST_HIT_BREAK;
-            cpu->host.hit_addr = lin;
-            cpu->exit_reason = EXIT_STOP;
-            return true;
-        }
+    if (cpu->hooks.n) {
+        uint64_t lin = current_linear(cpu);
+        if (cpu_hook_at(cpu, lin) && cpu_hooks_run(cpu, lin)) return;
     }
     if (cpu->dbg.exec) {
         bool rf = (cpu->rflags & FL_RF) && cpu_instret_now(cpu) < cpu->rf_until;
@@ -592,11 +652,10 @@ static bool step_debugged(struct cpu *cpu)
         }
     }
     bool tf = cpu->rflags & FL_TF;
-    run_one(cpu);
-    if (!tf) return false;
+    if (!run_one(cpu) || !tf) return;
     if (cpu->interrupt_shadow == SHADOW_MOV_SS && cpu->instret < cpu->run_end) {
         cpu->interrupt_shadow = 0;
-        run_one(cpu);
+        if (!run_one(cpu)) return;
     }
     cpu->events = 1;
     debug_trap(cpu, DR6_BS);
@@ -646,16 +705,16 @@ enum cpu_exit cpu_run(struct cpu *cpu, uint64_t max_insns)
                 if (cpu->events) continue;
             }
             if (cpu->debug_step) {
-                if ((cpu->rflags & FL_TF) | cpu->dbg.exec | (cpu->host.nbp != 0)) {
-                    if (step_debugged(cpu)) break;
+                if ((cpu->rflags & FL_TF) | cpu->dbg.exec) {
+                    step_debugged(cpu);
                     continue;
                 }
                 cpu->debug_step = false;
             }
         }
         const struct block *b = block_for_rip(cpu);
-        if (b) run_block(cpu, b, cpu->run_end - cpu->instret);
-        else run_uncached(cpu);
+        if (!b) run_uncached(cpu);
+        else if (enter_block(cpu, b)) run_block(cpu, b, cpu->run_end - cpu->instret);
     }
 out:
     cpu->unwind = outer;

@@ -19,6 +19,14 @@ void speed_tlb_flush(struct cpu *cpu);
 void speed_tlb_drop_page(struct cpu *cpu, uint64_t lpage);
 uint64_t mem_fetch_phys(struct cpu *cpu, uint64_t lin);
 
+/* Code hooks (hook.c): the table changed at lin (drop the blocks holding
+ * it); run the hooks at lin (true: one asked to stop before it); is any
+ * hooked address in [lo, hi)?  Free the table. */
+void dc_hook_changed(struct cpu *cpu, uint64_t lin);
+bool cpu_hooks_run(struct cpu *cpu, uint64_t lin);
+bool cpu_hook_in(const struct cpu *cpu, uint64_t lo, uint64_t hi);
+void cpu_hooks_free(struct cpu *cpu);
+
 /* The fault path (exception.c): called by the dispatch loop after cpu_raise
  * unwound to it; returns true when the run must stop. */
 bool exception_dispatch(struct cpu *cpu);

@@ -8,7 +8,20 @@ NTK_CFLAGS := -m32 -std=gnu11 -ffreestanding -nostdlib -fno-pic -fno-pie \
               -fno-stack-protector -mno-sse -mno-mmx -mno-80387 -fno-asynchronous-unwind-tables \
               -O2 -Wall -Wextra -Werror -MMD -MP
 NTK_SRCS   := $(shell find ntkernel -name '*.c' -o -name '*.S')
-NTK_OBJS   := $(patsubst ntkernel/%,$(NTK_DIR)/%.o,$(NTK_SRCS))
+NTK_OBJS   := $(patsubst ntkernel/%,$(NTK_DIR)/%.o,$(NTK_SRCS)) \
+              $(NTK_DIR)/gen/services.c.o $(NTK_DIR)/gen/zwstubs.S.o
+
+# The service tables and the kernel's Zw stubs, from the one list.
+$(NTK_DIR)/gen/services.c: ntkernel/services.tab tools/gensvc.awk
+	@mkdir -p $(@D)
+	awk -v what=ktable -f tools/gensvc.awk $< > $@.tmp && mv $@.tmp $@
+$(NTK_DIR)/gen/zwstubs.S: ntkernel/services.tab tools/gensvc.awk
+	@mkdir -p $(@D)
+	awk -v what=kstubs -f tools/gensvc.awk $< > $@.tmp && mv $@.tmp $@
+$(NTK_DIR)/gen/%.c.o: $(NTK_DIR)/gen/%.c
+	$(CC) $(NTK_CFLAGS) -c $< -o $@
+$(NTK_DIR)/gen/%.S.o: $(NTK_DIR)/gen/%.S
+	$(CC) $(NTK_CFLAGS) -c $< -o $@
 NTKERNEL   := $(BUILD)/ntkernel.elf
 
 $(NTK_DIR)/%.c.o: ntkernel/%.c

@@ -525,7 +525,25 @@ struct mb_module {
 
 static uint64_t align_up(uint64_t v, uint64_t a) { return (v + a - 1) & ~(a - 1); }
 
-/* Load one module at *next (page aligned) and advance *next past it. */
+/* Place one module's bytes at *next (page aligned) and advance *next past it. */
+static int mb_place_module(struct machine *m, const char *file, const uint8_t *buf, size_t len,
+                           const char *string, struct mb_module *mod, uint64_t *next,
+                           char *err, size_t errlen)
+{
+    uint64_t at = align_up(*next, 4096);
+    int rc = check_region(m, at, len, file, err, errlen);
+    if (!rc && at + len > 0xFFFFFFFFull)
+        rc = fail(err, errlen, "%s: a module must end below 4 GiB", file);
+    if (!rc) {
+        load_bytes(m, at, buf, len, len);
+        record_symbols(m, file, buf, len, false, err, errlen);
+        *mod = (struct mb_module){ (uint32_t)at, (uint32_t)(at + len), string };
+        *next = at + len;
+    }
+    return rc;
+}
+
+/* Load one module file at *next (page aligned) and advance *next past it. */
 static int mb_load_module(struct machine *m, char *item, struct mb_module *mod,
                           uint64_t *next, char *err, size_t errlen)
 {
@@ -538,27 +556,28 @@ static int mb_load_module(struct machine *m, char *item, struct mb_module *mod,
     uint8_t *buf;
     size_t len;
     if (read_file(file, m->bus->ram_size, "RAM", &buf, &len, err, errlen)) return -1;
-    uint64_t at = align_up(*next, 4096);
-    int rc = check_region(m, at, len, file, err, errlen);
-    if (!rc && at + len > 0xFFFFFFFFull)
-        rc = fail(err, errlen, "%s: a module must end below 4 GiB", file);
-    if (!rc) {
-        load_bytes(m, at, buf, len, len);
-        record_symbols(m, file, buf, len, false, err, errlen);
-        *mod = (struct mb_module){ (uint32_t)at, (uint32_t)(at + len), item };
-        *next = at + len;
-    }
+    int rc = mb_place_module(m, file, buf, len, item, mod, next, err, errlen);
     free(buf);
     return rc;
 }
 
-/* Split "A,B C,D" at commas (item text stays in list, which the caller owns)
- * and load each after the kernel's highest address, in extended memory. */
-static int mb_load_modules(struct machine *m, char *list, uint64_t kernel_end,
-                           struct mb_module *mods, unsigned *count, char *err, size_t errlen)
+/* The modules given in memory first, then the list's files: split "A,B C,D"
+ * at commas (item text stays in list, which the caller owns) and load each
+ * after the kernel's highest address, in extended memory. */
+static int mb_load_modules(struct machine *m, const struct mb_blob *blobs, unsigned nblobs,
+                           char *list, uint64_t kernel_end, struct mb_module *mods,
+                           unsigned *count, char *err, size_t errlen)
 {
     uint64_t next = kernel_end > LOADER_EXT_BASE ? kernel_end : LOADER_EXT_BASE;
     *count = 0;
+    if (nblobs > MB_MAX_MODULES) return fail(err, errlen, "more than %d modules", MB_MAX_MODULES);
+    for (; *count < nblobs; ++*count) {
+        const struct mb_blob *b = &blobs[*count];
+        char file[64];
+        snprintf(file, sizeof file, "%.*s", (int)strcspn(b->string, " "), b->string);
+        if (mb_place_module(m, file, b->data, b->size, b->string, &mods[*count], &next, err,
+                            errlen)) return -1;
+    }
     if (!list) return 0;
     for (char *item = list, *comma; item; item = comma) {
         if ((comma = strchr(item, ','))) *comma++ = 0;
@@ -686,8 +705,9 @@ static int mb_write_info(struct machine *m, const char *path, const char *append
     return rc;
 }
 
-int load_multiboot(struct machine *m, const char *path, const void *image, size_t size,
-                   const char *append, const char *initrd, char *err, size_t errlen)
+static int mb_boot(struct machine *m, const char *path, const void *image, size_t size,
+                   const char *append, const struct mb_blob *blobs, unsigned nblobs,
+                   const char *initrd, char *err, size_t errlen)
 {
     const char *name = name_of(path);
     struct mb_header h;
@@ -703,11 +723,27 @@ int load_multiboot(struct machine *m, const char *path, const void *image, size_
     unsigned count = 0;
     int rc = -1;
     if (!mods || (initrd && !list)) fail(err, errlen, "out of host memory");
-    else if (!mb_load_modules(m, list, end, mods, &count, err, errlen) &&
+    else if (!mb_load_modules(m, blobs, nblobs, list, end, mods, &count, err, errlen) &&
              !mb_write_info(m, name, append, mods, count, err, errlen)) rc = 0;
     free(list);
     free(mods);
     if (rc == 0) enter_flat32(m, (uint32_t)entry, MB_BOOT_MAGIC, MB_INFO_BASE);
+    return rc;
+}
+
+int load_multiboot(struct machine *m, const char *path, const void *image, size_t size,
+                   const char *append, const char *initrd, char *err, size_t errlen)
+{
+    return mb_boot(m, path, image, size, append, NULL, 0, initrd, err, errlen);
+}
+
+int load_multiboot_mem(struct machine *m, const char *path, const void *image, size_t size,
+                       const char *append, const struct mb_blob *mods, unsigned count,
+                       char *err, size_t errlen)
+{
+    if (ensure_symbols(m, err, errlen)) return -1;
+    int rc = mb_boot(m, path, image, size, append, mods, count, NULL, err, errlen);
+    if (rc == 0) machine_firmware_apic(m);
     return rc;
 }
 

@@ -68,6 +68,19 @@ int load_elf(struct machine *m, const char *path, const void *image, size_t size
              char *err, size_t errlen);
 int load_bios(struct machine *m, const void *image, size_t size, char *err, size_t errlen);
 
+/* A Multiboot kernel and its modules from host memory (the built-in
+ * kernel and ramdisk, embedded in the ringsim binary): the same boot as
+ * --kernel with --initrd, the module string of each given ("NAME ARGS"),
+ * the firmware's local-APIC state included.  0, or -1 with err set. */
+struct mb_blob {
+    const void *data;
+    size_t size;
+    const char *string;
+};
+int load_multiboot_mem(struct machine *m, const char *path, const void *image, size_t size,
+                       const char *append, const struct mb_blob *mods, unsigned count,
+                       char *err, size_t errlen);
+
 /* 1 if the first 8192 bytes hold a Multiboot v1 header with a valid checksum. */
 int loader_is_multiboot(const void *image, size_t size);
 

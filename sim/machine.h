@@ -45,6 +45,7 @@ enum {
     TRACE_EXCEPTIONS = 1u << 0, TRACE_IRQ = 1u << 1, TRACE_IO = 1u << 2, TRACE_POST = 1u << 3,
     TRACE_MODES = 1u << 4,
     TRACE_CR3 = 1u << 5, TRACE_TLB = 1u << 6,  /* MOV to CR3; TLB invalidations by cause */
+    TRACE_SYSCALLS = 1u << 7,   /* the built-in kernel's system calls (sim/nttrace.c) */
     TRACE_ALL = 0xFFFFFFFFu,
 };
 

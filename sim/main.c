@@ -1,10 +1,15 @@
 /* main.c - the command-line front end: options into a machine, an image
  * into its memory, one run, one line saying why it stopped.
  *
- * Exit status: the guest's debug-exit status when it wrote port 0xF4, else 0
- * for a clean stop, 1 for a triple fault or an internal stop, 2 for a bad
- * image or option.  With no image, ringsim runs its built-in CPU demo (the
- * built-in NT kernel takes that place when it exists).
+ *   ringsim [options]                 the built-in NT-style kernel and ramdisk
+ *   ringsim [options] run PROG [ARGS] the same, running PROG.elf
+ *   ringsim --kernel/--bios FILE      a kernel or ROM of one's own
+ *   ringsim --sieve N                 the built-in CPU demo
+ *
+ * Exit status: with the built-in kernel 0 when it reports success, 1 for
+ * failure or any other stop; with --kernel or --bios the guest's debug-exit
+ * status when it wrote port 0xF4, else 0 for a clean stop, 1 for a triple
+ * fault or an internal stop; 2 for a bad image or option everywhere.
  */
 #include <getopt.h>
 #include <signal.h>
@@ -15,19 +20,25 @@
 #include <unistd.h>
 #include "cpu/cpu.h"
 #include "mmu/bus.h"
+#include "sim/builtin.h"
 #include "sim/loader.h"
 #include "sim/machine.h"
+#include "sim/nttrace.h"
 #include "sim/sieve.h"
 #include "gdbstub/tcp.h"
 
 extern const unsigned char _binary_sieve_bin_start[], _binary_sieve_bin_end[];
+extern const unsigned char _binary_ntkernel_elf_start[], _binary_ntkernel_elf_end[];
+extern const unsigned char _binary_ramdisk_img_start[], _binary_ramdisk_img_end[];
 
 static struct machine *running;
 
 static void usage(FILE *f)
 {
     fprintf(f,
-        "usage: ringsim [options]\n"
+        "usage: ringsim [options]                  boot the built-in NT-style kernel\n"
+        "       ringsim [options] run PROG [ARGS]  the same, running PROG (an ELF32 i386\n"
+        "                                          executable) with ARGS\n"
         "  --kernel FILE        boot a Multiboot v1 kernel or a plain ELF executable\n"
         "  --append TEXT        the kernel's command line (after its file name)\n"
         "  --initrd F[,F...]    Multiboot modules\n"
@@ -42,7 +53,7 @@ static void usage(FILE *f)
         "                       pdpe1gb (e.g. --cpu intel,-popcnt,-abm); lm stays on\n"
         "  --max-insns N        stop after N instructions\n"
         "  --trace LIST         comma-separated: exceptions, irq, io, post, modes,\n"
-        "                       cr3, tlb, all\n"
+        "                       cr3, tlb, syscalls (the kernel's system calls), all\n"
         "  --trace-file FILE    write the trace there instead of stderr\n"
         "  --headless           no window (the only mode in this version)\n"
         "  --no-cycles          switch the cycle model off (virtual time from instructions)\n"
@@ -50,11 +61,13 @@ static void usage(FILE *f)
         "                       is given; port 0 picks a free one and prints it)\n"
         "  --wait-gdb           hold the machine at its first instruction (the reset\n"
         "                       vector, the kernel entry, or the CPU demo's first\n"
-        "                       instruction without an image) until gdb attaches\n"
-        "  --sieve N            the built-in CPU demo: primes below N (the default run)\n"
+        "                       instruction) until gdb attaches\n"
+        "  --sieve N            the built-in CPU demo: primes below N\n"
         "  --help               this text\n"
-        "Exit status: the guest's debug-exit status if it used port 0xF4, else 0 for a\n"
-        "clean stop, 1 for a triple fault or an internal stop, 2 for a bad image or option.\n");
+        "Exit status: with the built-in kernel 0 when it reports success, else 1; with\n"
+        "--kernel or --bios the guest's debug-exit status if it used port 0xF4, else 0\n"
+        "for a clean stop, 1 for a triple fault or an internal stop; 2 for a bad image\n"
+        "or option.\n");
 }
 
 static double now_seconds(void)
@@ -102,6 +115,11 @@ struct cli {
     struct load_request load;
     const char *trace_file;
     unsigned sieve;
+    bool sieve_set;             /* --sieve given: the CPU demo instead of the kernel */
+    bool headless;
+    const char *program;        /* ringsim run PROG [ARGS...] */
+    char **prog_args;
+    int nprog_args;
     int cycles;
     const char *gdb;            /* --gdb [HOST:]PORT */
     bool wait_gdb;
@@ -135,7 +153,8 @@ static int parse_trace(const char *list, unsigned *mask)
     static const struct { const char *name; unsigned bit; } categories[] = {
         { "exceptions", TRACE_EXCEPTIONS }, { "irq", TRACE_IRQ }, { "io", TRACE_IO },
         { "post", TRACE_POST }, { "modes", TRACE_MODES },
-        { "cr3", TRACE_CR3 }, { "tlb", TRACE_TLB }, { "all", TRACE_ALL },
+        { "cr3", TRACE_CR3 }, { "tlb", TRACE_TLB }, { "syscalls", TRACE_SYSCALLS },
+        { "all", TRACE_ALL },
     };
     char buf[256];
     snprintf(buf, sizeof buf, "%s", list);
@@ -144,8 +163,8 @@ static int parse_trace(const char *list, unsigned *mask)
         unsigned i = 0;
         while (i < sizeof categories / sizeof categories[0] && strcmp(tok, categories[i].name)) i++;
         if (i == sizeof categories / sizeof categories[0])
-            return bad_option("--trace wants exceptions, irq, io, post, modes, cr3, tlb or all, "
-                              "not '%s'", tok);
+            return bad_option("--trace wants exceptions, irq, io, post, modes, cr3, tlb, "
+                              "syscalls or all, not '%s'", tok);
         *mask |= categories[i].bit;
     }
     return 0;
@@ -177,7 +196,7 @@ static int parse_option(struct cli *c, int opt, const char *arg)
         return 0;
     case 't': return parse_trace(arg, &c->mopt.trace_mask);
     case 'T': c->trace_file = arg; return 0;
-    case 'H': return 0;
+    case 'H': c->headless = true; return 0;
     case 'g': c->gdb = arg; return 0;
     case 'W': c->wait_gdb = true; return 0;
     case 'C': c->cycles = 0; return 0;
@@ -185,6 +204,7 @@ static int parse_option(struct cli *c, int opt, const char *arg)
         v = strtoull(arg, &end, 0);
         if (*end || v < 3 || v > (1u << 30)) return bad_option("--sieve wants 3 to 2^30, not '%s'", arg);
         c->sieve = (unsigned)v;
+        c->sieve_set = true;
         return 0;
     default:
         return -1;
@@ -207,7 +227,7 @@ static int parse_args(int argc, char **argv, struct cli *c)
     };
     int opt;
     opterr = 0;
-    while ((opt = getopt_long(argc, argv, "h", longopts, NULL)) != -1) {
+    while ((opt = getopt_long(argc, argv, "+h", longopts, NULL)) != -1) {
         if (opt == 'h') {
             usage(stdout);
             exit(0);
@@ -215,7 +235,17 @@ static int parse_args(int argc, char **argv, struct cli *c)
         if (opt == '?') return bad_option("unknown or incomplete option '%s'", argv[optind - 1]);
         if (parse_option(c, opt, optarg) != 0) return -1;
     }
-    if (optind < argc) return bad_option("unexpected argument '%s'", argv[optind]);
+    if (optind < argc && !strcmp(argv[optind], "run")) {
+        if (optind + 1 >= argc) return bad_option("%s wants a program: run PROG.elf [ARGS...]", "run");
+        c->program = argv[optind + 1];
+        c->prog_args = argv + optind + 2;
+        c->nprog_args = argc - optind - 2;
+        if (c->load.kernel || c->load.bios || c->sieve_set)
+            return bad_option("%s runs a program on the built-in kernel: not with --kernel, "
+                              "--bios or --sieve", "run");
+    } else if (optind < argc) {
+        return bad_option("unexpected argument '%s'", argv[optind]);
+    }
     if (c->wait_gdb && !c->gdb) return bad_option("%s needs --gdb [HOST:]PORT", "--wait-gdb");
     return 0;
 }
@@ -231,6 +261,11 @@ static void on_sigint(int sig)
     }
 }
 
+static bool demo_machine(const struct cli *c)
+{
+    return !c->load.kernel && !c->load.bios && c->sieve_set;
+}
+
 static int run_image(struct cli *c)
 {
     FILE *trace = NULL;
@@ -239,16 +274,47 @@ static int run_image(struct cli *c)
         if (!trace) return bad_option("cannot open the trace file '%s'", c->trace_file), 2;
         c->mopt.trace = trace;
     }
-    struct machine *m = machine_new(&c->mopt);
-    if (!m) return 2;
-    m->cpu.cycle_model = c->cycles;
     char err[256];
-    if (!c->load.kernel && !c->load.bios) {
+    bool builtin = !c->load.kernel && !c->load.bios && !c->sieve_set;
+    void *prog = NULL;
+    size_t prog_size = 0;
+    if (c->program && builtin_read_program(c->program, &prog, &prog_size, err, sizeof err)) {
+        fprintf(stderr, "ringsim: run: %s\n", err);
+        return 2;
+    }
+    struct machine *m = machine_new(&c->mopt);
+    if (!m) return free(prog), 2;
+    m->cpu.cycle_model = c->cycles;
+    int rc = 0;
+    if (builtin) {
+        const struct builtin_image img = {
+            _binary_ntkernel_elf_start,
+            (size_t)(_binary_ntkernel_elf_end - _binary_ntkernel_elf_start),
+            _binary_ramdisk_img_start,
+            (size_t)(_binary_ramdisk_img_end - _binary_ramdisk_img_start),
+        };
+        rc = builtin_boot(m, &img, c->program, prog, prog_size, c->prog_args, c->nprog_args,
+                          err, sizeof err);
+        if (!rc && !c->headless)
+            fprintf(stderr, "ringsim: no display in this version: the console (COM1) is "
+                    "%s\n", !strcmp(c->mopt.serial, "stdio") ? "this terminal"
+                                                                : c->mopt.serial);
+    } else if (demo_machine(c)) {
         /* The CPU demo as a machine, for the debugger: the sieve at 0x1000. */
         sieve_prepare(&m->cpu, _binary_sieve_bin_start,
                       (size_t)(_binary_sieve_bin_end - _binary_sieve_bin_start), c->sieve);
-    } else if (machine_boot(m, &c->load, err, sizeof err) != 0) {
+    } else {
+        rc = machine_boot(m, &c->load, err, sizeof err);
+    }
+    free(prog);
+    struct nttrace syscalls = { 0 };
+    if (rc == 0 && (c->mopt.trace_mask & TRACE_SYSCALLS) && !(c->load.bios || demo_machine(c))) {
+        rc = nttrace_attach(&syscalls, &m->cpu, m->symbols, trace, err, sizeof err);
+        if (rc != 0 && c->mopt.trace_mask == TRACE_ALL) rc = 0;     /* not this kernel's */
+    }
+    if (rc != 0) {
         fprintf(stderr, "ringsim: %s\n", err);
+        nttrace_free(&syscalls);
         machine_free(m);
         return 2;
     }
@@ -273,9 +339,24 @@ static int run_image(struct cli *c)
     }
     running = NULL;
     fflush(stdout);
-    fprintf(stderr, "ringsim: %s (%llu instructions, %llu ns of virtual time)\n", m->message,
-            (unsigned long long)m->cpu.instret, (unsigned long long)machine_now(m));
+    nttrace_free(&syscalls);
     int status = m->exit_status;
+    const char *message = m->message;
+    char said[128];
+    if (builtin) {
+        int known = m->stop == STOP_DEBUG_EXIT;
+        unsigned value = (unsigned)m->exit_status >> 1;
+        status = known ? builtin_exit_status(value, &known) : 1;
+        if (m->stop == STOP_DEBUG_EXIT) {
+            snprintf(said, sizeof said, known ? "the built-in kernel reported %s (%#x)"
+                     : "the built-in kernel wrote %s %#x to isa-debug-exit (0x10 is success, "
+                       "0x11 failure)", known ? (status ? "failure" : "success") : "the value",
+                     value);
+            message = said;
+        }
+    }
+    fprintf(stderr, "ringsim: %s (%llu instructions, %llu ns of virtual time)\n", message,
+            (unsigned long long)m->cpu.instret, (unsigned long long)machine_now(m));
     machine_free(m);
     if (trace && trace != stderr) fclose(trace);
     return status;
@@ -286,11 +367,12 @@ int main(int argc, char **argv)
     struct cli c = { .sieve = 1000000, .cycles = 1 };
     machine_default_options(&c.mopt);
     if (parse_args(argc, argv, &c) != 0) return 2;
-    if (!c.load.kernel && !c.load.bios && c.gdb) {     /* the demo under the debugger */
+    bool demo = !c.load.kernel && !c.load.bios && c.sieve_set;
+    if (demo && c.gdb) {                                /* the demo under the debugger */
         if (c.mopt.ram_bytes < sieve_ram_bytes(c.sieve)) c.mopt.ram_bytes = sieve_ram_bytes(c.sieve);
         return run_image(&c);
     }
-    if (!c.load.kernel && !c.load.bios)
+    if (demo)
         return run_demo(c.mopt.model ? c.mopt.model : cpu_model_host(), &c.mopt, c.sieve,
                         c.cycles);
     return run_image(&c);

@@ -49,6 +49,13 @@ void HalDisplayString(const char *s)
     for (; *s; s++) HalpPutChar(*s);
 }
 
+/* Exactly Length bytes, NULs included: what a program writes is what the
+ * console gets. */
+void HalDisplayBytes(const char *Bytes, ULONG Length)
+{
+    for (ULONG i = 0; i < Length; i++) HalpPutChar(Bytes[i]);
+}
+
 /* ICW1-ICW4 (8259A data sheet): edge-triggered, cascaded on IRQ 2, 8086
  * mode; IRQ 0-7 at PRIMARY_VECTOR_BASE, 8-15 eight above.  Only the clock
  * (IRQ 0) is unmasked. */

@@ -7,6 +7,7 @@
 
 void HalInitializeConsole(void);
 void HalDisplayString(const char *s);
+void HalDisplayBytes(const char *Bytes, ULONG Length);
 void HalInitSystem(void);
 void HalEndSystemInterrupt(ULONG Vector);
 /* Ends the machine through isa-debug-exit (port 0xF4): 0x10 success. */

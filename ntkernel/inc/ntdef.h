@@ -15,6 +15,23 @@ typedef uint64_t ULONGLONG;
 typedef char     CHAR;
 typedef void    *PVOID;
 typedef uintptr_t ULONG_PTR;
+typedef ULONG   *PULONG;
+typedef LONG    *PLONG;
+typedef UCHAR   *PUCHAR;
+typedef WCHAR   *PWSTR;
+typedef PVOID    HANDLE, *PHANDLE;
+typedef ULONG    ACCESS_MASK;
+typedef CHAR     KPROCESSOR_MODE;
+typedef LONG     KPRIORITY;
+typedef int64_t  LONGLONG;
+typedef union _LARGE_INTEGER { struct { ULONG LowPart; LONG HighPart; }; LONGLONG QuadPart; } LARGE_INTEGER, *PLARGE_INTEGER;
+
+#define KernelMode 0
+#define UserMode   1
+#define NtCurrentProcess() ((HANDLE)-1)
+#define NtCurrentThread()  ((HANDLE)-2)
+/* Services are stdcall: the callee pops its arguments. */
+#define NTAPI __attribute__((stdcall))
 
 #define TRUE  1
 #define FALSE 0

@@ -1,6 +1,7 @@
 /* clock.c - the clock tick: KeUpdateSystemTime advances the interrupt time,
- * KeTickCount and KUSER_SHARED_DATA's copies of both, and charges the tick
- * to the processor (kernel time until there are threads to charge). */
+ * KeTickCount and KUSER_SHARED_DATA's copies of both, charges the tick to
+ * the running thread (user or kernel time, by the interrupted CS) and its
+ * process, wakes the waits that are due and counts down the quantum. */
 #include "../inc/ke.h"
 #include "../inc/hal.h"
 
@@ -20,9 +21,10 @@ static ULONGLONG KiReadSystemTime(volatile KSYSTEM_TIME *Time)
     return (ULONGLONG)(ULONG)Time->High1Time << 32 | Time->LowPart;
 }
 
-void KeUpdateSystemTime(void)
+void KeUpdateSystemTime(PKTRAP_FRAME TrapFrame)
 {
     PKPRCB Prcb = KeGetPcr()->Prcb;
+    PKTHREAD Thread = Prcb->CurrentThread;
     ULONGLONG Ticks = KiReadSystemTime(&KeTickCount) + 1;
 
     KiWriteSystemTime(&SharedUserData->InterruptTime,
@@ -31,6 +33,22 @@ void KeUpdateSystemTime(void)
     KiWriteSystemTime(&SharedUserData->TickCount, Ticks);
     SharedUserData->TickCountLow = (ULONG)Ticks;
     Prcb->InterruptCount++;
-    Prcb->KernelTime++;
+    if (Thread) {
+        PKPROCESS Process = Thread->ApcState.Process;
+        if (TrapFrame && (TrapFrame->SegCs & 1)) {
+            Thread->UserTime++;
+            Prcb->UserTime++;
+            if (Process) Process->UserTime++;
+        } else {
+            Thread->KernelTime++;
+            Prcb->KernelTime++;
+            if (Process) Process->KernelTime++;
+        }
+        KiExpireTimers();
+        if (Thread != Prcb->IdleThread && --Thread->Quantum <= 0) {
+            Thread->Quantum = THREAD_QUANTUM;
+            Prcb->QuantumEnd = 1;
+        }
+    }
     HalEndSystemInterrupt(CLOCK_VECTOR);
 }

@@ -6,24 +6,19 @@
  * 0x7FFE0000 (nt-reference.md 1).  Kernel pages are global (CR4.PGE) so
  * CR3 switches keep them in the TLB.  Nothing below KSEG0_BASE is mapped but
  * the shared page: the first 64 KB and the 64 KB under 2 GB stay empty. */
-#include "../inc/mm.h"
+#include "mi.h"
 #include "../inc/ke.h"
 #include "../inc/arch.h"
 #include "../inc/rtl.h"
 
 ULONG MmKernelDirectoryTableBase;
 ULONG MmSharedUserDataPhysical;
-static ULONG MiNextFreePhysical, MiPhysicalLimit;
 
-/* A zeroed physical page from the free range after the image; the range
- * stays inside KSEG0 so the kernel can reach every page it hands out. */
-ULONG MmAllocatePhysicalPage(void)
+/* Boot cannot go on without its tables. */
+static ULONG MiAllocateBootPage(void)
 {
-    if (MiNextFreePhysical + PAGE_SIZE > MiPhysicalLimit)
-        KeBugCheckEx(0x7D /* INSTALL_MORE_MEMORY */, MiNextFreePhysical, MiPhysicalLimit, 0, 0);
-    ULONG Pa = MiNextFreePhysical;
-    MiNextFreePhysical += PAGE_SIZE;
-    RtlZeroMemory(MI_P2V(Pa), PAGE_SIZE);
+    ULONG Pa = MmAllocatePhysicalPage();
+    if (!Pa) KeBugCheckEx(0x7D /* INSTALL_MORE_MEMORY */, MmNumberOfPhysicalPages, 0, 0, 0);
     return Pa;
 }
 
@@ -35,7 +30,7 @@ void MiMapPage(ULONG Va, ULONG Pa, ULONG Protection)
     ULONG *Pd = MI_P2V(MmKernelDirectoryTableBase);
     ULONG *Pde = &Pd[Va >> 22];
     if (!(*Pde & PTE_VALID))
-        *Pde = MmAllocatePhysicalPage() | PTE_VALID | PTE_WRITE | (Va < KSEG0_BASE ? PTE_OWNER : 0);
+        *Pde = MiAllocateBootPage() | PTE_VALID | PTE_WRITE | (Va < KSEG0_BASE ? PTE_OWNER : 0);
     ULONG *Pt = MI_P2V(*Pde & ~(PAGE_SIZE - 1));
     Pt[(Va >> 12) & 0x3FF] = (Pa & ~(PAGE_SIZE - 1)) | Protection | PTE_VALID;
 }
@@ -51,8 +46,8 @@ static void MiMapSystemPages(ULONG PhysicalEnd)
 /* The boot processor's two fixed pages (the loader's 2-page block). */
 static void MiMapProcessorPages(void)
 {
-    ULONG PcrPhysical = MmAllocatePhysicalPage();
-    MmSharedUserDataPhysical = MmAllocatePhysicalPage();
+    ULONG PcrPhysical = MiAllocateBootPage();
+    MmSharedUserDataPhysical = MiAllocateBootPage();
     MiMapPage(KIP0PCRADDRESS, PcrPhysical, PTE_WRITE | PTE_GLOBAL);
     MiMapPage(KI_USER_SHARED_DATA, MmSharedUserDataPhysical, PTE_WRITE | PTE_GLOBAL);
     MiMapPage(MM_SHARED_USER_DATA_VA, MmSharedUserDataPhysical, PTE_OWNER);
@@ -63,9 +58,10 @@ void MmInitSystem(ULONG LowestFreePhysical, ULONG HighestPhysical)
     ULONG Cpuid[4];
     ULONG PhysicalEnd = HighestPhysical < KSEG0_SIZE ? HighestPhysical : KSEG0_SIZE;
 
-    MiNextFreePhysical = (LowestFreePhysical + PAGE_SIZE - 1) & ~(PAGE_SIZE - 1);
-    MiPhysicalLimit = PhysicalEnd;
-    MmKernelDirectoryTableBase = MmAllocatePhysicalPage();
+    /* The boot page tables map only 0-4 MB: the first frames handed out
+     * (the directory and KSEG0's page tables) are the lowest free ones. */
+    MiInitializePfnDatabase(MI_ROUND_TO_PAGES(LowestFreePhysical), PhysicalEnd);
+    MmKernelDirectoryTableBase = MiAllocateBootPage();
     MiMapSystemPages(PhysicalEnd);
     MiMapProcessorPages();
     __writecr3(MmKernelDirectoryTableBase);

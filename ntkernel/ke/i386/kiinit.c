@@ -8,26 +8,40 @@
 #include "../../inc/mm.h"
 #include "../../inc/rtl.h"
 #include "../../inc/arch.h"
+#include "../../inc/io.h"
+#include "../../inc/ob.h"
+#include "../../ps/psp.h"
 
 #define MULTIBOOT_LOADER_MAGIC 0x2BADB002u
 #define MBI_MEM                1u       /* mem_lower/mem_upper valid */
+#define MBI_CMDLINE            4u       /* cmdline valid */
+#define MBI_MODS               8u       /* mods_count/mods_addr valid */
 
 /* The GDT and the IDT share one page, the IDT right behind the GDT, as XP
  * lays them out. */
 static struct {
     KGDTENTRY Gdt[KGDT_NUMBER];
     KIDTENTRY Idt[MAXIMUM_IDTVECTOR + 1];
-} KiDescriptorPage __attribute__((aligned(4096)));
+} KiDescriptorPage __attribute__((aligned(4096), section(".bss.descriptors")));
 
 KTSS KiTss __attribute__((aligned(16)));
 KTSS KiDoubleFaultTSS __attribute__((aligned(16)));
 KTSS KiNMITSS __attribute__((aligned(16)));
 static UCHAR KiDoubleFaultStack[0x1000] __attribute__((aligned(16)));
 static UCHAR KiNMIStack[0x1000] __attribute__((aligned(16)));
+static UCHAR KiDpcStack[0x3000] __attribute__((aligned(4096)));
 ULONG KeFeatureBits;
-/* NT's switch for the SYSENTER path: set while KiFastCallEntry is absent,
- * so the MSRs stay unset and nothing can enter the kernel through them. */
+/* NT's switch for the SYSENTER path: cleared once CPUID.SEP is seen and
+ * ntdll's KiFastSystemCall is found; KiServiceExit returns by IRETD while
+ * it is set. */
 BOOLEAN KiFastSystemCallDisable = TRUE;
+void KiFastCallEntry(void);
+void KiSystemService(void);
+void KiCallbackReturn(void);
+void KiDebugService(void);
+void KiSetLowWaitHighThread(void);
+void KiInitializeServiceTables(void);
+NTSTATUS NotifyDriverEntry(void);
 
 extern UCHAR KiImageEnd[];
 void KiDoubleFaultTask(void);
@@ -111,9 +125,8 @@ static void KiSetIdtEntry(ULONG Vector, void (*Handler)(void), USHORT Selector, 
     e->Access = Access;
 }
 
-/* Interrupt gates everywhere, DPL 3 only where user mode may INT n; task
- * gates for NMI and #DF.  0x20-0x2F stay not present until their handlers
- * (0x2B-0x2E: the system-call paths) exist; 0x2A is KiGetTickCount. */
+/* Interrupt gates everywhere, DPL 3 only where user mode may INT n (3, 4,
+ * 0x2A-0x2E); task gates for NMI and #DF; 0x20-0x29 not present. */
 void KiInitializeIdt(void)
 {
     for (ULONG v = 0; v < 0x20; v++) {
@@ -123,6 +136,10 @@ void KiInitializeIdt(void)
     KiSetIdtEntry(2, NULL, KGDT_NMI_TSS, KIDT_TASK_GATE);
     KiSetIdtEntry(8, NULL, KGDT_DF_TSS, KIDT_TASK_GATE);
     KiSetIdtEntry(0x2A, KiGetTickCount, KGDT_R0_CODE, KIDT_INTERRUPT_GATE3);
+    KiSetIdtEntry(0x2B, KiCallbackReturn, KGDT_R0_CODE, KIDT_INTERRUPT_GATE3);
+    KiSetIdtEntry(0x2C, KiSetLowWaitHighThread, KGDT_R0_CODE, KIDT_INTERRUPT_GATE3);
+    KiSetIdtEntry(0x2D, KiDebugService, KGDT_R0_CODE, KIDT_INTERRUPT_GATE3);
+    KiSetIdtEntry(0x2E, KiSystemService, KGDT_R0_CODE, KIDT_INTERRUPT_GATE3);
     for (ULONG v = PRIMARY_VECTOR_BASE; v <= MAXIMUM_IDTVECTOR; v++)
         KiSetIdtEntry(v, KiUnexpectedInterruptTable[v - PRIMARY_VECTOR_BASE], KGDT_R0_CODE,
                       KIDT_INTERRUPT_GATE);
@@ -132,6 +149,8 @@ void KiInitializeIdt(void)
     __asm__ volatile("lidt %0" :: "m"(Idtr));
     DbgPrint("KiInitializeIdt: IDTR 0x%08X limit 0x%03X; task gates: NMI -> 0x%02X, #DF -> 0x%02X\n",
              Idtr.Base, Idtr.Limit, KGDT_NMI_TSS, KGDT_DF_TSS);
+    DbgPrint("KiInitializeIdt: DPL 3: 0x03 0x04 0x2A KiGetTickCount 0x2B KiCallbackReturn "
+             "0x2C KiSetLowWaitHighThread 0x2D KiDebugService 0x2E KiSystemService\n");
 }
 
 /* ---- the KPCR and KPRCB -------------------------------------------------- */
@@ -155,11 +174,8 @@ static void KiInitializePrcb(PKPRCB Prcb)
         PLIST_ENTRY Head = &Prcb->DispatcherReadyListHead[i];
         Head->Flink = Head->Blink = Head;
     }
-    /* The DPC stack: 3 pages of KSEG0, also SYSENTER_ESP once fast calls run. */
-    ULONG Base = MmAllocatePhysicalPage();       /* the allocator hands out pages in order */
-    MmAllocatePhysicalPage();
-    MmAllocatePhysicalPage();
-    Prcb->DpcStack = (ULONG)MI_P2V(Base) + 3 * PAGE_SIZE;
+    /* The DPC stack, also SYSENTER_ESP: KiFastCallEntry leaves it at once. */
+    Prcb->DpcStack = (ULONG)KiDpcStack + sizeof KiDpcStack;
 }
 
 void KiInitializePcr(void)
@@ -219,16 +235,21 @@ void KiLoadFastSyscallMachineSpecificRegisters(void)
     if ((r[3] & CPUID_EDX_SEP) && !(Family == 6 && Model < 3 && Step < 3))
         KeFeatureBits |= KF_FAST_SYSCALL;
     KeGetPcr()->Prcb->FeatureBits = KeFeatureBits;
-    if (!(KeFeatureBits & KF_FAST_SYSCALL)) {
-        DbgPrint("KiLoadFastSyscallMachineSpecificRegisters: no SEP, system calls use int 2Eh\n");
-    } else if (KiFastSystemCallDisable) {
-        DbgPrint("KiLoadFastSyscallMachineSpecificRegisters: SEP present; fast calls off "
-                 "(no KiFastCallEntry yet), SYSENTER MSRs left unset\n");
-    } else {
+    KiFastSystemCallDisable = !(KeFeatureBits & KF_FAST_SYSCALL) || !KeFastSystemCall;
+    if (!KiFastSystemCallDisable) {
         __writemsr(MSR_SYSENTER_CS, KGDT_R0_CODE);
         __writemsr(MSR_SYSENTER_ESP, KeGetPcr()->Prcb->DpcStack);
-        /* MSR_SYSENTER_EIP: KiFastCallEntry, with the system-call paths. */
+        __writemsr(MSR_SYSENTER_EIP, (ULONG)KiFastCallEntry);
     }
+    /* ntdll's stubs call through SharedUserData->SystemCall (nt-reference.md 4.1). */
+    SharedUserData->SystemCall = KiFastSystemCallDisable ? KeIntSystemCall : KeFastSystemCall;
+    SharedUserData->SystemCallReturn = KeFastSystemCallRet;
+    if (KiFastSystemCallDisable)
+        DbgPrint("KiLoadFastSyscallMachineSpecificRegisters: no SEP, system calls use int 2Eh\n");
+    else
+        DbgPrint("KiLoadFastSyscallMachineSpecificRegisters: SYSENTER_CS 0x%02X, SYSENTER_ESP 0x%08X "
+                 "(DPC stack), SYSENTER_EIP 0x%08X (KiFastCallEntry)\n", KGDT_R0_CODE,
+                 KeGetPcr()->Prcb->DpcStack, (ULONG)KiFastCallEntry);
 }
 
 /* ---- the clock ----------------------------------------------------------- */
@@ -249,6 +270,147 @@ static void KiCheckClock(void)
              Agree ? "agrees" : "DIFFERS", FromInt2A == Expected ? "agrees" : "DIFFERS");
 }
 
+/* ---- the loader's information ----------------------------------------------- */
+
+/* The loader's module table, or NULL: it must lie in the first 4 MB, the
+ * only memory the boot page tables map until MmInitSystem. */
+static const ULONG *KiModuleTable(const ULONG *Mbi, PULONG Count)
+{
+    *Count = Mbi[5];
+    if (!(Mbi[0] & MBI_MODS) || !*Count || *Count > 256 || Mbi[6] > 0x400000 - 16 * 256) return NULL;
+    return MI_P2V(Mbi[6]);
+}
+
+/* Modules follow the image: the free pages start after the last one that
+ * the kernel can reach (a module above 16 MB is refused by the I/O manager). */
+static ULONG KiLowestFreePhysical(const ULONG *Mbi)
+{
+    ULONG Lowest = MI_V2P(KiImageEnd), Count;
+    const ULONG *Module = KiModuleTable(Mbi, &Count);
+    for (ULONG i = 0; Module && i < Count; i++)
+        if (Module[4 * i + 1] > Lowest && Module[4 * i + 1] <= KSEG0_SIZE) Lowest = Module[4 * i + 1];
+    return Lowest;
+}
+
+/* Module 0 is the ramdisk, every further one a single boot file. */
+static void KiInitializeBootFiles(const ULONG *Mbi)
+{
+    ULONG Count;
+    const ULONG *Module = KiModuleTable(Mbi, &Count);
+    for (ULONG i = 0; Module && i < Count; i++) {
+        if (i == 0) IoInitRamdisk(Module[0], Module[1]);
+        else IoAddBootFile(Module[4 * i + 2] ? MI_P2V(Module[4 * i + 2]) : "", Module[4 * i],
+                           Module[4 * i + 1]);
+    }
+}
+
+/* A word of the kernel's command line ("ntkernel.elf selftest ..."). */
+static BOOLEAN KiCommandLineHas(const ULONG *Mbi, const char *Word)
+{
+    if (!(Mbi[0] & MBI_CMDLINE) || !Mbi[4] || Mbi[4] >= KSEG0_SIZE) return FALSE;
+    for (const char *p = MI_P2V(Mbi[4]); *p; ) {
+        while (*p == ' ') p++;
+        ULONG n = 0;
+        while (Word[n] && p[n] == Word[n]) n++;
+        if (!Word[n] && (p[n] == ' ' || !p[n])) return TRUE;
+        while (*p && *p != ' ') p++;
+    }
+    return FALSE;
+}
+
+/* ---- phase 1: processes --------------------------------------------------- */
+
+static ETHREAD KiIdleThread;
+static PEPROCESS KiSessionManager;
+
+/* The boot processor's own thread becomes the idle thread of the System
+ * process (tid 0, priority 0), as in NT. */
+static void KiInitializeIdleThread(void)
+{
+    PKTHREAD Idle = &KiIdleThread.Tcb;
+    Idle->Header.Type = ThreadObject;
+    Idle->Header.WaitListHead.Flink = Idle->Header.WaitListHead.Blink = &Idle->Header.WaitListHead;
+    Idle->InitialStack = Idle->StackBase = P0BootStack;
+    Idle->StackLimit = KiBootStack;
+    Idle->State = Running;
+    Idle->Priority = Idle->BasePriority = LOW_PRIORITY;
+    Idle->PreviousMode = KernelMode;
+    Idle->ServiceTable = KeServiceDescriptorTable;
+    Idle->Affinity = 1;
+    KiIdleThread.CrossThreadFlags = PS_CROSS_THREAD_FLAGS_SYSTEM;
+    KeGetPcr()->Prcb->CurrentThread = Idle;
+    KeInitializeDispatcher(Idle);
+}
+
+/* "run=NAME" on the kernel command line: the session manager runs only
+ * that program, with the words its module string carries. */
+static void KiSessionManagerCommandLine(const ULONG *Mbi, char *Line, ULONG Size)
+{
+    const char *Cmd = (Mbi[0] & MBI_CMDLINE) && Mbi[4] ? (const char *)MI_P2V(Mbi[4]) : "";
+    const char *Run = NULL;
+    for (const char *p = Cmd; *p; p++)
+        if ((p == Cmd || p[-1] == ' ') && p[0] == 'r' && p[1] == 'u' && p[2] == 'n' && p[3] == '=') Run = p + 4;
+    ULONG n = 0;
+    const char *Smss = "smss.elf";
+    while (*Smss && n < Size - 1) Line[n++] = *Smss++;
+    if (Run) {
+        char Name[64];
+        ULONG k = 0;
+        while (Run[k] && Run[k] != ' ' && k < sizeof Name - 1) Name[k] = Run[k], k++;
+        Name[k] = 0;
+        if (n < Size - 1) Line[n++] = ' ';
+        for (const char *p = Name; *p && n < Size - 1;) Line[n++] = *p++;
+        const char *Args = IoBootFileArguments(Name);
+        if (Args && *Args && n < Size - 1) Line[n++] = ' ';
+        while (Args && *Args && n < Size - 1) Line[n++] = *Args++;
+    }
+    Line[n] = 0;
+}
+
+static void KiSessionManagerExit(HANDLE ParentId, HANDLE ProcessId, BOOLEAN Create)
+{
+    (void)ParentId;
+    if (!Create && KiSessionManager && ProcessId == KiSessionManager->UniqueProcessId) {
+        DbgPrint("ntkernel: the session manager exited with 0x%08X; shutting down\n",
+                 (ULONG)KiSessionManager->ExitStatus);
+        HalReturnToFirmware(KiSessionManager->ExitStatus == 0 ? HAL_EXIT_SUCCESS : HAL_EXIT_FAILURE);
+    }
+}
+
+/* The idle loop: whatever is ready runs; otherwise HLT until an interrupt. */
+static void KiIdleLoop(void) __attribute__((noreturn));
+extern BOOLEAN KiIdleLoopRunning;
+static void KiIdleLoop(void)
+{
+    _disable();
+    KiIdleLoopRunning = TRUE;
+    for (;;) {
+        if (KeGetPcr()->Prcb->ReadySummary) KiSwapThread();
+        __asm__ volatile("sti; hlt; cli" ::: "memory");
+    }
+}
+
+static void KiInitializeProcesses(const ULONG *Mbi)
+{
+    NTSTATUS Status = PspCreateProcess(NULL, NULL, FALSE, &PsInitialSystemProcess);
+    if (!NT_SUCCESS(Status)) KeBugCheckEx(0x6B /* PROCESS1_INITIALIZATION_FAILED */, (ULONG)Status, 0, 0, 0);
+    KiIdleThread.Tcb.ApcState.Process = &PsInitialSystemProcess->Pcb;
+    KiIdleThread.ThreadsProcess = PsInitialSystemProcess;
+    DbgPrint("PspInitPhase0: System process %u, idle thread %u\n", (ULONG)PsInitialSystemProcess->UniqueProcessId,
+             (ULONG)KiIdleThread.Cid.UniqueThread);
+    Status = NotifyDriverEntry();
+    DbgPrint("IopInitializeBuiltinDriver: notify.sys DriverEntry 0x%08X\n", (ULONG)Status);
+    PsSetCreateProcessNotifyRoutine(KiSessionManagerExit, FALSE);
+    char Line[160];
+    KiSessionManagerCommandLine(Mbi, Line, sizeof Line);
+    Status = PspCreateSessionManager(Line, &KiSessionManager);
+    if (!NT_SUCCESS(Status)) {
+        DbgPrint("ntkernel: cannot start the session manager (%s): 0x%08X\n", Line, (ULONG)Status);
+        HalReturnToFirmware(HAL_EXIT_FAILURE);
+    }
+    DbgPrint("PspCreateSessionManager: %s is process %u\n", Line, (ULONG)KiSessionManager->UniqueProcessId);
+}
+
 /* ---- the entry ----------------------------------------------------------- */
 
 void KiSystemStartup(ULONG Magic, ULONG LoaderBlock)
@@ -259,15 +421,27 @@ void KiSystemStartup(ULONG Magic, ULONG LoaderBlock)
         KeBugCheckEx(0x5C /* HAL_INITIALIZATION_FAILED */, Magic, LoaderBlock, 0, 0);
     const ULONG *Mbi = MI_P2V(LoaderBlock);
     ULONG HighestPhysical = (Mbi[0] & MBI_MEM) ? 0x100000 + Mbi[2] * 1024 : 0x100000;
-    MmInitSystem(MI_V2P(KiImageEnd), HighestPhysical);
+    MmInitSystem(KiLowestFreePhysical(Mbi), HighestPhysical);
     KiInitializePcr();
     KiInitializeGdt();
     KiInitializeTss();
     KiInitializeIdt();
     KiInitializeUserSharedData();
+    KiInitializeServiceTables();
+    KiInitializeIdleThread();
+    KiInitializeBootFiles(Mbi);
+    NTSTATUS Status = PspLookupKernelUserEntryPoints();
+    if (!NT_SUCCESS(Status)) DbgPrint("PspLookupKernelUserEntryPoints: no ntdll (0x%08X)\n", (ULONG)Status);
     KiLoadFastSyscallMachineSpecificRegisters();
     HalInitSystem();
     KiCheckClock();
+    if (KiCommandLineHas(Mbi, "selftest")) {
+        MmSelfTest();
+        ObSelfTest();
+        IoSelfTest();
+    }
     DbgPrint("KiSystemStartup: phase 0 complete\n");
-    HalReturnToFirmware(HAL_EXIT_SUCCESS);
+    if (!NT_SUCCESS(Status)) HalReturnToFirmware(HAL_EXIT_SUCCESS);   /* no user mode to run */
+    KiInitializeProcesses(Mbi);
+    KiIdleLoop();
 }

@@ -1,0 +1,110 @@
+/* event.c - event objects and waiting from user mode: NtCreateEvent,
+ * NtSetEvent, NtResetEvent, NtWaitForSingleObject (events, processes,
+ * threads), NtDelayExecution and NtYieldExecution. */
+#include "../inc/ke.h"
+#include "../inc/ps.h"
+#include "../inc/mm.h"
+#include "../inc/ob.h"
+#include "../inc/rtl.h"
+#include "../inc/arch.h"
+
+OBJECT_TYPE ExEventObjectType = { "Event", NULL };
+
+static KPROCESSOR_MODE ExPreviousMode(void) { return KeGetCurrentThread()->PreviousMode; }
+
+/* A LARGE_INTEGER argument from the caller's space. */
+static NTSTATUS ExCaptureTime(PLARGE_INTEGER Source, PLARGE_INTEGER Destination)
+{
+    if (ExPreviousMode() == KernelMode) {
+        *Destination = *Source;
+        return STATUS_SUCCESS;
+    }
+    return MmCopyFromUser(Destination, Source, sizeof *Destination);
+}
+
+NTSTATUS NTAPI NtCreateEvent(PHANDLE EventHandle, ACCESS_MASK DesiredAccess, POBJECT_ATTRIBUTES ObjectAttributes,
+                             ULONG EventType, BOOLEAN InitialState)
+{
+    (void)ObjectAttributes;
+    if (EventType != NotificationEvent && EventType != SynchronizationEvent) return STATUS_INVALID_PARAMETER;
+    PKEVENT Event;
+    NTSTATUS Status = ObCreateObject(&ExEventObjectType, sizeof(KEVENT), (PVOID *)&Event);
+    if (!NT_SUCCESS(Status)) return Status;
+    KeInitializeEvent(Event, EventType, InitialState != 0);
+    HANDLE Handle;
+    Status = ObInsertObject(PsGetCurrentProcess(), Event, 0, DesiredAccess, &Handle);
+    if (NT_SUCCESS(Status)) {
+        Status = ExPreviousMode() == UserMode ? MmCopyToUser(EventHandle, &Handle, sizeof Handle)
+                                              : (*EventHandle = Handle, STATUS_SUCCESS);
+        if (!NT_SUCCESS(Status)) ObCloseHandle(PsGetCurrentProcess(), Handle);
+    }
+    ObDereferenceObject(Event);
+    return Status;
+}
+
+static NTSTATUS ExSetOrReset(HANDLE EventHandle, PLONG PreviousState, BOOLEAN Set)
+{
+    PKEVENT Event;
+    NTSTATUS Status = ObReferenceObjectByHandle(EventHandle, 0, &ExEventObjectType, ExPreviousMode(),
+                                                (PVOID *)&Event);
+    if (!NT_SUCCESS(Status)) return Status;
+    LONG Previous = Set ? KeSetEvent(Event) : KeResetEvent(Event);
+    ObDereferenceObject(Event);
+    if (PreviousState)
+        return ExPreviousMode() == UserMode ? MmCopyToUser(PreviousState, &Previous, sizeof Previous)
+                                            : (*PreviousState = Previous, STATUS_SUCCESS);
+    return STATUS_SUCCESS;
+}
+
+NTSTATUS NTAPI NtSetEvent(HANDLE EventHandle, PLONG PreviousState)
+{
+    return ExSetOrReset(EventHandle, PreviousState, TRUE);
+}
+
+NTSTATUS NTAPI NtResetEvent(HANDLE EventHandle, PLONG PreviousState)
+{
+    return ExSetOrReset(EventHandle, PreviousState, FALSE);
+}
+
+/* Events, processes and threads are dispatcher objects (their
+ * DISPATCHER_HEADER is at +0); files are not waitable here. */
+NTSTATUS NTAPI NtWaitForSingleObject(HANDLE Handle, BOOLEAN Alertable, PLARGE_INTEGER Timeout)
+{
+    LARGE_INTEGER Time;
+    if (Timeout && !NT_SUCCESS(ExCaptureTime(Timeout, &Time))) return STATUS_ACCESS_VIOLATION;
+    PVOID Object;
+    NTSTATUS Status = ObReferenceObjectByHandle(Handle, 0, NULL, ExPreviousMode(), &Object);
+    if (!NT_SUCCESS(Status)) return Status;
+    POBJECT_TYPE Type = ObGetObjectType(Object);
+    if (Type != &ExEventObjectType && Type != &PsProcessType && Type != &PsThreadType) {
+        ObDereferenceObject(Object);
+        return STATUS_OBJECT_TYPE_MISMATCH;
+    }
+    if (Object == PsGetCurrentThread()) {       /* would never end */
+        ObDereferenceObject(Object);
+        return STATUS_INVALID_PARAMETER;
+    }
+    Status = KeWaitForSingleObject(Object, UserRequest, ExPreviousMode(), Alertable, Timeout ? &Time : NULL);
+    ObDereferenceObject(Object);
+    return Status;
+}
+
+NTSTATUS NTAPI NtDelayExecution(BOOLEAN Alertable, PLARGE_INTEGER DelayInterval)
+{
+    LARGE_INTEGER Time;
+    if (!DelayInterval) return STATUS_ACCESS_VIOLATION;
+    if (!NT_SUCCESS(ExCaptureTime(DelayInterval, &Time))) return STATUS_ACCESS_VIOLATION;
+    return KeDelayExecutionThread(ExPreviousMode(), Alertable, &Time);
+}
+
+/* STATUS_NO_YIELD_PERFORMED when no other thread of the same or a higher
+ * priority was ready. */
+NTSTATUS NTAPI NtYieldExecution(void)
+{
+    PKPRCB Prcb = KeGetPcr()->Prcb;
+    PKTHREAD Thread = KeGetCurrentThread();
+    if (!(Prcb->ReadySummary >> Thread->Priority)) return STATUS_NO_YIELD_PERFORMED;
+    LARGE_INTEGER Zero = { .QuadPart = 0 };
+    KeDelayExecutionThread(KernelMode, FALSE, &Zero);
+    return STATUS_SUCCESS;
+}
