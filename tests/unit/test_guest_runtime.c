@@ -219,6 +219,12 @@ Test(guest_runtime, smss_with_arguments_runs_that_program_with_that_command_line
            "[smss] running spawn.elf\n"
            "spawn child: asked for 3, exiting with 18\n"
            "[smss] spawn.elf exited with 0x00000012\n"
+           "[ntuser] exit 0x00000001\n");     /* the program's failure is the session's */
+    expect("guest/smss.elf", "hello",
+           "[smss] running hello\n"
+           "hello: Hello from user mode, through WriteFile, NtWriteFile and sysenter\n"
+           "hello: WriteFile wrote 73 bytes; printf goes the same way\n"
+           "[smss] hello exited with 0x00000000\n"
            "[ntuser] exit 0x00000000\n");
     expect("guest/smss.elf", "badcalls",
            "[smss] running badcalls\n"
@@ -235,5 +241,5 @@ Test(guest_runtime, smss_with_arguments_runs_that_program_with_that_command_line
            "badcalls: 0 unexpected result(s); now the same read with no handler\n"
            "[ntuser] unhandled exception 0xc0000005\n"
            "[smss] badcalls exited with 0xc0000005\n"
-           "[ntuser] exit 0x00000000\n");
+           "[ntuser] exit 0x00000001\n");
 }
