@@ -69,9 +69,19 @@ static void prepare(const char *cpu_spec)
     cr_assert_eq(0, symtab_add_elf(m->symbols, image, n, 0), "ntdll's symbols");
 }
 
+static void dump_transcript(void)
+{
+    FILE *f = fopen(transcript, "r");
+    char line[512];
+    while (f && fgets(line, sizeof line, f)) fprintf(stderr, "  | %s", line);
+    if (f) fclose(f);
+}
+
 static void run_to_the_end(void)
 {
-    cr_assert_eq(STOP_DEBUG_EXIT, machine_run(m), "%s", m->message);
+    enum machine_stop why = machine_run(m);
+    if (why != STOP_DEBUG_EXIT || m->exit_status != EXIT_SUCCESS_STATUS) dump_transcript();
+    cr_assert_eq(STOP_DEBUG_EXIT, why, "%s", m->message);
     cr_assert_eq(EXIT_SUCCESS_STATUS, m->exit_status, "%s", m->message);
 }
 
@@ -281,4 +291,74 @@ Test(ntsyscall, a_cpu_without_sep_runs_the_session_through_int2e_and_iretd, .tim
     cr_expect(transcript_has("no SEP, system calls use int 2Eh"));
     cr_expect(transcript_has("[smss] all demo programs have run"));
     cr_expect(transcript_has("callback: returned 0x00000000, result 106 (expected 106)"));
+}
+
+/* ---- single-stepping into SYSENTER ------------------------------------------ */
+
+/* TF set on the sysenter of one NtWriteFile (as a debugger's stepi does):
+ * SYSENTER keeps TF, so #DB arrives on KiFastCallEntry's first instruction;
+ * KiTrap01 sees that EIP and enters through KiFastCallEntry2, whose frame
+ * keeps TF, so the return goes by IRETD and traps after one user
+ * instruction (nt-reference.md 5.3).  The test's debugger clears TF there. */
+static struct {
+    int armed, entry2, frame_tf, iret, cleared;
+    uint32_t sysenter;
+} step;
+
+static void step_arm(struct cpu *cpu, void *ctx, uint64_t lin)
+{
+    (void)ctx, (void)lin;
+    if (step.armed || (uint32_t)cpu->gpr[RAX] != 0x112) return;
+    step.armed = 1;
+    cpu_set_flags(cpu, cpu_get_flags(cpu) | FL_TF);
+}
+
+static void step_entry2(struct cpu *cpu, void *ctx, uint64_t lin)
+{
+    (void)cpu, (void)ctx, (void)lin;
+    step.entry2++;
+}
+
+static void step_call(struct cpu *cpu, void *ctx, uint64_t lin)
+{
+    (void)ctx, (void)lin;
+    if (step.entry2 != 1 || step.frame_tf) return;
+    uint32_t eflags = 0;
+    cpu_read_linear(cpu, (uint32_t)cpu->gpr[RBP] + 0x70, &eflags, 4);
+    step.frame_tf = (eflags & FL_TF) ? 1 : -1;
+}
+
+static void step_iret(struct cpu *cpu, void *ctx, uint64_t lin)
+{
+    (void)lin, (void)ctx;
+    uint32_t cs = 0;
+    cpu_read_linear(cpu, (uint32_t)cpu->gpr[RSP] + 4, &cs, 4);
+    if (cs & 3) step.iret++;
+}
+
+static void step_clear(struct cpu *cpu, void *ctx, uint64_t lin)
+{
+    (void)ctx, (void)lin;
+    if (cpu_get_flags(cpu) & FL_TF) {
+        step.cleared++;
+        cpu_set_flags(cpu, cpu_get_flags(cpu) & ~(uint64_t)FL_TF);
+    }
+}
+
+Test(ntsyscall, single_step_into_sysenter_goes_through_kifastcallentry2_and_iretd, .timeout = 120)
+{
+    prepare("intel");
+    memset(&step, 0, sizeof step);
+    cr_assert_eq(0, cpu_hook_add(&m->cpu, sym("KiFastSystemCall") + 2, step_arm, NULL));
+    cr_assert_eq(0, cpu_hook_add(&m->cpu, sym("KiFastCallEntry2"), step_entry2, NULL));
+    cr_assert_eq(0, cpu_hook_add(&m->cpu, sym("KiSystemServiceCall"), step_call, NULL));
+    cr_assert_eq(0, cpu_hook_add(&m->cpu, sym("KiSystemCallExitIret"), step_iret, NULL));
+    cr_assert_eq(0, cpu_hook_add(&m->cpu, sym("KiFastSystemCallRet"), step_clear, NULL));
+    run_to_the_end();
+    cr_expect_eq(1, step.armed);
+    cr_expect_eq(1, step.entry2, "one entry through KiFastCallEntry2");
+    cr_expect_eq(1, step.frame_tf, "the frame's saved EFLAGS has TF");
+    cr_expect_eq(1, step.iret, "that call, and only it, returned by IRETD");
+    cr_expect_eq(1, step.cleared, "TF was live again on the return to user mode");
+    cr_expect(transcript_has("[smss] all demo programs have run"));
 }
