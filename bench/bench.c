@@ -5,6 +5,11 @@
  * bytes natively (build/bench/sieve-native32); the dynamic instruction count
  * is known exactly (expected_count mirrors the loop) and ringsim's retired
  * count must equal it, or the benchmark fails.
+ *
+ * syscall: null system calls (bench/nullcall.c) in the built-in NT kernel
+ * through sysenter and through int 2Eh, in ringsim and in qemu-system-i386
+ * booting the same kernel, ramdisk and program; two call counts, so the
+ * boot and the process's life cancel out of the difference.
  */
 #include <stdio.h>
 #include <stdlib.h>
@@ -18,6 +23,7 @@
 #include "sim/machine.h"
 #include "cpu/debug.h"
 #include "sim/sieve.h"
+#include "sim/builtin.h"
 
 static double now(void)
 {
@@ -198,7 +204,7 @@ static int run_peer(struct mb_peer *p, const struct mb_image *img, const char *d
             return -1;
         }
         if (round == 0 || t < p->best[k]) p->best[k] = t;
-        snprintf(p->answer[k], sizeof p->answer[k], "%s", line);
+        snprintf(p->answer[k], sizeof p->answer[k], "%.*s", (int)sizeof p->answer[k] - 1, line);
     }
     return 0;
 }
@@ -358,11 +364,103 @@ static int bench_gdb_stepi(const char *dir)
     return rc == 0 ? 0 : 1;
 }
 
+/* ---- syscall: null system calls in the built-in kernel --------------------- */
+
+struct nullcall_run {
+    double secs;
+    uint64_t instret, cycles;
+};
+
+/* A whole file in malloc'd memory; its size, or -1. */
+static long read_whole(const char *path, void **out)
+{
+    FILE *f = fopen(path, "rb");
+    if (!f) return -1;
+    fseek(f, 0, SEEK_END);
+    long n = ftell(f);
+    rewind(f);
+    *out = malloc(n > 0 ? (size_t)n : 1);
+    if (!*out || fread(*out, 1, (size_t)n, f) != (size_t)n) n = -1;
+    fclose(f);
+    return n;
+}
+
+static int nullcall_ringsim(const char *dir, const char *path, unsigned long n, struct nullcall_run *r)
+{
+    char file[512], arg[32], err[256];
+    void *kernel = NULL, *ramdisk = NULL, *prog = NULL;
+    snprintf(file, sizeof file, "%s/../ntkernel.elf", dir);
+    long ks = read_whole(file, &kernel);
+    snprintf(file, sizeof file, "%s/../ramdisk.img", dir);
+    long rs = read_whole(file, &ramdisk);
+    snprintf(file, sizeof file, "%s/nullcall.elf", dir);
+    long ps = read_whole(file, &prog);
+    if (ks < 0 || rs < 0 || ps < 0) return fprintf(stderr, "syscall: the kernel, ramdisk or program is missing\n"), 1;
+    struct machine_options opt;
+    machine_default_options(&opt);
+    opt.serial = "null";
+    struct machine *m = machine_new(&opt);
+    snprintf(arg, sizeof arg, "%lu", n);
+    char *args[2] = { (char *)path, arg };
+    const struct builtin_image img = { kernel, (size_t)ks, ramdisk, (size_t)rs };
+    if (!m || builtin_boot(m, &img, file, prog, (size_t)ps, args, 2, err, sizeof err) != 0)
+        return fprintf(stderr, "syscall: %s\n", err), 1;
+    double t0 = now();
+    enum machine_stop why = machine_run(m);
+    r->secs = now() - t0;
+    r->instret = m->cpu.instret;
+    r->cycles = m->cpu.cycles;
+    int ok = why == STOP_DEBUG_EXIT && m->exit_status == ((BUILTIN_EXIT_SUCCESS << 1) | 1);
+    if (!ok) fprintf(stderr, "syscall: ringsim: %s\n", m->message);
+    machine_free(m);
+    free(kernel), free(ramdisk), free(prog);
+    return ok ? 0 : 1;
+}
+
+static int nullcall_qemu(const char *dir, const char *path, unsigned long n, double *secs)
+{
+    /* QEMU names a module by its path: run from the directory so that the
+     * program is "nullcall.elf" there too. */
+    char cmd[2048], line[256];
+    snprintf(cmd, sizeof cmd,
+             "cd %s && timeout 300 qemu-system-i386 -kernel ../ntkernel.elf "
+             "-initrd '../ramdisk.img,nullcall.elf %s %lu' -append run=nullcall.elf "
+             "-serial null -monitor none -display none -no-reboot "
+             "-device isa-debug-exit,iobase=0xf4,iosize=0x4", dir, path, n);
+    if (time_command(cmd, "/dev/null", secs, line, sizeof line) != 33)
+        return fprintf(stderr, "syscall: qemu did not end with the kernel's success\n"), 1;
+    return 0;
+}
+
+static int bench_syscall(const char *dir)
+{
+    static const char *const paths[2] = { "sysenter", "int2e" };
+    const unsigned long n[2] = { 20000, 220000 };
+    for (int p = 0; p < 2; p++) {
+        struct nullcall_run r[2], best[2] = { { 1e9, 0, 0 }, { 1e9, 0, 0 } };
+        double q[2] = { 1e9, 1e9 }, qs;
+        for (int rep = 0; rep < 3; rep++)
+            for (int k = 0; k < 2; k++) {
+                if (nullcall_ringsim(dir, paths[p], n[k], &r[k])) return 1;
+                if (r[k].secs < best[k].secs) best[k] = r[k];
+                if (nullcall_qemu(dir, paths[p], n[k], &qs)) return 1;
+                if (qs < q[k]) q[k] = qs;
+            }
+        double calls = (double)(n[1] - n[0]);
+        double rate = calls / (best[1].secs - best[0].secs), qrate = calls / (q[1] - q[0]);
+        printf("syscall: %s: %.0f null system calls per host second (qemu-tcg %.0f, ratio %.2f); "
+               "%.0f guest instructions and %.0f modelled cycles per round trip\n", paths[p], rate,
+               qrate, rate / qrate, (best[1].instret - best[0].instret) / calls,
+               (best[1].cycles - best[0].cycles) / calls);
+    }
+    return 0;
+}
+
 int main(int argc, char **argv)
 {
     const char *dir = argc > 1 ? argv[1] : "build/bench";
     const char *only = argc > 2 ? argv[2] : NULL;   /* sieve, sieve-mb, sieve-pg, gdb-stepi,
-                                                       breakpoint-set */
+                                                       breakpoint-set, syscall */
     static const struct mb_image mb = { "sieve-mb", "sieve_mb.elf" };
     static const struct mb_image pg = { "sieve-pg", "sieve_pg.elf" };
     const unsigned n[2] = { 1000000, 16000000 };
@@ -373,5 +471,6 @@ int main(int argc, char **argv)
     if (!rc && (!only || !strcmp(only, pg.label))) rc = report_tlb(dir, &pg, n[1]);
     if (!rc && (!only || !strcmp(only, "gdb-stepi"))) rc = bench_gdb_stepi(dir);
     if (!rc && (!only || !strcmp(only, "breakpoint-set"))) rc = bench_breakpoint_set(dir);
+    if (!rc && (!only || !strcmp(only, "syscall"))) rc = bench_syscall(dir);
     return rc;
 }

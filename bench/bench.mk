@@ -1,6 +1,6 @@
 # bench/ - benchmarks (make bench); never part of make test.
 # make bench BENCH=sieve-pg runs one of them: sieve, sieve-mb, sieve-pg, gdb-stepi
-# or breakpoint-set.
+# breakpoint-set or syscall.
 $(BUILD)/bench/sieve.o: bench/sieve.S
 	@mkdir -p $(dir $@)
 	$(CC) -m32 -c $< -o $@
@@ -28,11 +28,16 @@ $(BUILD)/bench/sieve_pg.elf: bench/sieve_pg.c $(BUILD)/bench/sieve.o tests/guest
 	ld -m elf_i386 --no-warn-rwx-segments -T tests/guest/guest.ld -o $@ $(GUEST_LIB) \
 		$(BUILD)/bench/sieve_pg.o $(BUILD)/bench/sieve.o
 
+# The null-system-call program, built as a user builds one (guest/ntcc).
+$(BUILD)/bench/nullcall.elf: bench/nullcall.c $(NTG_RUNTIME)
+	@mkdir -p $(dir $@)
+	BUILD=$(BUILD) guest/ntcc -Wall -Wextra -Werror $< -o $@
+
 $(BUILD)/bench/bench: $(BUILD)/bench/bench.o $(LIB)
 	$(CC) $(CFLAGS) -o $@ $^ $(LDLIBS)
 
 bench: deps
 	@$(MAKE) --no-print-directory $(BUILD)/bench/bench $(BUILD)/bench/sieve.bin \
 		$(BUILD)/bench/sieve-native32 $(BUILD)/bench/sieve_mb.elf \
-		$(BUILD)/bench/sieve_pg.elf $(BUILD)/ringsim
+		$(BUILD)/bench/sieve_pg.elf $(BUILD)/ringsim $(BUILD)/bench/nullcall.elf
 	$(BUILD)/bench/bench $(BUILD)/bench $(BENCH)

@@ -714,7 +714,10 @@ enum cpu_exit cpu_run(struct cpu *cpu, uint64_t max_insns)
         }
         const struct block *b = block_for_rip(cpu);
         if (!b) run_uncached(cpu);
-        else if (enter_block(cpu, b)) run_block(cpu, b, cpu->run_end - cpu->instret);
+        /* A hook that set TF (a debugger stepping into the hooked
+         * instruction) sends the block through the debug path. */
+        else if (enter_block(cpu, b) && !(b->hooked && cpu->debug_step))
+            run_block(cpu, b, cpu->run_end - cpu->instret);
     }
 out:
     cpu->unwind = outer;

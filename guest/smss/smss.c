@@ -63,8 +63,9 @@ int main(int argc, char **argv)
         }
         strcpy(command_line, tail);
         printf("[smss] running %s\n", argv[1]);
-        run(argv[1], command_line);
-        return 0;
+        /* The program's exit status is the session's: ringsim run exits 1
+         * when it is not 0 (or the program could not start). */
+        return run(argv[1], command_line) == 0 ? 0 : 1;
     }
     printf("[smss] session manager: %u demo programs\n", (unsigned)(sizeof demos / sizeof demos[0]));
     for (unsigned i = 0; i < sizeof demos / sizeof demos[0]; i++) {

@@ -3,7 +3,8 @@
  * reserved word, then 64-byte entries { name[56], offset, size } and the
  * files), and single files passed as further modules ("NAME args...").
  * The loader put them in physical memory below the kernel's free pages, so
- * they are read in place through KSEG0.  A ramdisk that breaks any rule is
+ * they are read in place through KSEG0; a module's bounds may be given as
+ * physical or as KSEG0 addresses.  A ramdisk that breaks any rule is
  * ignored as a whole, with one console line saying why. */
 #include "iop.h"
 #include "../inc/mm.h"
@@ -41,11 +42,13 @@ static BOOLEAN IopNameEquals(const char *a, const char *b, ULONG Max)
     return FALSE;
 }
 
-/* A module must lie in KSEG0 with its end after its start. */
-static const char *IopCheckRange(ULONG Start, ULONG End)
+/* A module must lie in KSEG0 with its end after its start; *Start and
+ * *End become physical. */
+static const char *IopCheckRange(PULONG Start, PULONG End)
 {
-    if (End < Start) return "it ends before it starts";
-    if (End > KSEG0_SIZE) return "it is not below 16 MB";
+    if (*Start >= KSEG0_BASE && *End >= KSEG0_BASE) *Start -= KSEG0_BASE, *End -= KSEG0_BASE;
+    if (*End < *Start) return "it ends before it starts";
+    if (*End > KSEG0_SIZE) return "it is not below 16 MB";
     return NULL;
 }
 
@@ -82,7 +85,7 @@ const char *IopCheckRamdisk(const UCHAR *Disk, ULONG Size, PULONG Count)
 void IoInitRamdisk(ULONG ModuleStart, ULONG ModuleEnd)
 {
     ULONG Count = 0;
-    const char *Why = IopCheckRange(ModuleStart, ModuleEnd);
+    const char *Why = IopCheckRange(&ModuleStart, &ModuleEnd);
     if (!Why) Why = IopCheckRamdisk(MI_P2V(ModuleStart), ModuleEnd - ModuleStart, &Count);
     if (Why) {
         DbgPrint("IoInitRamdisk: ramdisk ignored: %s\n", Why);
@@ -96,7 +99,7 @@ void IoInitRamdisk(ULONG ModuleStart, ULONG ModuleEnd)
 
 void IoAddBootFile(const char *String, ULONG Start, ULONG End)
 {
-    const char *Why = IopCheckRange(Start, End);
+    const char *Why = IopCheckRange(&Start, &End);
     ULONG n = 0;
     while (String && String[n] && String[n] != ' ') n++;
     if (!Why && (n == 0 || n >= RD_NAME)) Why = "its name is empty or too long";

@@ -328,6 +328,14 @@ static void MiTestImage(PEPROCESS A)
     NTSTATUS s2 = MmMapImage(A, File, sizeof File, &Base, &Entry);
     ST_CHECK("MmMapImage: onto a mapped image is a conflict", s2 == STATUS_CONFLICTING_ADDRESSES,
              "0x%x", s2);
+    /* A library (ntdll, kernel32): e_entry 0, no entry point to check. */
+    ULONG Zero = 0, Moved[2] = { IMAGE + 0x100000, IMAGE + 0x102000 };
+    memcpy(File + 24, &Zero, 4);
+    memcpy(File + 52 + 8, &Moved[0], 4);
+    memcpy(File + 52 + 32 + 8, &Moved[1], 4);
+    NTSTATUS s3 = MmMapImage(A, File, sizeof File, &Base, &Entry);
+    ST_CHECK("MmMapImage: a library with no entry point", s3 == STATUS_SUCCESS &&
+             Base == IMAGE + 0x100000 && Entry == 0, "0x%x base 0x%x entry 0x%x", s3, Base, Entry);
 }
 
 void MmSelfTest(void)

@@ -15,7 +15,7 @@
 #include "sim/symbols.h"
 
 #define EXIT_SUCCESS_STATUS 33
-#define SELFTEST_CHECKS     40          /* MmSelfTest 25, ObSelfTest 8, IoSelfTest 7 */
+#define SELFTEST_CHECKS     41          /* MmSelfTest 26, ObSelfTest 8, IoSelfTest 7 */
 
 static struct machine *m;
 static char transcript[64], module[64];
@@ -156,7 +156,7 @@ Test(ntkernel_selftest, a_good_ramdisk_module_is_accepted)
     FILE *f = fopen(transcript, "r");
     char line[512];
     int found = 0;
-    snprintf(want, sizeof want, "IoInitRamdisk: 1 files, %zu bytes at 0x", sizeof disk);
+    snprintf(want, sizeof want, "IoInitRamdisk: 1 files, %zu bytes\n", sizeof disk);
     while (f && fgets(line, sizeof line, f)) found += strncmp(line, want, strlen(want)) == 0;
     if (f) fclose(f);
     cr_expect_eq(1, found, "no line starting \"%s\"", want);

@@ -244,12 +244,14 @@ void KiLoadFastSyscallMachineSpecificRegisters(void)
     /* ntdll's stubs call through SharedUserData->SystemCall (nt-reference.md 4.1). */
     SharedUserData->SystemCall = KiFastSystemCallDisable ? KeIntSystemCall : KeFastSystemCall;
     SharedUserData->SystemCallReturn = KeFastSystemCallRet;
-    if (KiFastSystemCallDisable)
+    if (!(KeFeatureBits & KF_FAST_SYSCALL))
         DbgPrint("KiLoadFastSyscallMachineSpecificRegisters: no SEP, system calls use int 2Eh\n");
+    else if (KiFastSystemCallDisable)
+        DbgPrint("KiLoadFastSyscallMachineSpecificRegisters: SEP present, no ntdll!KiFastSystemCall: "
+                 "SYSENTER MSRs left unset, system calls use int 2Eh\n");
     else
-        DbgPrint("KiLoadFastSyscallMachineSpecificRegisters: SYSENTER_CS 0x%02X, SYSENTER_ESP 0x%08X "
-                 "(DPC stack), SYSENTER_EIP 0x%08X (KiFastCallEntry)\n", KGDT_R0_CODE,
-                 KeGetPcr()->Prcb->DpcStack, (ULONG)KiFastCallEntry);
+        DbgPrint("KiLoadFastSyscallMachineSpecificRegisters: SYSENTER_CS 0x%02X, SYSENTER_ESP = the DPC "
+                 "stack, SYSENTER_EIP = KiFastCallEntry\n", KGDT_R0_CODE);
 }
 
 /* ---- the clock ----------------------------------------------------------- */
