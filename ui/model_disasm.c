@@ -70,7 +70,8 @@ int ui_decode_at(struct ui_session *s, uint64_t lin, struct ui_insn *out)
 static uint64_t back_up(struct ui_session *s, uint64_t pc, unsigned want)
 {
     uint64_t off;
-    const char *name = s->m->symbols ? symtab_lookup(s->m->symbols, pc, &off) : NULL;
+    const char *name = s->m->symbols ? symtab_lookup(s->m->symbols, pc - 1, &off) : NULL;
+    off++;                                      /* the symbol holding the byte before the PC */
     unsigned span = 4 * want + 8;
     for (uint64_t start = name && off <= 256 ? pc - off : pc - span; start < pc; start++) {
         uint64_t a = start, count = 0;
