@@ -69,7 +69,7 @@ int ui_decode_at(struct ui_session *s, uint64_t lin, struct ui_insn *out)
  * byte offsets that works. */
 static uint64_t back_up(struct ui_session *s, uint64_t pc, unsigned want)
 {
-    uint64_t off;
+    uint64_t off = 0;
     const char *name = s->m->symbols ? symtab_lookup(s->m->symbols, pc - 1, &off) : NULL;
     off++;                                      /* the symbol holding the byte before the PC */
     unsigned span = 4 * want + 8;
