@@ -353,6 +353,42 @@ void ui_window_run(struct ui_window *w)
         if (!running(w->s)) SDL_WaitEventTimeout(NULL, 50);
 }
 
+int ui_window_post_key(const char *name, bool shift)
+{
+    SDL_Event e;
+    memset(&e, 0, sizeof e);
+    e.type = SDL_KEYDOWN;
+    e.key.state = SDL_PRESSED;
+    e.key.keysym.sym = SDL_GetKeyFromName(name);
+    e.key.keysym.mod = shift ? KMOD_LSHIFT : KMOD_NONE;
+    if (e.key.keysym.sym == SDLK_UNKNOWN) return -1;
+    return SDL_PushEvent(&e) == 1 ? 0 : -1;
+}
+
+int ui_window_post_click(int x, int y)
+{
+    SDL_Event e;
+    memset(&e, 0, sizeof e);
+    e.type = SDL_MOUSEBUTTONDOWN;
+    e.button.button = SDL_BUTTON_LEFT;
+    e.button.state = SDL_PRESSED;
+    e.button.x = x;
+    e.button.y = y;
+    return SDL_PushEvent(&e) == 1 ? 0 : -1;
+}
+
+void ui_window_draw_text(struct ui_window *w, int x, int y, int width, const struct ui_text *t)
+{
+    for (size_t i = 0; i < t->n; i++, y += UI_FONT_H) draw_line(w->surface, x, y, &t->v[i], x + width);
+}
+
+uint32_t ui_window_pixel(const struct ui_window *w, int x, int y)
+{
+    const SDL_Surface *s = w->surface;
+    if (x < 0 || y < 0 || x >= s->w || y >= s->h) return 0;
+    return ((const uint32_t *)((const uint8_t *)s->pixels + y * s->pitch))[x];
+}
+
 uint64_t ui_window_hash(const struct ui_window *w, int panel)
 {
     const SDL_Surface *s = w->surface;

@@ -61,6 +61,14 @@ void ui_window_run(struct ui_window *w);
 /* One key, as the event loop sees it (tests call it through SDL events). */
 void ui_window_key(struct ui_window *w, int sym, bool shift);
 void ui_window_click(struct ui_window *w, int x, int y);
+/* Queue a key (SDL's key name: "F11", "S", "Tab") or a left click as the
+ * window system would, for the next ui_window_frame: 0, or -1. */
+int  ui_window_post_key(const char *name, bool shift);
+int  ui_window_post_click(int x, int y);
+/* Draw a text model at (x, y), clipped to width pixels (tests, captions). */
+void ui_window_draw_text(struct ui_window *w, int x, int y, int width, const struct ui_text *t);
+/* The pixel at (x, y) as 0xAARRGGBB. */
+uint32_t ui_window_pixel(const struct ui_window *w, int x, int y);
 /* FNV-1a of the pixels inside a panel's rectangle (or the whole surface for
  * panel -1): deterministic with the cell font. */
 uint64_t ui_window_hash(const struct ui_window *w, int panel);

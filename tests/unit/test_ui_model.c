@@ -47,6 +47,15 @@ static const struct ui_line *tf_row(const char *field)
     return NULL;
 }
 
+/* The disassembly line of the PC: '>' in its second column. */
+static const struct ui_line *pc_line(void)
+{
+    for (size_t i = 0; i < t.n; i++)
+        if (t.v[i].text[1] == '>') return &t.v[i];
+    cr_assert_fail("no PC line");
+    return NULL;
+}
+
 static int tf_attr(const char *field)
 {
     const struct ui_line *l = tf_row(field);
@@ -64,8 +73,7 @@ Test(ui_model, at_kifastcallentry_the_frame_is_all_unwritten_and_the_pc_is_marke
     cr_expect_eq(UI_GREY, tf_attr("SegCs"));
     cr_expect_eq(UI_GREY, tf_attr("Eip"));
     ui_model_disasm(&s, &t, 12, NULL, 0);
-    const struct ui_line *pc = ui_find(&t, ">");
-    cr_assert_not_null(pc);
+    const struct ui_line *pc = pc_line();
     cr_expect(strstr(pc->text, "KiFastCallEntry"), "%s", pc->text);
     cr_expect(strstr(pc->text, "mov ecx, 0x23"), "%s", pc->text);
     cr_expect_eq(UI_PC, ui_attr_of(pc, "KiFastCallEntry"));
@@ -181,7 +189,7 @@ Test(ui_model, after_sysexit_user_mode_shows_in_registers_modes_and_the_syscall_
     cr_assert_not_null(cs);
     cr_expect_eq(UI_CHANGED, ui_attr_of(cs, "001b"), "CS changed with the sysexit");
     ui_model_disasm(&s, &t, 8, NULL, 0);
-    cr_expect(strstr(ui_find(&t, ">")->text, "KiFastSystemCallRet"), "%s", ui_find(&t, ">")->text);
+    cr_expect(strstr(pc_line()->text, "KiFastSystemCallRet"), "%s", pc_line()->text);
     ui_model_modes(&s, &t, 4);
     cr_assert_gt(t.n, 0);
     cr_expect(strstr(t.v[t.n - 1].text, "cpl3"), "%s", t.v[t.n - 1].text);
@@ -261,7 +269,7 @@ Test(ui_model, run_to_syscall_and_step_over_and_out)
     cr_expect_eq(sym("KiSystemCallExitSysexit"), s.m->cpu.rip, "%s", s.status);
     cr_expect(strstr(s.status, "breakpoint at KiSystemCallExitSysexit"), "%s", s.status);
     ui_model_disasm(&s, &t, 8, NULL, 0);
-    cr_expect_eq('*', ui_find(&t, ">")->text[0]);
+    cr_expect_eq('*', pc_line()->text[0], "the breakpoint mark");
     cr_assert(!ui_toggle_break(&s, sym("KiSystemCallExitSysexit")));
     ui_run(&s, UI_TO_MODE);
     while (ui_session_tick(&s)) {}
