@@ -101,7 +101,7 @@ void ui_model_tlb(struct ui_session *s, struct ui_text *t, unsigned max)
     ui_put(t, UI_GREY, " (entries dropped %llu, cr3 loads %llu)", (unsigned long long)st->dropped,
            (unsigned long long)s->cr3_loads);
     ui_line(t);
-    ui_put(t, UI_HEAD, "set.w linear    -> physical  pcid size G  rights");
+    ui_put(t, UI_HEAD, "set linear      -> physical  pcid size G  rights");
     unsigned cur = tlb_current_pcid(cpu);
     for (size_t i = 0; i < n && i < max; i++) {
         const struct atlb_entry *x = &e[i];

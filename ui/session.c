@@ -250,6 +250,7 @@ int ui_session_open(struct ui_session *s, const struct machine_options *opt, ui_
     s->boot_ctx = boot_ctx;
     s->slice = 2000000;
     s->walk_addr = 0x7FFE0000;
+    s->mem_addr = 0xFFDFF000;                 /* the KPCR, once the kernel has one */
     s->trace_sink = fopen("/dev/null", "w");
     snprintf(s->status, sizeof s->status, "paused");
     return start(s, err, errlen);

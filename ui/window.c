@@ -9,6 +9,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 #include "ui/font.h"
 #include "ui/model.h"
 
@@ -325,6 +326,15 @@ static void event(struct ui_window *w, const SDL_Event *e)
     }
 }
 
+#define FRAME_SECONDS 0.04
+
+static double seconds(void)
+{
+    struct timespec ts;
+    clock_gettime(CLOCK_MONOTONIC, &ts);
+    return ts.tv_sec + ts.tv_nsec * 1e-9;
+}
+
 bool ui_window_frame(struct ui_window *w)
 {
     SDL_Event e;
@@ -332,8 +342,11 @@ bool ui_window_frame(struct ui_window *w)
         while (SDL_PollEvent(&e)) event(w, &e);
     if (w->quit) return false;
     if (running(w->s)) {
-        w->s->slice = w->paced ? 20000 : 2000000;
-        ui_session_tick(w->s);
+        /* paced: a small slice per frame; full speed: slices for a frame's time */
+        double t0 = seconds();
+        w->s->slice = w->paced ? 20000 : 500000;
+        do ui_session_tick(w->s);
+        while (!w->paced && running(w->s) && seconds() - t0 < FRAME_SECONDS);
     }
     ui_window_draw(w);
     if (w->win) {
