@@ -6,6 +6,8 @@
 #include <criterion/criterion.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
+#include <zlib.h>
 #include "sim/symbols.h"
 #include "ui/font.h"
 #include "ui/model.h"
@@ -156,4 +158,50 @@ Test(ui_window, two_sessions_at_one_point_draw_identical_panels_and_highlights_s
     ui_step(&s);
     ui_window_draw(&w);
     cr_expect_neq(before, ui_window_hash(&w, 0));
+}
+
+/* ---- --screenshot ----------------------------------------------------------- */
+
+static uint32_t be32(const unsigned char *p)
+{
+    return (uint32_t)p[0] << 24 | (uint32_t)p[1] << 16 | (uint32_t)p[2] << 8 | p[3];
+}
+
+Test(ui_window, screenshot_at_a_symbol_writes_a_png_of_the_main_view)
+{
+    const char *b = getenv("BUILD");
+    char path[] = "/tmp/ringsim-shot-XXXXXX", cmd[512];
+    int fd = mkstemp(path);
+    cr_assert_geq(fd, 0);
+    close(fd);
+    snprintf(cmd, sizeof cmd, "%s/ringsim --screenshot %s --at KiSystemServiceCall --serial null "
+             "2>/dev/null", b && *b ? b : "build", path);
+    int st = system(cmd);
+    FILE *f = fopen(path, "rb");
+    static unsigned char png[1 << 20];
+    size_t n = f ? fread(png, 1, sizeof png, f) : 0;
+    if (f) fclose(f);
+    unlink(path);
+    cr_assert_eq(0, st, "%s", cmd);
+    cr_assert_gt(n, 33);
+    cr_assert_eq(0, memcmp(png, "\x89PNG\r\n\x1a\n", 8));
+    cr_assert_eq(0, memcmp(png + 12, "IHDR", 4));
+    cr_expect_eq(1600, be32(png + 16));
+    cr_expect_eq(1000, be32(png + 20));
+    cr_expect_eq(8, png[24], "8 bits");
+    cr_expect_eq(2, png[25], "RGB");
+    size_t idat = 33;
+    cr_assert_eq(0, memcmp(png + idat + 4, "IDAT", 4));
+    uLongf raw_len = 1000 * (1 + 3 * 1600);
+    unsigned char *raw = malloc(raw_len);
+    cr_assert_eq(Z_OK, uncompress(raw, &raw_len, png + idat + 8, be32(png + idat)));
+    cr_expect_eq(1000 * (1 + 3 * 1600), raw_len);
+    cr_expect_eq(0, raw[0], "filter type None");
+    free(raw);
+    snprintf(cmd, sizeof cmd, "%s/ringsim --screenshot %s 2>/dev/null", b && *b ? b : "build", path);
+    cr_expect_eq(2 << 8, system(cmd), "--screenshot without --at or --after is refused");
+    snprintf(cmd, sizeof cmd, "%s/ringsim --screenshot %s --at NoSuchSymbol --serial null 2>/dev/null",
+             b && *b ? b : "build", path);
+    cr_expect_eq(2 << 8, system(cmd), "an unknown symbol is refused");
+    unlink(path);
 }
