@@ -49,6 +49,14 @@
 #define PAGE_GUARD             0x100
 #endif
 
+/* NtQueryVirtualMemory's MemoryBasicInformation (class 0). */
+typedef struct {
+    PVOID BaseAddress, AllocationBase;
+    ULONG AllocationProtect;
+    SIZE_T RegionSize;
+    ULONG State, Protect, Type;
+} MEMORY_BASIC_INFORMATION_SVC;
+
 /* Addresses no user-mode argument may be. */
 #define KERNEL_VA      ((void *)0x80000000u)    /* the first kernel byte */
 #define SHARED_KVA     ((void *)0xFFDF0000u)    /* KUSER_SHARED_DATA, kernel view */
@@ -126,6 +134,28 @@ static __attribute__((unused)) UCHAR *svc_edge(ULONG tail)
     return base + 0x1000 - tail;
 }
 
+/* The pointers a user-mode argument of `size` bytes must not be: NULL
+ * (when it is not optional), kernel space, the unmapped first pages, the
+ * probe address, one crossing from a committed page into an unmapped one,
+ * and for an output the read-only shared page.  Returns the count. */
+struct svc_bad { const char *name; void *p; };
+
+static __attribute__((unused)) int svc_bad_pointers(struct svc_bad *b, int with_null, int output, ULONG size)
+{
+    static UCHAR *edge_page;
+    int n = 0;
+    if (!edge_page) edge_page = svc_edge(0x1000);
+    if (with_null) b[n++] = (struct svc_bad){ "NULL", NULL };
+    b[n++] = (struct svc_bad){ "kernel 0x80000000", KERNEL_VA };
+    b[n++] = (struct svc_bad){ "kernel 0xFFDF0000", SHARED_KVA };
+    b[n++] = (struct svc_bad){ "unmapped 0x00001000", UNMAPPED_VA };
+    b[n++] = (struct svc_bad){ "0x7FFF0000 (past user space)", PROBE_VA };
+    if (size > 1 && edge_page)
+        b[n++] = (struct svc_bad){ "crossing into an unmapped page", edge_page + 0x1000 - size / 2 };
+    if (output) b[n++] = (struct svc_bad){ "read-only 0x7FFE0000", SHARED_UVA };
+    return n;
+}
+
 /* A committed read-only page of the caller's own. */
 static __attribute__((unused)) UCHAR *svc_readonly_page(void)
 {
@@ -197,6 +227,26 @@ static __attribute__((unused)) HANDLE svc_closed_handle(void)
     HANDLE h = NULL;
     NtCreateEvent(&h, EVENT_ALL_ACCESS_SVC, NULL, 0, FALSE);
     NtClose(h);
+    return h;
+}
+
+/* Handles that must not work: 0, 0x1234, a closed one, one of another type. */
+struct svc_handle { const char *name; HANDLE h; NTSTATUS want; };
+
+static __attribute__((unused)) int svc_bad_handles(struct svc_handle *b, HANDLE wrong_type)
+{
+    int n = 0;
+    b[n++] = (struct svc_handle){ "handle 0", NULL, STATUS_INVALID_HANDLE };
+    b[n++] = (struct svc_handle){ "handle 0x1234", (HANDLE)0x1234, STATUS_INVALID_HANDLE };
+    b[n++] = (struct svc_handle){ "a closed handle", svc_closed_handle(), STATUS_INVALID_HANDLE };
+    b[n++] = (struct svc_handle){ "a handle of the wrong type", wrong_type, STATUS_OBJECT_TYPE_MISMATCH };
+    return n;
+}
+
+static __attribute__((unused)) HANDLE svc_event(void)
+{
+    HANDLE h = NULL;
+    NtCreateEvent(&h, EVENT_ALL_ACCESS_SVC, NULL, NOTIFICATION_EVENT, FALSE);
     return h;
 }
 
