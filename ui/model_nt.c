@@ -35,14 +35,16 @@ void ui_model_trapframe(struct ui_session *s, struct ui_text *t)
     ui_put(t, UI_HEAD, "KTRAP_FRAME @%08x", frame);
     ui_put(t, UI_NORMAL, " thread %08x (%x.%x) InitialStack-%#x", thread, pid, tid, stack - frame);
     ui_line(t);
+    bool exact = s->tf.tracking && s->tf.exact;
     ui_put(t, s->tf.tracking ? UI_CHANGED : UI_GREY, "%s",
-           s->tf.tracking ? "being built: written slots highlighted, the rest grey"
-                          : "complete (Thread->TrapFrame)");
+           exact ? "being built: written slots highlighted, the rest grey"
+           : s->tf.tracking ? "being built (entered at full speed: writes not tracked)"
+                            : "complete (Thread->TrapFrame)");
     uint32_t esp = (uint32_t)cpu->gpr[RSP];
     for (unsigned i = 0; i < UI_TF_SIZE / 4; i++) {
         uint32_t v = 0;
         bool ok = ui_read32(s, frame + 4 * i, &v) == 0;
-        enum ui_attr a = !ok ? UI_GREY : !s->tf.tracking ? UI_NORMAL
+        enum ui_attr a = !ok ? UI_GREY : !exact ? UI_NORMAL
                        : (s->tf.written >> i & 1) ? UI_CHANGED : UI_GREY;
         char sym[64] = "";
         uint64_t off;

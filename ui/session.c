@@ -75,10 +75,41 @@ void ui_regs_capture(struct cpu *cpu, struct ui_regs *r)
     r->mode = cpu->mode;
 }
 
+static void snap(struct cpu *cpu, struct ui_snap *sn, uint64_t addr)
+{
+    sn->addr = addr;
+    for (unsigned i = 0; i < UI_SNAP; i++) sn->ok[i] = cpu_read_linear(cpu, addr + i, &sn->b[i], 1) == 0;
+}
+
+static uint64_t stack_lin(const struct cpu *cpu)
+{
+    uint64_t mask = cpu->stack_size == 8 ? ~0ull : cpu->stack_size == 2 ? 0xFFFF : 0xFFFFFFFFull;
+    return cpu->seg[SEG_SS].base + (cpu->gpr[RSP] & mask);
+}
+
 void ui_session_stopped(struct ui_session *s)
 {
+    struct cpu *cpu = &s->m->cpu;
     s->prev = s->now;
-    ui_regs_capture(&s->m->cpu, &s->now);
+    ui_regs_capture(cpu, &s->now);
+    s->mem_prev = s->mem_now;
+    s->stack_prev = s->stack_now;
+    snap(cpu, &s->mem_now, s->mem_addr & ~15ull);
+    snap(cpu, &s->stack_now, (stack_lin(cpu) - UI_SNAP / 4) & ~3ull);
+}
+
+static int snap_changed(const struct ui_snap *sn, uint64_t lin, uint8_t now)
+{
+    if (lin < sn->addr || lin - sn->addr >= UI_SNAP || !sn->ok[lin - sn->addr]) return -1;
+    return sn->b[lin - sn->addr] != now;
+}
+
+bool ui_byte_changed(struct ui_session *s, uint64_t lin, uint8_t now)
+{
+    bool paused = s->run == UI_PAUSED || s->run == UI_ENDED;
+    int c = snap_changed(paused ? &s->mem_prev : &s->mem_now, lin, now);
+    if (c < 0) c = snap_changed(paused ? &s->stack_prev : &s->stack_now, lin, now);
+    return c > 0;
 }
 
 /* ---- observers and hooks ------------------------------------------------ */
@@ -163,6 +194,7 @@ static void on_label(struct cpu *cpu, void *ctx, uint64_t lin)
         uint32_t thread = ui_current_thread(s), stack = 0, cs = 0;
         memset(&s->tf, 0, sizeof s->tf);
         s->tf.tracking = true;
+        s->tf.exact = s->run != UI_RUNNING;
         if (lin == s->labels[UI_L_FAST_CALL]) {
             ui_read32(s, thread + KTHREAD_INITIAL_STACK, &stack);
             s->tf.addr = stack - KTRAP_FRAME_OFFSET;
@@ -224,8 +256,8 @@ static void attach(struct ui_session *s)
         s->trace.on_event = on_syscall;
         s->trace.event_ctx = s;
     }
-    ui_regs_capture(cpu, &s->now);
-    s->prev = s->now;
+    ui_session_stopped(s);
+    ui_session_stopped(s);
 }
 
 static int start(struct ui_session *s, char *err, size_t errlen)

@@ -54,6 +54,8 @@ struct ui_mode_event {
 #define UI_TF_SIZE 0x8C
 struct ui_trapframe {
     bool tracking;                  /* between an entry label and the next exit */
+    bool exact;                     /* every instruction since the entry was watched
+                                       (not so when it began at full speed) */
     uint32_t addr;
     uint64_t written;               /* bit i: slot at offset 4*i */
     uint8_t before[UI_TF_SIZE];     /* the bytes before the last step */
@@ -63,6 +65,14 @@ struct ui_trapframe {
 enum ui_label {
     UI_L_FAST_CALL, UI_L_SYSTEM_SERVICE, UI_L_SERVICE_CALL, UI_L_EXIT_SYSEXIT, UI_L_EXIT_IRET,
     UI_L_EXIT_KERNEL, UI_L_EXIT2_IRET, UI_L_COUNT,
+};
+
+/* Guest bytes at a stop, to highlight what changed in memory and stack panels. */
+#define UI_SNAP 512
+struct ui_snap {
+    uint64_t addr;
+    uint8_t b[UI_SNAP];
+    bool ok[UI_SNAP];
 };
 
 typedef int ui_boot_fn(struct machine *m, void *ctx, char *err, size_t errlen);
@@ -81,6 +91,7 @@ struct ui_session {
     uint64_t steps_left;            /* step out: the single steps it may still take */
     bool stop_now;                  /* a hook or an observer asked the run to stop */
     struct ui_regs prev, now;
+    struct ui_snap mem_prev, mem_now, stack_prev, stack_now;
     uint64_t labels[UI_L_COUNT];
     struct ui_trapframe tf;
     struct nttrace trace;
@@ -138,6 +149,10 @@ void ui_run_insns(struct ui_session *s, uint64_t n);
 /* The state now, and "the last stop" moved to it (after every control). */
 void ui_regs_capture(struct cpu *cpu, struct ui_regs *r);
 void ui_session_stopped(struct ui_session *s);
+
+/* Did the byte at lin differ at the stop compared with (ui_regs' rule:
+ * the stop before while paused, the last stop while running)? */
+bool ui_byte_changed(struct ui_session *s, uint64_t lin, uint8_t now);
 
 /* Guest reads for the panels: 0 or -1. */
 int ui_read32(struct ui_session *s, uint64_t lin, uint32_t *v);

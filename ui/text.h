@@ -14,7 +14,7 @@
 enum ui_attr { UI_NORMAL, UI_CHANGED, UI_GREY, UI_HEAD, UI_PC, UI_BREAK, UI_ATTR_COUNT };
 
 #define UI_LINE_MAX 160
-#define UI_SPANS_MAX 24
+#define UI_SPANS_MAX 48
 
 struct ui_span { uint16_t start, len; uint8_t attr; };
 struct ui_line {

@@ -47,6 +47,14 @@ static const struct ui_line *tf_row(const char *field)
     return NULL;
 }
 
+/* The first line that starts with prefix. */
+static const struct ui_line *line_starting(const char *prefix)
+{
+    for (size_t i = 0; i < t.n; i++)
+        if (!strncmp(t.v[i].text, prefix, strlen(prefix))) return &t.v[i];
+    return NULL;
+}
+
 /* The disassembly line of the PC: '>' in its second column. */
 static const struct ui_line *pc_line(void)
 {
@@ -97,6 +105,10 @@ Test(ui_model, stepping_the_entry_highlights_the_slots_as_they_are_pushed)
     ui_model_trapframe(&s, &t);
     cr_expect_eq(UI_CHANGED, tf_attr("HardwareEsp"));
     cr_expect_eq(UI_GREY, tf_attr("SegCs"));
+    /* the stack panel: the pushed word at ESP changed, the one above did not */
+    ui_model_stack(&s, &t, 3);
+    cr_expect_eq(UI_CHANGED, ui_attr_at(&t.v[0], 9), "%s", t.v[0].text);
+    cr_expect_eq(UI_NORMAL, ui_attr_at(&t.v[1], 9), "%s", t.v[1].text);
     /* the registers panel: ESP moved since the last stop */
     ui_model_registers(&s, &t);
     const struct ui_line *l = ui_find(&t, "esp=");
@@ -206,14 +218,14 @@ Test(ui_model, descriptor_tables_processes_stack_and_console)
     to("KiFastCallEntry");
     to("KiSystemServiceCall");
     ui_model_gdt(&s, &t);
-    const struct ui_line *g = ui_find(&t, "0008 ");
+    const struct ui_line *g = line_starting("0008 ");
     cr_assert_not_null(g);
     cr_expect(strstr(g->text, "code32") && strstr(g->text, "<cs"), "%s", g->text);
-    const struct ui_line *ucode = ui_find(&t, "0018 ");
+    const struct ui_line *ucode = line_starting("0018 ");
     cr_assert_not_null(ucode);
     cr_expect(strstr(ucode->text, "dpl=3 code32"), "%s", ucode->text);
     ui_model_idt(&s, &t, 256);
-    const struct ui_line *i2e = ui_find(&t, "2e ");
+    const struct ui_line *i2e = line_starting("2e ");
     cr_assert_not_null(i2e);
     cr_expect(strstr(i2e->text, "dpl=3") && strstr(i2e->text, "KiSystemService"), "%s", i2e->text);
     ui_model_tss(&s, &t);
