@@ -71,23 +71,39 @@ static void fill(SDL_Surface *s, int x, int y, int w, int h, struct rgb c)
     SDL_FillRect(s, &r, pack(c));
 }
 
+/* The font's rows as coverage levels 0-3, decoded once. */
+static uint8_t levels[UI_FONT_LAST - UI_FONT_FIRST + 1][UI_FONT_H][UI_FONT_W];
+
+static void decode_font(void)
+{
+    static bool done;
+    if (done) return;
+    for (int c = 0; c <= UI_FONT_LAST - UI_FONT_FIRST; c++)
+        for (int row = 0; row < UI_FONT_H; row++)
+            for (int col = 0; col < UI_FONT_W; col++) {
+                char b = ui_font_rows[c][row][col];
+                levels[c][row][col] = b == '#' ? 3 : b == '+' ? 2 : b == '.' ? 1 : 0;
+            }
+    done = true;
+}
+
+/* One character cell, background included, clipped at clip_x. */
 static void glyph(SDL_Surface *s, int x, int y, char ch, struct rgb fg, struct rgb b, int clip_x)
 {
     unsigned c = (unsigned char)ch;
     if (c < UI_FONT_FIRST || c > UI_FONT_LAST) c = '?';
-    fill(s, x, y, x + UI_FONT_W > clip_x ? clip_x - x : UI_FONT_W, UI_FONT_H, b);
-    if (c == ' ') return;
+    uint32_t pal[4];
+    for (int l = 0; l < 4; l++)
+        pal[l] = pack((struct rgb){ (uint8_t)(b.r + (fg.r - b.r) * l / 3),
+                                    (uint8_t)(b.g + (fg.g - b.g) * l / 3),
+                                    (uint8_t)(b.b + (fg.b - b.b) * l / 3) });
+    int w = UI_FONT_W;
+    if (x + w > clip_x) w = clip_x - x;
+    if (x + w > s->w) w = s->w - x;
     for (int row = 0; row < UI_FONT_H && y + row < s->h; row++) {
-        const char *bits = ui_font_rows[c - UI_FONT_FIRST][row];
-        uint32_t *px = (uint32_t *)((uint8_t *)s->pixels + (y + row) * s->pitch);
-        for (int col = 0; col < UI_FONT_W && x + col < clip_x && x + col < s->w; col++) {
-            int level = bits[col] == '#' ? 3 : bits[col] == '+' ? 2 : bits[col] == '.' ? 1 : 0;
-            if (!level) continue;
-            struct rgb o = { (uint8_t)(b.r + (fg.r - b.r) * level / 3),
-                             (uint8_t)(b.g + (fg.g - b.g) * level / 3),
-                             (uint8_t)(b.b + (fg.b - b.b) * level / 3) };
-            px[x + col] = pack(o);
-        }
+        const uint8_t *lv = levels[c - UI_FONT_FIRST][row];
+        uint32_t *px = (uint32_t *)((uint8_t *)s->pixels + (y + row) * s->pitch) + x;
+        for (int col = 0; col < w; col++) px[col] = pal[lv[col]];
     }
 }
 
@@ -140,8 +156,11 @@ static void draw_panel(struct ui_window *w, struct ui_panel_state *p)
 {
     SDL_Surface *s = w->surface;
     int rows = (p->h - TITLE_H - 2 * PAD) / UI_FONT_H, cols = (p->w - 2 * PAD) / UI_FONT_W;
-    fill(s, p->x, p->y, p->w, p->h, frame_c);
-    fill(s, p->x + 1, p->y + 1, p->w - 2, p->h - 2, bg);
+    fill(s, p->x, p->y, p->w, 1, frame_c);
+    fill(s, p->x, p->y + p->h - 1, p->w, 1, frame_c);
+    fill(s, p->x, p->y, 1, p->h, frame_c);
+    fill(s, p->x + p->w - 1, p->y, 1, p->h, frame_c);
+    fill(s, p->x + 1, p->y + TITLE_H, p->w - 2, p->h - TITLE_H - 1, bg);
     fill(s, p->x + 1, p->y + 1, p->w - 2, TITLE_H - 1, title_bg);
     fill_model(w, p, rows, cols);
     int clip = p->x + p->w - PAD;
@@ -171,9 +190,9 @@ static void layout(struct ui_window *w)
     for (unsigned i = 0; i < w->npanels; i++) {
         struct ui_panel_state *p = &w->panel[i];
         int scroll = p->kind == pl[i].kind ? p->scroll : 0;
-        *p = (struct ui_panel_state){ W * pl[i].x0 / 1000, top + H * pl[i].y0 / 1000,
-                                      W * (pl[i].x1 - pl[i].x0) / 1000,
-                                      H * (pl[i].y1 - pl[i].y0) / 1000, scroll, pl[i].kind };
+        int x0 = W * pl[i].x0 / 1000, y0 = top + H * pl[i].y0 / 1000;
+        int x1 = W * pl[i].x1 / 1000, y1 = top + H * pl[i].y1 / 1000;  /* tiles exactly */
+        *p = (struct ui_panel_state){ x0, y0, x1 - x0, y1 - y0, scroll, pl[i].kind };
     }
 }
 
@@ -182,7 +201,6 @@ void ui_window_draw(struct ui_window *w)
     SDL_Surface *s = w->surface;
     struct ui_session *ss = w->s;
     layout(w);
-    fill(s, 0, 0, s->w, s->h, bg);
     char status[640];
     snprintf(status, sizeof status, " ringsim | %s view | %s%s | %llu insns, %llu cycles | "
              "F5 run/pause F10 over F11 step S-F11 out F9 break s syscall m mode p paced Tab view "
@@ -215,6 +233,7 @@ int ui_window_open(struct ui_window *w, struct ui_session *s, int width, int hei
     memset(w, 0, sizeof *w);
     w->s = s;
     w->disasm_cursor = -1;
+    decode_font();
     if (!offscreen) {
         if (SDL_InitSubSystem(SDL_INIT_VIDEO) != 0) {
             snprintf(err, errlen, "no window: %s", SDL_GetError());
@@ -326,7 +345,7 @@ static void event(struct ui_window *w, const SDL_Event *e)
     }
 }
 
-#define FRAME_SECONDS 0.04
+#define FRAME_SECONDS 0.05          /* full speed: 20 frames a second, ~10% of it drawing */
 
 static double seconds(void)
 {
