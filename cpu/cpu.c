@@ -20,6 +20,7 @@
 int cpu_init(struct cpu *cpu, struct bus *bus, const struct cpu_model *model)
 {
     memset(cpu, 0, sizeof *cpu);
+    cpu->tlb = cpu->tlb_set[0];
     cpu->bus = bus;
     cpu->model = model ? model : cpu_model_host();
     cpu->features = cpu->model->features;

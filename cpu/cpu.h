@@ -300,7 +300,10 @@ struct cpu {
     uint64_t features;          /* CPU_FEAT bits: CPUID reports them, the decoder honours them */
     struct bus *bus;            /* physical memory and ports */
 
-    struct tlb_entry tlb[TLB_SIZE];
+    /* The speed TLB of the current CPL class: tlb_set[tlb_cur], 0 for CPL
+     * 0-2, 1 for CPL 3.  Each set keeps its own fill across privilege
+     * changes, so a system call does not empty it. */
+    struct tlb_entry *tlb;
     struct decode_cache *dc;
 
     /* Paging (mmu/paging.c, mmu/tlb.c, cpu/control.c): the architectural
@@ -308,9 +311,15 @@ struct cpu {
      * context the speed TLB above was filled under (paging_mode_changed). */
     struct arch_tlb atlb;
     uint64_t pdpte[4];
-    uint8_t  speed_ctx;
-    uint32_t fetch_gen;         /* bumped whenever the speed TLB loses or changes a fetch
-                                   translation: jump-cache entries hold for one generation */
+    uint8_t  speed_ctx;         /* the context of the current set (set_ctx[tlb_cur]) */
+    uint32_t fetch_gen;         /* the current set's generation (set_gen[tlb_cur]): a new
+                                   one whenever the set loses or changes a fetch translation;
+                                   jump-cache entries hold for one generation */
+    unsigned tlb_cur;
+    uint8_t  set_ctx[2];
+    uint32_t set_gen[2];
+    uint32_t gen_counter;       /* generations are unique across both sets */
+    struct tlb_entry tlb_set[2][TLB_SIZE];
     void (*on_cr3)(void *ctx, uint64_t old, uint64_t new_cr3, unsigned pcid, bool noflush);
     void (*on_tlb_flush)(void *ctx, unsigned cause, uint64_t addr, unsigned pcid);
 

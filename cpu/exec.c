@@ -369,7 +369,7 @@ void dc_hook_changed(struct cpu *cpu, uint64_t lin)
             }
         }
     }
-    cpu->fetch_gen++;
+    speed_tlb_new_gen(cpu, cpu->tlb_cur);
     cpu->events = 1;
 }
 

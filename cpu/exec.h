@@ -15,7 +15,9 @@ void dc_flush_jump_cache(struct cpu *cpu);
 void dc_flush_all(struct cpu *cpu);
 void tlb_drop_write(struct cpu *cpu, uint64_t ppage);
 /* The speed TLB alone (cpu->tlb[]): everything, or the slot of one linear page. */
-void speed_tlb_flush(struct cpu *cpu);
+void speed_tlb_flush(struct cpu *cpu);            /* both sets */
+void speed_tlb_flush_set(struct cpu *cpu, unsigned k);
+void speed_tlb_new_gen(struct cpu *cpu, unsigned k);
 void speed_tlb_drop_page(struct cpu *cpu, uint64_t lpage);
 uint64_t mem_fetch_phys(struct cpu *cpu, uint64_t lin);
 

@@ -67,7 +67,8 @@ uint64_t mem_linear_slow(struct cpu *cpu, int seg, uint64_t off, unsigned size, 
  * the current CPL as if EFLAGS.AC were 0, and write only once the entry is
  * dirty: the speed path is never more permissive than the TLB it caches.
  * What it was filled under (CPL 3 or not, WP, SMEP, SMAP, NXE, PG) is kept
- * in cpu->speed_ctx; cpu_update_mode() drops it all when that changes. */
+ * in cpu->speed_ctx; cpu_update_mode() picks the set of the CPL class and
+ * empties it when its context changed (paging_mode_changed). */
 static uint64_t tlb_fill(struct cpu *cpu, uint64_t lin, int access)
 {
     uint64_t phys, lpage = lin & ~0xFFFull;
@@ -90,46 +91,62 @@ static uint64_t tlb_fill(struct cpu *cpu, uint64_t lin, int access)
     if (host) {
         w = false;                          /* ROM: cached for reads and fetch only */
     } else if (!(host = bus_ram_ptr(cpu->bus, ppage, 0x1000))) {
-        if (old_fetch) cpu->fetch_gen++;
+        if (old_fetch) speed_tlb_new_gen(cpu, cpu->tlb_cur);
         return phys;                        /* never cache MMIO */
     }
     e->addend = (uintptr_t)host - (uintptr_t)lpage;
     e->phys = ppage;
     e->tag_read = r ? lpage | 1 : 0;
     e->tag_fetch = x ? lpage | 1 : 0;
-    if (old_fetch && (old_fetch != e->tag_fetch || old_phys != ppage)) cpu->fetch_gen++;
+    if (old_fetch && (old_fetch != e->tag_fetch || old_phys != ppage)) speed_tlb_new_gen(cpu, cpu->tlb_cur);
     /* Writes to a page holding decoded code take the slow path, which drops that code. */
     e->tag_write = w && !dc_page_has_code(cpu, ppage) ? lpage | 1 : 0;
     return phys;
 }
 
+/* A new generation for set k: jump-cache entries made under the old one
+ * (or under the other set) no longer match. */
+void speed_tlb_new_gen(struct cpu *cpu, unsigned k)
+{
+    cpu->set_gen[k] = ++cpu->gen_counter;
+    if (k == cpu->tlb_cur) cpu->fetch_gen = cpu->set_gen[k];
+}
+
+void speed_tlb_flush_set(struct cpu *cpu, unsigned k)
+{
+    memset(cpu->tlb_set[k], 0, sizeof cpu->tlb_set[k]);
+    speed_tlb_new_gen(cpu, k);
+}
+
 void cpu_tlb_flush(struct cpu *cpu)
 {
-    memset(cpu->tlb, 0, sizeof cpu->tlb);
-    cpu->fetch_gen++;
+    speed_tlb_flush(cpu);
     dc_flush_jump_cache(cpu);
 }
 
 void speed_tlb_flush(struct cpu *cpu)
 {
-    memset(cpu->tlb, 0, sizeof cpu->tlb);
-    cpu->fetch_gen++;
+    speed_tlb_flush_set(cpu, 0);
+    speed_tlb_flush_set(cpu, 1);
 }
 
 void speed_tlb_drop_page(struct cpu *cpu, uint64_t lpage)
 {
-    struct tlb_entry *e = &cpu->tlb[(lpage >> 12) & (TLB_SIZE - 1)];
-    if ((e->tag_read | e->tag_write | e->tag_fetch) &&
-        (e->tag_read == (lpage | 1) || e->tag_write == (lpage | 1) || e->tag_fetch == (lpage | 1))) {
-        if (e->tag_fetch) cpu->fetch_gen++;
-        memset(e, 0, sizeof *e);
+    for (unsigned k = 0; k < 2; k++) {
+        struct tlb_entry *e = &cpu->tlb_set[k][(lpage >> 12) & (TLB_SIZE - 1)];
+        if ((e->tag_read | e->tag_write | e->tag_fetch) &&
+            (e->tag_read == (lpage | 1) || e->tag_write == (lpage | 1) || e->tag_fetch == (lpage | 1))) {
+            if (e->tag_fetch) speed_tlb_new_gen(cpu, k);
+            memset(e, 0, sizeof *e);
+        }
     }
 }
 
 void tlb_drop_write(struct cpu *cpu, uint64_t ppage)
 {
-    for (unsigned i = 0; i < TLB_SIZE; i++)
-        if (cpu->tlb[i].phys == ppage) cpu->tlb[i].tag_write = 0;
+    for (unsigned k = 0; k < 2; k++)
+        for (unsigned i = 0; i < TLB_SIZE; i++)
+            if (cpu->tlb_set[k][i].phys == ppage) cpu->tlb_set[k][i].tag_write = 0;
 }
 
 /* The next byte's linear address after a page: 32-bit linear space wraps. */

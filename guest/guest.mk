@@ -97,9 +97,10 @@ $(BUILD)/tests/unit-tests $(BUILD)/asan/tests/unit-tests: | $(NTG_FILES)
 NTUSER      := $(BUILD)/tests/ntuser/ntuser
 NTUSER_PROGS := $(patsubst tests/ntuser/%.c,$(BUILD)/tests/ntuser/%.elf,$(wildcard tests/ntuser/rt_*.c))
 
-$(NTUSER): tests/ntuser/ntuser.c $(wildcard guest/include/*.h)
+$(NTUSER): tests/ntuser/ntuser.c tests/ntuser/ntproc.c tests/ntuser/ntuser.h $(wildcard guest/include/*.h)
 	@mkdir -p $(@D)
-	$(CC) -m32 -std=gnu11 -O2 -g -fno-pie -no-pie -Wall -Wextra -Werror -I. -o $@ $<
+	$(CC) -m32 -std=gnu11 -O2 -g -fno-pie -no-pie -Wall -Wextra -Werror -I. -pthread -o $@ \
+		tests/ntuser/ntuser.c tests/ntuser/ntproc.c
 
 $(BUILD)/tests/ntuser/%.elf: tests/ntuser/%.c $(NTG_RUNTIME)
 	@mkdir -p $(@D)

@@ -335,8 +335,15 @@ void paging_mode_changed(struct cpu *cpu)
                         (cpu->cr4 & CR4_SMEP ? 4 : 0) | (cpu->cr4 & CR4_SMAP ? 8 : 0) |
                         (cpu->efer & EFER_NXE ? 16 : 0));
     if (cpu->align_check || cpu->dbg.data || cpu->host.nwatch) ctx |= SPEED_NO_DATA;
-    if (ctx != cpu->speed_ctx) {
-        cpu->speed_ctx = ctx;
-        speed_tlb_flush(cpu);
+    unsigned k = cpu->cpl == 3;
+    if (k != cpu->tlb_cur) {            /* the other set, filled under its own context */
+        cpu->tlb_cur = k;
+        cpu->tlb = cpu->tlb_set[k];
+        cpu->fetch_gen = cpu->set_gen[k];
     }
+    if (ctx != cpu->set_ctx[k]) {
+        cpu->set_ctx[k] = ctx;
+        speed_tlb_flush_set(cpu, k);
+    }
+    cpu->speed_ctx = ctx;
 }

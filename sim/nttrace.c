@@ -21,7 +21,6 @@ struct nt_frame {
     bool has_status;
     bool ends_thread;           /* "ends the thread" is out: no other end line */
     unsigned number;            /* service number, or the callback's ApiNumber */
-    uint32_t args;              /* where the caller's arguments were */
     uint32_t status;
     uint64_t insns, cycles;
 };
@@ -53,7 +52,7 @@ static const struct nt_service *service(const struct nttrace *t, unsigned number
 static const char *service_name(const struct nttrace *t, unsigned number)
 {
     const struct nt_service *s = service(t, number);
-    return s ? s->name : "invalid";
+    return s ? s->name : "unknown";
 }
 
 static struct nttrace_thread *thread(struct nttrace *t, uint32_t pid, uint32_t tid)
@@ -122,16 +121,17 @@ static void print_call(struct nttrace *t, struct nttrace_thread *th, struct nt_f
     f->called = true;
 }
 
-/* Read the declared arguments at addr and print the call line. */
+/* Read the declared arguments the kernel copied to addr and print the call
+ * line; a call refused before the copy (copied false) shows them as '?'. */
 static void call_line(struct nttrace *t, struct nttrace_thread *th, struct nt_frame *f,
-                      uint32_t addr)
+                      uint32_t addr, bool copied)
 {
     const struct nt_service *s = service(t, f->number);
     unsigned argc = s ? s->args : 0;
     uint32_t argv[32] = { 0 };
     bool ok[32] = { false };
     if (argc > 32) argc = 32;
-    for (unsigned i = 0; i < argc; i++)
+    for (unsigned i = 0; i < argc && copied; i++)
         ok[i] = t->read(t->read_ctx, addr + 4 * i, &argv[i], 4) == 0;
     print_call(t, th, f, argv, ok, argc);
     if (!s || !argc || !ok[0]) return;
@@ -149,7 +149,7 @@ static void call_line(struct nttrace *t, struct nttrace_thread *th, struct nt_fr
 static void not_returning(struct nttrace *t, struct nttrace_thread *th)
 {
     struct nt_frame *f = top(th);
-    if (!f->called) call_line(t, th, f, f->args);
+    if (!f->called) call_line(t, th, f, 0, false);
     if (!f->ends_thread) {
         line_start(t, th, depth(th, th->n - 1));
         fprintf(t->out, "<- %s (%#x) does not return\n", service_name(t, f->number), f->number);
@@ -165,7 +165,7 @@ static void close_open_services(struct nttrace *t, struct nttrace_thread *th)
 }
 
 void nttrace_enter(struct nttrace *t, uint32_t pid, uint32_t tid, enum nt_entry path,
-                   unsigned number, uint32_t args, uint64_t insns, uint64_t cycles)
+                   unsigned number, uint64_t insns, uint64_t cycles)
 {
     struct nttrace_thread *th = thread(t, pid, tid);
     struct nt_frame *f = top(th);
@@ -175,7 +175,6 @@ void nttrace_enter(struct nttrace *t, uint32_t pid, uint32_t tid, enum nt_entry 
     f->kind = FRAME_SERVICE;
     f->path = (uint8_t)path;
     f->number = number;
-    f->args = args;
     f->insns = insns;
     f->cycles = cycles;
 }
@@ -184,7 +183,7 @@ void nttrace_call(struct nttrace *t, uint32_t pid, uint32_t tid, uint32_t esp)
 {
     struct nttrace_thread *th = thread(t, pid, tid);
     struct nt_frame *f = top(th);
-    if (f && f->kind == FRAME_SERVICE && !f->called) call_line(t, th, f, esp);
+    if (f && f->kind == FRAME_SERVICE && !f->called) call_line(t, th, f, esp, true);
 }
 
 void nttrace_returned(struct nttrace *t, uint32_t pid, uint32_t tid, uint32_t status)
@@ -215,7 +214,7 @@ void nttrace_exit(struct nttrace *t, uint32_t pid, uint32_t tid, enum nt_exit pa
         not_returning(t, th);
         return;
     }
-    if (!f->called) call_line(t, th, f, f->args);  /* refused before the call: bad number, arguments */
+    if (!f->called) call_line(t, th, f, 0, false);  /* refused: bad number or arguments */
     line_start(t, th, depth(th, th->n - 1));
     fprintf(t->out, "<- %s (%#x) = 0x%08X via %s, %llu insns, %llu cycles\n",
             service_name(t, f->number), f->number, f->has_status ? f->status : eax,
@@ -266,19 +265,33 @@ void nttrace_callback_done(struct nttrace *t, uint32_t pid, uint32_t tid, uint32
                                                     : "the kernel");
 }
 
+void nttrace_thread_ends(struct nttrace *t, uint32_t pid, uint32_t tid)
+{
+    struct nttrace_thread *th = thread(t, pid, tid);
+    for (size_t i = th->n; i-- > 0;) {
+        struct nt_frame *f = &th->f[i];
+        if (f->kind != FRAME_SERVICE || f->ends_thread) continue;
+        line_start(t, th, depth(th, i));
+        fprintf(t->out, "<- %s (%#x) ends the thread\n", service_name(t, f->number), f->number);
+    }
+    free(th->f);
+    *th = t->threads[--t->nthreads];            /* its id may come back as a new thread */
+}
+
 /* ---- the hooks ------------------------------------------------------------ */
 
 /* The labels of nt-reference's paths, as the kernel exports them. */
 enum label {
     L_FAST_CALL, L_FAST_CALL2, L_SYSTEM_SERVICE, L_CALLBACK_RETURN, L_SERVICE_CALL,
     L_SERVICE_RETURNED, L_EXIT_SYSEXIT, L_EXIT_IRET, L_EXIT_KERNEL, L_EXIT2_IRET,
-    L_CALL_USER, L_CALLBACK_RESUME, L_COUNT,
+    L_CALL_USER, L_CALLBACK_RESUME, L_TERMINATE_THREAD, L_COUNT,
 };
 static const char *const label_names[L_COUNT] = {
     "KiFastCallEntry", "KiFastCallEntry2", "KiSystemService", "KiCallbackReturn",
     "KiSystemServiceCall", "KiSystemServiceReturned", "KiSystemCallExitSysexit",
     "KiSystemCallExitIret", "KiSystemCallExitKernel", "KiServiceExit2Iret", "KiCallUserMode",
     "KiCallbackReturnResume",
+    "PspTerminateThread",       /* (PETHREAD, NTSTATUS), cdecl: any thread's end */
 };
 
 struct nttrace_label {
@@ -317,11 +330,11 @@ static void on_label(struct cpu *cpu, void *ctx, uint64_t lin)
     switch (l->which) {
     case L_FAST_CALL:
     case L_FAST_CALL2:
-        nttrace_enter(t, pid, tid, NT_ENTRY_SYSENTER, eax, edx + 8, insns, cycles);
+        nttrace_enter(t, pid, tid, NT_ENTRY_SYSENTER, eax, insns, cycles);
         break;
     case L_SYSTEM_SERVICE:
         nttrace_enter(t, pid, tid, (rd32(t, esp + 4) & 3) ? NT_ENTRY_INT2E : NT_ENTRY_KERNEL_ZW,
-                      eax, edx, insns, cycles);
+                      eax, insns, cycles);
         break;
     case L_CALLBACK_RETURN:
         nttrace_int2b(t, pid, tid, (uint32_t)cpu->gpr[RCX], edx, eax, insns, cycles);
@@ -331,13 +344,20 @@ static void on_label(struct cpu *cpu, void *ctx, uint64_t lin)
     case L_EXIT_SYSEXIT: nttrace_exit(t, pid, tid, NT_EXIT_SYSEXIT, eax, insns, cycles); break;
     case L_EXIT_IRET: nttrace_exit(t, pid, tid, NT_EXIT_IRETD, eax, insns, cycles); break;
     case L_EXIT_KERNEL: nttrace_exit(t, pid, tid, NT_EXIT_RET, eax, insns, cycles); break;
-    case L_EXIT2_IRET: nttrace_exit(t, pid, tid, NT_EXIT_FULL_IRETD, eax, insns, cycles); break;
+    case L_EXIT2_IRET:      /* also the exit of interrupts and exceptions: to user mode only */
+        if (rd32(t, esp + 4) & 3) nttrace_exit(t, pid, tid, NT_EXIT_FULL_IRETD, eax, insns, cycles);
+        break;
     case L_CALL_USER: {
         uint32_t frame = rd32(t, thread_ptr + KTHREAD_TRAP_FRAME);
         nttrace_callout(t, pid, tid, rd32(t, rd32(t, frame + KTRAP_HARDWARE_ESP) + 4));
         break;
     }
     case L_CALLBACK_RESUME: nttrace_callback_done(t, pid, tid, eax); break;
+    case L_TERMINATE_THREAD: {
+        uint32_t victim = rd32(t, esp + 4);
+        nttrace_thread_ends(t, rd32(t, victim + KTHREAD_CID), rd32(t, victim + KTHREAD_CID + 4));
+        break;
+    }
     case L_COUNT: break;
     }
 }

@@ -12,15 +12,19 @@
  * entry label to the exit instruction.
  *
  * Services that do not come back to their caller:
- *   - one that leaves by the full-context exit (KiServiceExit2Iret) without
- *     having returned a status (NtContinue), or that is still open when its
+ *   - one that leaves by the full-context exit (KiServiceExit2Iret, to user
+ *     mode) without having returned a status (NtContinue), or that is still open when its
  *     thread next enters the kernel from user mode: "<- Name (0xN) does not
  *     return", printed then;
  *   - NtCallbackReturn (and int 2Bh) that completes a callback: "does not
  *     return", printed just before the callback's "<=" line;
  *   - NtTerminateThread of the caller (handle 0 or NtCurrentThread) and
  *     NtTerminateProcess of the caller's process (NtCurrentProcess):
- *     "<- Name (0xN) ends the thread", printed right after the call line.
+ *     "<- Name (0xN) ends the thread", printed right after the call line;
+ *   - any other service open when its thread is terminated (an unhandled
+ *     exception through NtRaiseException, another thread's
+ *     NtTerminateThread): "ends the thread" when the kernel's
+ *     PspTerminateThread runs for it.
  *
  * The state machine takes events (nttrace_enter ...), so it can be tested
  * without a kernel; nttrace_attach connects it to a CPU's hooks.
@@ -73,10 +77,11 @@ void nttrace_free(struct nttrace *t);       /* removes the hooks too, if attache
 
 /* Events, each on thread (pid, tid).  insns and cycles are the CPU's
  * counters at the event. */
-/* A service entry label: the number (EAX) and where its arguments are. */
+/* A service entry label: the number (EAX). */
 void nttrace_enter(struct nttrace *t, uint32_t pid, uint32_t tid, enum nt_entry path,
-                   unsigned number, uint32_t args, uint64_t insns, uint64_t cycles);
-/* KiSystemServiceCall: the copied arguments at esp. */
+                   unsigned number, uint64_t insns, uint64_t cycles);
+/* KiSystemServiceCall: the copied arguments at esp.  A call that never gets
+ * here (a bad number, arguments the kernel refused) shows them as '?'. */
 void nttrace_call(struct nttrace *t, uint32_t pid, uint32_t tid, uint32_t esp);
 /* KiSystemServiceReturned: the service's NTSTATUS. */
 void nttrace_returned(struct nttrace *t, uint32_t pid, uint32_t tid, uint32_t status);
@@ -90,6 +95,9 @@ void nttrace_int2b(struct nttrace *t, uint32_t pid, uint32_t tid, uint32_t buffe
                    uint32_t length, uint32_t status, uint64_t insns, uint64_t cycles);
 /* KiCallbackReturnResume: the innermost callback returned status. */
 void nttrace_callback_done(struct nttrace *t, uint32_t pid, uint32_t tid, uint32_t status);
+/* PspTerminateThread (when the kernel has it): the thread ends; its open
+ * services end with it, and its id may come back as another thread. */
+void nttrace_thread_ends(struct nttrace *t, uint32_t pid, uint32_t tid);
 
 /* Hook the kernel's labels (symbols) on cpu and trace to out: 0, or -1 with
  * err set when the symbols have no system-call entry label. */

@@ -78,7 +78,7 @@ static NTSTATUS BasepCreateProcessParameters(HANDLE process, PPEB child_peb, LPC
                                              LPCWSTR command_line, const STARTUPINFOW *si)
 {
     static const WCHAR root[] = { '\\', 0 };
-    static struct params_image img;     /* large for a stack; CreateProcess is not reentrant here */
+    struct params_image img;            /* about 2 KiB of the creator's stack */
     PRTL_USER_PROCESS_PARAMETERS mine = NtCurrentPeb()->ProcessParameters;
     SIZE_T used = 0, cmd_chars = wcslen_(command_line);
     PVOID base = NULL;
@@ -217,7 +217,7 @@ BOOL WINAPI CreateProcessA(LPCSTR lpApplicationName, LPSTR lpCommandLine,
                            DWORD dwCreationFlags, LPVOID lpEnvironment, LPCSTR lpCurrentDirectory,
                            LPSTARTUPINFOA lpStartupInfo, LPPROCESS_INFORMATION lpProcessInformation)
 {
-    static WCHAR app[MAX_IMAGE_NAME * 4], cmd[MAX_COMMAND_LINE + 1];
+    WCHAR app[MAX_IMAGE_NAME * 4], cmd[MAX_COMMAND_LINE + 1];
     STARTUPINFOW siw, *psiw = NULL;
     (void)lpCurrentDirectory;           /* ringsim has no directories */
 

@@ -93,8 +93,9 @@ void IoInitRamdisk(ULONG ModuleStart, ULONG ModuleEnd)
     }
     IopRamdisk = MI_P2V(ModuleStart);
     IopRamdiskFiles = Count;
-    /* No address: where the loader puts the module is its own choice. */
-    DbgPrint("IoInitRamdisk: %u files, %u bytes\n", Count, ModuleEnd - ModuleStart);
+    /* No address (the loader's choice) and no size (any program's change
+     * would move it): the transcript stays the same. */
+    DbgPrint("IoInitRamdisk: %u files\n", Count);
 }
 
 void IoAddBootFile(const char *String, ULONG Start, ULONG End)

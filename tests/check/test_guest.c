@@ -82,7 +82,7 @@ static void run_ringsim(const struct image *img, const char *log, struct outcome
     char path[256], cmd[1024];
     image_path(img, path, sizeof path);
     snprintf(cmd, sizeof cmd,
-             "timeout 30 %s/ringsim --mem 128M --serial null --max-insns 1000000000 "
+             "timeout 150 %s/ringsim --mem 128M --serial null --max-insns 1000000000 "
              "--debugcon file:%s %s %s %s >/dev/null 2>&1",
              build_dir(), log, strncmp(img->name, "rom_", 4) ? "--kernel" : "--bios", path,
              img->ringsim_args);
@@ -95,7 +95,7 @@ static void run_qemu(const struct image *img, const char *log, struct outcome *o
     char path[256], cmd[1024];
     image_path(img, path, sizeof path);
     snprintf(cmd, sizeof cmd,
-             "timeout 30 %s -m 128M -accel tcg -no-reboot -display none "
+             "timeout 150 %s -m 128M -accel tcg -no-reboot -display none "
              "-serial null -monitor none -device isa-debug-exit,iobase=0xf4,iosize=0x04 "
              "-rtc base=2026-01-01,clock=vm -debugcon file:%s %s %s %s >/dev/null 2>&1",
              img->qemu ? img->qemu : "qemu-system-i386", log,
@@ -333,7 +333,7 @@ static void run_named(const char *name)
     cr_assert_fail("no guest image named %s", name);
 }
 
-TestSuite(guest, .timeout = 90);
+TestSuite(guest, .timeout = 330);   /* hang guards, not timings: shared machines are slow */
 
 Test(guest, hello_multiboot_handover) { run_named("hello"); }
 Test(guest, mbinfo_multiboot_information) { run_named("mbinfo"); }

@@ -19,8 +19,9 @@
  *    and come back by int 2Bh or NtCallbackReturn (sigsetjmp/siglongjmp);
  *  - service numbers are checked against the table limits (native 0x11C,
  *    shadow 1) and argument pointers against MmUserProbeAddress as the
- *    kernel does; a service this stand-in lacks (processes, threads, waits)
- *    returns STATUS_NOT_IMPLEMENTED.
+ *    kernel does; a service this stand-in lacks returns
+ *    STATUS_NOT_IMPLEMENTED;
+ *  - other processes and the process's own threads: ntproc.c.
  * Output: the program's console writes on stdout, then one line
  * "[ntuser] exit 0x%08x" with the process's exit status.
  *
@@ -42,23 +43,17 @@
 #include <time.h>
 #include <ucontext.h>
 #include <unistd.h>
-#include "guest/include/ntdll.h"
+#include "ntuser.h"
 
 #define PROBE_LIMIT   0x7FFF0000u       /* MmUserProbeAddress */
 #define STACK_BASE    0x00100000u       /* the guest's stack: 1 MiB below its top */
 #define STACK_TOP     0x00200000u
-#define HEAP_BASE     0x10000000u       /* NtAllocateVirtualMemory's region */
-#define HEAP_SIZE     0x01000000u
-#define SLICE         0x00020000u       /* harness stack per nested service */
-#define SLICES        8
 #define MAX_CALLBACKS 8
-#define FS_SELECTOR   0x07              /* LDT entry 0, RPL 3 */
 #define TICK_MS       10
-#define UNIQUE_PROCESS 0x44
-#define UNIQUE_THREAD  0x48
 
-/* The gate and the int 2Eh entry (below) switch to ntuser_stack_top. */
-ULONG ntuser_stack_top;
+/* The gate and the int 2Eh entry (below) switch to ntuser_stack_top, one
+ * per thread (glibc's TLS through GS, which the guest leaves alone). */
+__thread ULONG ntuser_stack_top;
 ULONG ntuser_service(ULONG number, ULONG args, ULONG user_esp);
 void ntuser_gate(void);
 void ntuser_int2e_entry(void);
@@ -70,8 +65,8 @@ __asm__(
     "    .globl ntuser_gate\n"
     "ntuser_gate:\n"
     "    mov  %esp, %edx\n"
-    "    mov  ntuser_stack_top, %esp\n"
-    "    subl $" "0x20000" ", ntuser_stack_top\n"
+    "    mov  %gs:ntuser_stack_top@ntpoff, %esp\n"
+    "    subl $" "0x20000" ", %gs:ntuser_stack_top@ntpoff\n"
     "    push %edx\n"
     "    push %edx\n"                       /* user_esp */
     "    lea  8(%edx), %ecx\n"
@@ -80,7 +75,7 @@ __asm__(
     "    call ntuser_service\n"
     "    add  $12, %esp\n"
     "    pop  %edx\n"
-    "    addl $" "0x20000" ", ntuser_stack_top\n"
+    "    addl $" "0x20000" ", %gs:ntuser_stack_top@ntpoff\n"
     "    mov  %edx, %esp\n"
     "    ret\n"
     /* Reached from the SIGSEGV handler for int 2Eh: EAX = number, EDX =
@@ -88,8 +83,8 @@ __asm__(
     "    .globl ntuser_int2e_entry\n"
     "ntuser_int2e_entry:\n"
     "    mov  %esp, %ecx\n"
-    "    mov  ntuser_stack_top, %esp\n"
-    "    subl $" "0x20000" ", ntuser_stack_top\n"
+    "    mov  %gs:ntuser_stack_top@ntpoff, %esp\n"
+    "    subl $" "0x20000" ", %gs:ntuser_stack_top@ntpoff\n"
     "    push %ecx\n"
     "    push %ecx\n"
     "    push %edx\n"
@@ -97,7 +92,7 @@ __asm__(
     "    call ntuser_service\n"
     "    add  $12, %esp\n"
     "    pop  %ecx\n"
-    "    addl $" "0x20000" ", ntuser_stack_top\n"
+    "    addl $" "0x20000" ", %gs:ntuser_stack_top@ntpoff\n"
     "    mov  %ecx, %esp\n"
     "    ret\n"
     /* Into the guest: ESP, EIP, EAX, EBX. */
@@ -117,21 +112,32 @@ static struct {
     ULONG exception_dispatcher, callback_dispatcher, fast_ret, process_start;
 } entry;
 
-static PTEB teb = (PTEB)TEB_ADDRESS;
+static __thread PTEB teb;
 static PPEB peb = (PPEB)PEB_ADDRESS;
 static volatile KUSER_SHARED_DATA *shared = (volatile KUSER_SHARED_DATA *)USER_SHARED_DATA;
-static ULONG heap_next = HEAP_BASE;
+/* A process allocates for itself in the upper half of the heap region; its
+ * creator allocates for it (parameters, the first stack) in the lower half. */
+static ULONG heap_next = HEAP_BASE + HEAP_SIZE / 2;
+const char *guest_dir, *program_dir;
+ULONG my_process_id = 0x44;
+static int status_fd = -1;              /* a child's report to its creator */
 
-static void die(const char *why) __attribute__((noreturn));
-static void die(const char *why)
+void die(const char *why)
 {
     fprintf(stderr, "ntuser: %s\n", why);
     exit(2);
 }
 
+/* The first process prints its exit status; a child reports it. */
 static void finish(ULONG status) __attribute__((noreturn));
 static void finish(ULONG status)
 {
+    if (status_fd >= 0) {
+        fflush(stdout);
+        if (write(status_fd, &status, 4) != 4)
+            _exit(1);
+        _exit(0);
+    }
     printf("[ntuser] exit 0x%08lx\n", status);
     fflush(stdout);
     _exit(0);
@@ -213,7 +219,7 @@ static int user_range_ok(ULONG p, ULONG n)
     return p + n >= p && p + n <= PROBE_LIMIT;
 }
 
-static NTSTATUS user_read(void *dst, ULONG src, ULONG n)
+NTSTATUS user_read(void *dst, ULONG src, ULONG n)
 {
     struct iovec local = { dst, n }, remote = { (void *)src, n };
     if (!n)
@@ -223,7 +229,7 @@ static NTSTATUS user_read(void *dst, ULONG src, ULONG n)
     return STATUS_SUCCESS;
 }
 
-static NTSTATUS user_write(ULONG dst, const void *src, ULONG n)
+NTSTATUS user_write(ULONG dst, const void *src, ULONG n)
 {
     struct iovec local = { (void *)src, n }, remote = { (void *)dst, n };
     if (!n)
@@ -233,15 +239,28 @@ static NTSTATUS user_write(ULONG dst, const void *src, ULONG n)
     return STATUS_SUCCESS;
 }
 
+/* Another process's memory, checked the same way. */
+NTSTATUS remote_copy(pid_t pid, ULONG remote, void *local, ULONG n, int write)
+{
+    struct iovec l = { local, n }, r = { (void *)remote, n };
+    if (!n)
+        return STATUS_SUCCESS;
+    if (!user_range_ok(remote, n))
+        return STATUS_ACCESS_VIOLATION;
+    ssize_t done = write ? process_vm_writev(pid, &l, 1, &r, 1, 0) : process_vm_readv(pid, &l, 1, &r, 1, 0);
+    return done == (ssize_t)n ? STATUS_SUCCESS : STATUS_PARTIAL_COPY;
+}
+
 /* ---- callbacks ---- */
 
-static struct {
+struct callout {
     sigjmp_buf env;
     ULONG stack_top;
     PEXCEPTION_REGISTRATION_RECORD exception_list;
-} callouts[MAX_CALLBACKS];
-static int callout_depth;
-static NTSTATUS callout_status;
+};
+static __thread struct callout callouts[MAX_CALLBACKS];
+static __thread int callout_depth;
+static __thread NTSTATUS callout_status;
 
 /* KeUserModeCallback: the frame of nt-reference.md 7.2 below the user ESP
  * the service was entered with, then KiUserCallbackDispatcher. */
@@ -275,7 +294,7 @@ static NTSTATUS callback_return(NTSTATUS status)
 
 /* ---- the services ---- */
 
-static CONTEXT continue_context;
+static __thread CONTEXT continue_context;
 
 static NTSTATUS nt_continue(ULONG context)
 {
@@ -303,8 +322,8 @@ static NTSTATUS nt_write_file(const ULONG *a)
 
 static NTSTATUS nt_query_process(const ULONG *a)
 {
-    PROCESS_BASIC_INFORMATION pbi = { STATUS_PENDING, peb, 1, 8, UNIQUE_PROCESS, 0 };
-    if (a[0] != (ULONG)NtCurrentProcess())
+    PROCESS_BASIC_INFORMATION pbi = { STATUS_PENDING, peb, 1, 8, my_process_id, 0 };
+    if (a[0] != (ULONG)NtCurrentProcess() && proc_basic_info((HANDLE)a[0], &pbi))
         return STATUS_INVALID_HANDLE;
     if (a[1] != ProcessBasicInformation)
         return STATUS_INVALID_INFO_CLASS;
@@ -317,8 +336,8 @@ static NTSTATUS nt_query_process(const ULONG *a)
 
 static NTSTATUS nt_query_thread(const ULONG *a)
 {
-    THREAD_BASIC_INFORMATION tbi = { STATUS_PENDING, teb, { (HANDLE)UNIQUE_PROCESS, (HANDLE)UNIQUE_THREAD }, 1, 8, 8 };
-    if (a[0] != (ULONG)NtCurrentThread())
+    THREAD_BASIC_INFORMATION tbi = { STATUS_PENDING, teb, teb->ClientId, 1, 8, 8 };
+    if (a[0] != (ULONG)NtCurrentThread() && proc_thread_info((HANDLE)a[0], &tbi))
         return STATUS_INVALID_HANDLE;
     if (a[1] != ThreadBasicInformation)
         return STATUS_INVALID_INFO_CLASS;
@@ -329,20 +348,22 @@ static NTSTATUS nt_query_thread(const ULONG *a)
     return a[4] ? user_write(a[4], &a[3], 4) : STATUS_SUCCESS;
 }
 
-/* Within this one process: NtRead/WriteVirtualMemory(process, base, buffer, size, count). */
+/* NtRead/WriteVirtualMemory(process, base, buffer, size, count): base is in
+ * the process, buffer in this one. */
 static NTSTATUS nt_copy_virtual(const ULONG *a, int write)
 {
     static unsigned char buf[65536];
     ULONG n = a[3], done = 0;
-    if (a[0] != (ULONG)NtCurrentProcess())
+    pid_t pid = a[0] == (ULONG)NtCurrentProcess() ? getpid() : proc_pid((HANDLE)a[0]);
+    if (!pid)
         return STATUS_INVALID_HANDLE;
     if (n > sizeof buf)
         return STATUS_INVALID_PARAMETER;
     if (!user_range_ok(a[1], n) || !user_range_ok(a[2], n))
         return STATUS_ACCESS_VIOLATION;
-    NTSTATUS status = write ? user_read(buf, a[2], n) : user_read(buf, a[1], n);
+    NTSTATUS status = write ? user_read(buf, a[2], n) : remote_copy(pid, a[1], buf, n, 0);
     if (!status)
-        status = write ? user_write(a[1], buf, n) : user_write(a[2], buf, n);
+        status = write ? remote_copy(pid, a[1], buf, n, 1) : user_write(a[2], buf, n);
     if (!status)
         done = n;
     else
@@ -355,12 +376,18 @@ static NTSTATUS nt_copy_virtual(const ULONG *a, int write)
 static NTSTATUS nt_allocate(const ULONG *a)
 {
     ULONG base, size;
-    if (a[0] != (ULONG)NtCurrentProcess())
-        return STATUS_INVALID_HANDLE;
     if (user_read(&base, a[1], 4) || user_read(&size, a[3], 4))
         return STATUS_ACCESS_VIOLATION;
     size = (size + 0xFFF) & ~0xFFFu;
-    if (base || !size || heap_next + size > HEAP_BASE + HEAP_SIZE)
+    if (base || !size)
+        return STATUS_INVALID_PARAMETER;
+    if (a[0] != (ULONG)NtCurrentProcess()) {    /* a child's pre-mapped heap */
+        NTSTATUS status = proc_allocate((HANDLE)a[0], size, &base);
+        if (!status && (user_write(a[1], &base, 4) || user_write(a[3], &size, 4)))
+            return STATUS_ACCESS_VIOLATION;
+        return status;
+    }
+    if (heap_next + size > HEAP_BASE + HEAP_SIZE)
         return STATUS_NO_MEMORY;
     base = heap_next;
     heap_next += size;
@@ -401,6 +428,7 @@ static const struct service {
     { 0x011, 6 }, { 0x014, 3 }, { 0x019, 1 }, { 0x020, 2 }, { 0x03B, 2 }, { 0x053, 4 },
     { 0x09A, 5 }, { 0x09B, 5 }, { 0x0B5, 3 }, { 0x0B7, 9 }, { 0x0BA, 5 }, { 0x101, 2 },
     { 0x102, 2 }, { 0x112, 9 }, { 0x115, 5 }, { 0x1000, 3 },
+    { 0x030, 9 }, { 0x035, 8 }, { 0x0CE, 2 }, { 0x0E5, 4 }, { 0x10F, 3 },
 };
 
 ULONG ntuser_service(ULONG number, ULONG args, ULONG user_esp)
@@ -419,7 +447,12 @@ ULONG ntuser_service(ULONG number, ULONG args, ULONG user_esp)
     switch (s->number) {
     case 0x011: return nt_allocate(a);
     case 0x014: return callback_return((NTSTATUS)a[2]);
-    case 0x019: return a[0] ? STATUS_SUCCESS : STATUS_INVALID_HANDLE;
+    case 0x019: return nt_close(a);
+    case 0x030: return nt_create_process(a);
+    case 0x035: return nt_create_thread(a);
+    case 0x0CE: return nt_resume_thread(a);
+    case 0x0E5: return STATUS_SUCCESS;  /* priorities do not matter here */
+    case 0x10F: return nt_wait(a);
     case 0x020: return nt_continue(a[0]);
     case 0x03B: return nt_delay(a);
     case 0x053: return STATUS_SUCCESS;
@@ -436,11 +469,13 @@ ULONG ntuser_service(ULONG number, ULONG args, ULONG user_esp)
     case 0x0BA: return nt_copy_virtual(a, 0);
     case 0x101:
         if (a[0] != (ULONG)NtCurrentProcess())
-            return STATUS_NOT_IMPLEMENTED;
+            return proc_terminate((HANDLE)a[0], a[1]);
         finish(a[1]);
     case 0x102:
         if (a[0] != (ULONG)NtCurrentThread())
             return STATUS_NOT_IMPLEMENTED;
+        if (teb != (PTEB)TEB_ADDRESS)
+            thread_exit(a[1]);          /* not the first thread */
         finish(a[1]);
     case 0x112: return nt_write_file(a);
     case 0x115: return nt_copy_virtual(a, 1);
@@ -608,23 +643,17 @@ static PRTL_USER_PROCESS_PARAMETERS make_parameters(int argc, char **argv)
     return &p;
 }
 
-int main(int argc, char **argv)
+/* Map the images, the PEB and the shared page, install the handlers. */
+static ULONG setup_process(const char *image_path, ULONG *start)
 {
-    if (argc < 3)
-        die("usage: ntuser GUEST_DIR PROGRAM.elf [ARGS...]");
-    setvbuf(stdout, NULL, _IOFBF, 1 << 16);
-
     unsigned char *ntdll, *kernel32, *program;
-    ULONG start;
-    load(argv[1], "ntdll.elf", &ntdll);
-    load(argv[1], "kernel32.elf", &kernel32);
-    char path[512];
-    snprintf(path, sizeof path, "%s", argv[2]);
     size_t size;
-    program = read_file(path, &size);
+    load(guest_dir, "ntdll.elf", &ntdll);
+    load(guest_dir, "kernel32.elf", &kernel32);
+    program = read_file(image_path, &size);
     if (!program)
         die("the program is missing");
-    ULONG image_base = map_image(program, size, &start);
+    ULONG image_base = map_image(program, size, start);
     entry.exception_dispatcher = symbol(ntdll, "KiUserExceptionDispatcher");
     entry.callback_dispatcher = symbol(ntdll, "KiUserCallbackDispatcher");
     entry.fast_ret = symbol(ntdll, "KiFastSystemCallRet");
@@ -633,35 +662,20 @@ int main(int argc, char **argv)
     map_fixed(TEB_ADDRESS, 0x1000);
     map_fixed(PEB_ADDRESS, 0x1000);
     map_fixed(USER_SHARED_DATA, 0x1000);
-    map_fixed(STACK_BASE, STACK_TOP - STACK_BASE);
-    map_fixed(HEAP_BASE, 0x1000);       /* reserve the region's start */
-    munmap((void *)HEAP_BASE, 0x1000);
-
     shared->TickCountMultiplier = (ULONG)TICK_MS << 24;
     shared->NtMajorVersion = 5;
     shared->NtMinorVersion = 1;
     shared->SystemCall = (ULONG)ntuser_gate;
     shared->SystemCallReturn = entry.fast_ret;
     peb->ImageBaseAddress = (PVOID)image_base;
-    peb->ProcessParameters = make_parameters(argc - 2, argv + 2);
     peb->NumberOfProcessors = 1;
     peb->OSMajorVersion = 5;
     peb->OSMinorVersion = 1;
     peb->OSBuildNumber = 2600;
     peb->OSPlatformId = 2;
-    teb->NtTib.ExceptionList = EXCEPTION_CHAIN_END;
-    teb->NtTib.StackBase = (PVOID)STACK_TOP;
-    teb->NtTib.StackLimit = (PVOID)STACK_BASE;
-    teb->NtTib.Self = &teb->NtTib;
-    teb->ClientId.UniqueProcess = (HANDLE)UNIQUE_PROCESS;
-    teb->ClientId.UniqueThread = (HANDLE)UNIQUE_THREAD;
-    teb->ProcessEnvironmentBlock = peb;
 
     static unsigned char harness_stack[SLICE * SLICES] __attribute__((aligned(16)));
     ntuser_stack_top = (ULONG)harness_stack + sizeof harness_stack;
-    static unsigned char alt[1 << 16];
-    stack_t ss = { alt, 0, sizeof alt };
-    sigaltstack(&ss, NULL);
     handle(SIGSEGV, on_fault);
     handle(SIGBUS, on_fault);
     handle(SIGILL, on_fault);
@@ -675,16 +689,68 @@ int main(int argc, char **argv)
     sigaction(SIGALRM, &tick, NULL);
     struct itimerval it = { { 0, TICK_MS * 1000 }, { 0, TICK_MS * 1000 } };
     setitimer(ITIMER_REAL, &it, NULL);
+    return image_base;
+}
+
+/* A thread's TEB at teb_va, FS based at it (LDT entry ldt), and off into
+ * user mode. */
+void thread_start(ULONG teb_va, int ldt, ULONG thread_id, const struct start_msg *m)
+{
+    static __thread unsigned char alt[1 << 16];
+    stack_t ss = { alt, 0, sizeof alt };
+    sigaltstack(&ss, NULL);
+    teb = (PTEB)teb_va;
+    teb->NtTib.ExceptionList = EXCEPTION_CHAIN_END;
+    teb->NtTib.StackBase = (PVOID)m->stack_base;
+    teb->NtTib.StackLimit = (PVOID)m->stack_limit;
+    teb->NtTib.Self = &teb->NtTib;
+    teb->ClientId.UniqueProcess = (HANDLE)my_process_id;
+    teb->ClientId.UniqueThread = (HANDLE)thread_id;
+    teb->ProcessEnvironmentBlock = peb;
 
     struct user_desc d;
     memset(&d, 0, sizeof d);
-    d.entry_number = 0;
-    d.base_addr = TEB_ADDRESS;
+    d.entry_number = ldt;
+    d.base_addr = teb_va;
     d.limit = 0xFFF;
     d.seg_32bit = 1;
     d.useable = 1;
     if (syscall(SYS_modify_ldt, 1, &d, sizeof d) != 0)
         die("modify_ldt failed");
-    __asm__ volatile ("movw %w0, %%fs" : : "r"(FS_SELECTOR));
-    ntuser_enter(STACK_TOP - 4, entry.process_start, start, (ULONG)peb);
+    __asm__ volatile ("movw %w0, %%fs" : : "r"(ldt << 3 | 7));   /* LDT, RPL 3 */
+    ntuser_enter(m->esp, m->eip, m->eax, m->ebx);
+}
+
+/* ntuser GUEST_DIR PROGRAM.elf [ARGS...]: the first process.
+ * ntuser --child CTL STAT ID GUEST_DIR IMAGE: a process made by
+ * NtCreateProcessEx (ntproc.c), started by its creator. */
+int main(int argc, char **argv)
+{
+    ULONG start;
+    setvbuf(stdout, NULL, _IOFBF, 1 << 16);
+    if (argc == 7 && !strcmp(argv[1], "--child")) {
+        int ctl = atoi(argv[2]);
+        status_fd = atoi(argv[3]);
+        my_process_id = strtoul(argv[4], NULL, 10);
+        guest_dir = argv[5];
+        program_dir = ".";
+        setup_process(argv[6], &start);
+        map_fixed(HEAP_BASE, HEAP_SIZE);    /* where the creator allocates */
+        if (write(status_fd, "R", 1) != 1)
+            _exit(1);
+        struct start_msg m;
+        child_wait_start(ctl, &m);
+        thread_start(TEB_ADDRESS, 0, my_process_id + 4, &m);
+    }
+    if (argc < 3)
+        die("usage: ntuser GUEST_DIR PROGRAM.elf [ARGS...]");
+    guest_dir = argv[1];
+    static char dir[512];
+    snprintf(dir, sizeof dir, "%s", argv[2]);
+    program_dir = strrchr(dir, '/') ? (*strrchr(dir, '/') = 0, dir) : ".";
+    setup_process(argv[2], &start);
+    peb->ProcessParameters = make_parameters(argc - 2, argv + 2);
+    map_fixed(STACK_BASE, STACK_TOP - STACK_BASE);
+    struct start_msg m = { entry.process_start, STACK_TOP - 4, start, (ULONG)peb, STACK_TOP, STACK_BASE };
+    thread_start(TEB_ADDRESS, 0, my_process_id + 4, &m);
 }

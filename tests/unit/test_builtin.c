@@ -360,3 +360,26 @@ Test(builtin, cli_with_no_arguments_boots_the_embedded_kernel)
     free(text);
     cr_assert(!strstr(out, "no display"), "--headless prints no notice: %s", out);
 }
+
+Test(builtin, cli_run_boots_the_kernel_with_the_program)
+{
+    char cmd[1024], out[4096], serial[256], prog[256];
+    snprintf(prog, sizeof prog, "%s/greet.elf", tmpdir);
+    snprintf(cmd, sizeof cmd, "cp %s/guest/apps/hello.elf %s", build_dir(), prog);
+    cr_assert_eq(0, system(cmd));
+    snprintf(serial, sizeof serial, "%s/com1.txt", tmpdir);
+    snprintf(cmd, sizeof cmd, "%s/ringsim --headless --serial file:%s run %s one two",
+             build_dir(), serial, prog);
+    cr_assert_eq(0, run(cmd, out, sizeof out), "%s", out);
+    cr_assert(strstr(out, "the built-in kernel reported success"), "%s", out);
+    size_t n;
+    char *text = (char *)read_whole(serial, &n);
+    cr_assert_not_null(text);
+    text = realloc(text, n + 1);
+    text[n] = 0;
+    /* The session manager ran module 1 by its name, with its arguments. */
+    cr_assert(strstr(text, "smss.elf greet.elf one two"), "%s", text);
+    cr_assert(strstr(text, "[smss] running greet.elf\n"), "%s", text);
+    cr_assert(strstr(text, "hello: Hello from user mode"), "%s", text);
+    free(text);
+}

@@ -4,8 +4,9 @@
  * 32-bit Linux process standing in for the kernel's side of the contract.
  * Each test runs one program and compares its whole console output, which
  * ends with the process's exit status, with the text the code must give.
- * The demo programs that need other processes or threads (readmem, spawn,
- * threads, notify, smss) are left to the kernel's own tests. */
+ * Left to the kernel's own tests: the threads demo (its order rests on the
+ * kernel's priorities, which real POSIX threads do not have) and smss
+ * running every demo. */
 #include <criterion/criterion.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -153,4 +154,92 @@ Test(guest_runtime, callback_dispatcher_links_seh_and_callback_return_needs_a_ca
            "int 2Bh outside a callback: 0xc0000258\n"
            "the SEH chain is as before: yes\n"
            "[ntuser] exit 0x00000000\n");
+}
+
+Test(guest_runtime, threads_start_in_BaseThreadStartThunk_with_their_own_teb)
+{
+    expect("tests/ntuser/rt_thread.elf", "",
+           "thread 1 created suspended: exit code 0x103 (STILL_ACTIVE)\n"
+           "SetThreadPriority: HIGHEST 1; 7 0, error 87\n"
+           "thread 1: TEB 0x7ffdd000, own id: yes, TEB->ClientId agrees: yes, SEH chain empty: yes\n"
+           "ResumeThread: previous count 1\n"
+           "thread 1: wait 0, exit code 101\n"
+           "thread 2: TEB 0x7ffdc000, own id: yes, TEB->ClientId agrees: yes, SEH chain empty: yes\n"
+           "thread 2: wait 0, exit code 102\n"
+           "thread 3: TEB 0x7ffdb000, own id: yes, TEB->ClientId agrees: yes, SEH chain empty: yes\n"
+           "thread 3: wait 0, exit code 55\n"
+           "thread 4: TEB 0x7ffda000, own id: yes, TEB->ClientId agrees: yes, SEH chain empty: yes\n"
+           "thread 4: the fault was handled on this thread's chain, EAX 0xab\n"
+           "thread 4: wait 0, exit code 171\n"
+           "[ntuser] exit 0x00000000\n");
+}
+
+/* CreateProcessA -> CreateProcessInternalW: the child's parameters and
+ * stack made through NtAllocate/WriteVirtualMemory, its entry read from its
+ * ELF header, its first thread suspended, then resumed. */
+Test(guest_runtime, readmem_reads_and_writes_a_suspended_child)
+{
+    expect("guest/apps/readmem.elf", "",
+           "readmem: started a child suspended\n"
+           "readmem: the child's PEB is at 0x7ffdf000\n"
+           "readmem: child PEB: ImageBaseAddress 0x00400000, Windows 5.1 build 2600, platform 2\n"
+           "readmem: child command line (34 bytes of UTF-16): \"readmem.elf child\"\n"
+           "readmem: wrote 0x1234abcd into the child's mailbox (4 bytes); resuming it\n"
+           "readmem child: my mailbox holds 0x1234abcd (written by my parent before I ran)\n"
+           "readmem: the child exited with 0; my own mailbox still holds 0x00000000\n"
+           "[ntuser] exit 0x00000000\n");
+}
+
+Test(guest_runtime, spawn_waits_for_its_child_and_a_missing_image_is_error_2)
+{
+    expect("guest/apps/spawn.elf", "",
+           "spawn: CreateProcessA(\"spawn.elf child 7\")\n"
+           "spawn child: asked for 7, exiting with 42\n"
+           "spawn: wait returned 0; the child exited with 42\n"
+           "spawn: no-such-program.elf: error 2\n"
+           "[ntuser] exit 0x00000000\n");
+}
+
+Test(guest_runtime, notify_creates_a_process_and_a_thread)
+{
+    expect("guest/apps/notify.elf", "",
+           "notify: creating a process\n"
+           "hello: Hello from user mode, through WriteFile, NtWriteFile and sysenter\n"
+           "hello: WriteFile wrote 73 bytes; printf goes the same way\n"
+           "notify: the process exited with 0\n"
+           "notify: creating a thread\n"
+           "notify: the second thread runs\n"
+           "notify: the thread has ended\n"
+           "[ntuser] exit 0x00000000\n");
+}
+
+Test(guest_runtime, smss_with_arguments_runs_that_program_with_that_command_line)
+{
+    expect("guest/smss.elf", "spawn.elf child 3",
+           "[smss] running spawn.elf\n"
+           "spawn child: asked for 3, exiting with 18\n"
+           "[smss] spawn.elf exited with 0x00000012\n"
+           "[ntuser] exit 0x00000001\n");     /* the program's failure is the session's */
+    expect("guest/smss.elf", "hello",
+           "[smss] running hello\n"
+           "hello: Hello from user mode, through WriteFile, NtWriteFile and sysenter\n"
+           "hello: WriteFile wrote 73 bytes; printf goes the same way\n"
+           "[smss] hello exited with 0x00000000\n"
+           "[ntuser] exit 0x00000000\n");
+    expect("guest/smss.elf", "badcalls",
+           "[smss] running badcalls\n"
+           "badcalls: sysenter, service 0x11C (the native limit)           -> 0xc000001c STATUS_INVALID_SYSTEM_SERVICE\n"
+           "badcalls: sysenter, service 0x0FFF                             -> 0xc000001c STATUS_INVALID_SYSTEM_SERVICE\n"
+           "badcalls: sysenter, service 0x1001 (beyond the shadow table)   -> 0xc000001c STATUS_INVALID_SYSTEM_SERVICE\n"
+           "badcalls: sysenter, service 0x002 (an empty slot)              -> 0xc0000002 STATUS_NOT_IMPLEMENTED\n"
+           "badcalls: int 2Eh, NtWriteFile, arguments at 0x80000000        -> 0xc0000005 STATUS_ACCESS_VIOLATION\n"
+           "badcalls: int 2Eh, NtWriteFile, arguments at 0x00001000        -> 0xc0000005 STATUS_ACCESS_VIOLATION\n"
+           "badcalls: int 2Eh, EAX = 0xFFFFFFFF                            -> 0xc000001c STATUS_INVALID_SYSTEM_SERVICE\n"
+           "badcalls: NtReadVirtualMemory into 0x80100000                  -> 0xc0000005 STATUS_ACCESS_VIOLATION\n"
+           "badcalls: under SEH, reading 0x80100000 gave 0x5eb0c0de (set by the handler)\n"
+           "badcalls: the handler saw 0xc0000005 at the load, 2 parameter(s): read of 0x80100000\n"
+           "badcalls: 0 unexpected result(s); now the same read with no handler\n"
+           "[ntuser] unhandled exception 0xc0000005\n"
+           "[smss] badcalls exited with 0xc0000005\n"
+           "[ntuser] exit 0x00000001\n");
 }

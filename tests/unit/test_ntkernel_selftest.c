@@ -157,7 +157,7 @@ Test(ntkernel_selftest, a_good_ramdisk_module_is_accepted)
     FILE *f = fopen(transcript, "r");
     char line[512];
     int found = 0;
-    snprintf(want, sizeof want, "IoInitRamdisk: 1 files, %zu bytes\n", sizeof disk);
+    snprintf(want, sizeof want, "IoInitRamdisk: 1 files\n");
     while (f && fgets(line, sizeof line, f)) found += strncmp(line, want, strlen(want)) == 0;
     if (f) fclose(f);
     cr_expect_eq(1, found, "no line starting \"%s\"", want);

@@ -63,8 +63,7 @@ static const uint32_t write_args[9] = { 0x8, 0, 0, 0, 0x7ffdfd1c, 0x401020, 0xc,
 
 Test(nttrace, sysenter_call_and_sysexit_return)
 {
-    put_args(MEM_BASE + 0x108, write_args, 9);          /* user ESP + 8 */
-    nttrace_enter(&t, 4, 8, NT_ENTRY_SYSENTER, 0x112, MEM_BASE + 0x108, 1000, 5000);
+    nttrace_enter(&t, 4, 8, NT_ENTRY_SYSENTER, 0x112, 1000, 5000);
     put_args(MEM_BASE + 0x800, write_args, 9);          /* the kernel's copy */
     nttrace_call(&t, 4, 8, MEM_BASE + 0x800);
     nttrace_returned(&t, 4, 8, 0);
@@ -75,8 +74,8 @@ Test(nttrace, sysenter_call_and_sysexit_return)
 
 Test(nttrace, a_second_entry_label_of_one_call_is_one_call)
 {
-    nttrace_enter(&t, 4, 8, NT_ENTRY_SYSENTER, 0x116, MEM_BASE, 10, 10);
-    nttrace_enter(&t, 4, 8, NT_ENTRY_SYSENTER, 0x116, MEM_BASE, 12, 12);  /* KiFastCallEntry2 */
+    nttrace_enter(&t, 4, 8, NT_ENTRY_SYSENTER, 0x116, 10, 10);
+    nttrace_enter(&t, 4, 8, NT_ENTRY_SYSENTER, 0x116, 12, 12);  /* KiFastCallEntry2 */
     nttrace_call(&t, 4, 8, MEM_BASE);
     nttrace_returned(&t, 4, 8, 0);
     nttrace_exit(&t, 4, 8, NT_EXIT_IRETD, 0, 20, 40);
@@ -88,9 +87,9 @@ Test(nttrace, int2e_with_a_kernel_zw_call_inside)
 {
     const uint32_t close_args[1] = { 0x1c };
     put_args(MEM_BASE + 0x10, close_args, 1);
-    nttrace_enter(&t, 1, 2, NT_ENTRY_INT2E, 0x19, MEM_BASE + 0x10, 0, 0);
+    nttrace_enter(&t, 1, 2, NT_ENTRY_INT2E, 0x19, 0, 0);
     nttrace_call(&t, 1, 2, MEM_BASE + 0x10);
-    nttrace_enter(&t, 1, 2, NT_ENTRY_KERNEL_ZW, 0x116, MEM_BASE + 0x20, 5, 7);
+    nttrace_enter(&t, 1, 2, NT_ENTRY_KERNEL_ZW, 0x116, 5, 7);
     nttrace_call(&t, 1, 2, MEM_BASE + 0x20);
     nttrace_returned(&t, 1, 2, 0x40000000);
     nttrace_exit(&t, 1, 2, NT_EXIT_RET, 0x40000000, 9, 15);
@@ -104,24 +103,29 @@ Test(nttrace, int2e_with_a_kernel_zw_call_inside)
 
 Test(nttrace, unreadable_arguments_and_a_refused_number)
 {
-    nttrace_enter(&t, 1, 2, NT_ENTRY_SYSENTER, 0x19, 0x10, 0, 0);
+    nttrace_enter(&t, 1, 2, NT_ENTRY_SYSENTER, 0x19, 0, 0);
     nttrace_call(&t, 1, 2, 0x10);                       /* not readable */
     nttrace_returned(&t, 1, 2, 0xC0000005);
     nttrace_exit(&t, 1, 2, NT_EXIT_SYSEXIT, 0xC0000005, 3, 3);
     /* Refused by the dispatcher: no call, the status is what the exit returns. */
-    nttrace_enter(&t, 1, 2, NT_ENTRY_SYSENTER, 0x1FFF, MEM_BASE, 10, 10);
+    nttrace_enter(&t, 1, 2, NT_ENTRY_SYSENTER, 0x1FFF, 10, 10);
     nttrace_exit(&t, 1, 2, NT_EXIT_SYSEXIT, 0xC000001C, 30, 50);
+    /* Arguments refused (a kernel pointer): never copied, so not shown. */
+    nttrace_enter(&t, 1, 2, NT_ENTRY_INT2E, 0x19, 60, 60);
+    nttrace_exit(&t, 1, 2, NT_EXIT_IRETD, 0xC0000005, 70, 70);
     expect("[1.2] -> NtClose (0x19) via sysenter (?)\n"
            "[1.2] <- NtClose (0x19) = 0xC0000005 via sysexit, 3 insns, 3 cycles\n"
-           "[1.2] -> invalid (0x1fff) via sysenter ()\n"
-           "[1.2] <- invalid (0x1fff) = 0xC000001C via sysexit, 20 insns, 40 cycles\n");
+           "[1.2] -> unknown (0x1fff) via sysenter ()\n"
+           "[1.2] <- unknown (0x1fff) = 0xC000001C via sysexit, 20 insns, 40 cycles\n"
+           "[1.2] -> NtClose (0x19) via int 2Eh (?)\n"
+           "[1.2] <- NtClose (0x19) = 0xC0000005 via iretd, 10 insns, 10 cycles\n");
 }
 
 Test(nttrace, threads_keep_their_own_calls)
 {
-    nttrace_enter(&t, 1, 2, NT_ENTRY_SYSENTER, 0x116, MEM_BASE, 0, 0);
+    nttrace_enter(&t, 1, 2, NT_ENTRY_SYSENTER, 0x116, 0, 0);
     nttrace_call(&t, 1, 2, MEM_BASE);
-    nttrace_enter(&t, 3, 4, NT_ENTRY_SYSENTER, 0x116, MEM_BASE, 10, 10);  /* a switch */
+    nttrace_enter(&t, 3, 4, NT_ENTRY_SYSENTER, 0x116, 10, 10);  /* a switch */
     nttrace_call(&t, 3, 4, MEM_BASE);
     nttrace_returned(&t, 3, 4, 0);
     nttrace_exit(&t, 3, 4, NT_EXIT_SYSEXIT, 0, 20, 20);
@@ -138,12 +142,12 @@ Test(nttrace, nested_callbacks_indent_and_return_by_int2b)
 {
     const uint32_t cb_args[3] = { 2, 0, 0 };
     put_args(MEM_BASE, cb_args, 3);
-    nttrace_enter(&t, 1, 2, NT_ENTRY_SYSENTER, 0x1000, MEM_BASE, 0, 0);
+    nttrace_enter(&t, 1, 2, NT_ENTRY_SYSENTER, 0x1000, 0, 0);
     nttrace_call(&t, 1, 2, MEM_BASE);
     nttrace_callout(&t, 1, 2, 2);
     nttrace_exit(&t, 1, 2, NT_EXIT_SYSEXIT, 0, 100, 100);
     /* In the callback: a call that calls back again. */
-    nttrace_enter(&t, 1, 2, NT_ENTRY_SYSENTER, 0x1000, MEM_BASE, 110, 110);
+    nttrace_enter(&t, 1, 2, NT_ENTRY_SYSENTER, 0x1000, 110, 110);
     nttrace_call(&t, 1, 2, MEM_BASE);
     nttrace_callout(&t, 1, 2, 3);
     nttrace_exit(&t, 1, 2, NT_EXIT_IRETD, 0, 200, 200);
@@ -173,11 +177,11 @@ Test(nttrace, ntcallbackreturn_by_sysenter_completes_the_callback)
 {
     const uint32_t ret_args[3] = { 0, 0, 7 };
     put_args(MEM_BASE + 0x40, ret_args, 3);
-    nttrace_enter(&t, 1, 2, NT_ENTRY_SYSENTER, 0x1000, MEM_BASE, 0, 0);
+    nttrace_enter(&t, 1, 2, NT_ENTRY_SYSENTER, 0x1000, 0, 0);
     nttrace_call(&t, 1, 2, MEM_BASE);
     nttrace_callout(&t, 1, 2, 0);
     nttrace_exit(&t, 1, 2, NT_EXIT_SYSEXIT, 0, 10, 10);
-    nttrace_enter(&t, 1, 2, NT_ENTRY_SYSENTER, 0x14, MEM_BASE + 0x40, 20, 20);
+    nttrace_enter(&t, 1, 2, NT_ENTRY_SYSENTER, 0x14, 20, 20);
     nttrace_call(&t, 1, 2, MEM_BASE + 0x40);
     nttrace_callback_done(&t, 1, 2, 7);
     expect("[1.2] -> NtUserCallbackDemo (0x1000) via sysenter (0, 0, 0)\n"
@@ -189,11 +193,11 @@ Test(nttrace, ntcallbackreturn_by_sysenter_completes_the_callback)
 
 Test(nttrace, ntcontinue_leaves_by_the_full_context_exit)
 {
-    nttrace_enter(&t, 1, 2, NT_ENTRY_SYSENTER, 0x20, MEM_BASE, 0, 0);
+    nttrace_enter(&t, 1, 2, NT_ENTRY_SYSENTER, 0x20, 0, 0);
     nttrace_call(&t, 1, 2, MEM_BASE);
     nttrace_exit(&t, 1, 2, NT_EXIT_FULL_IRETD, 0, 10, 10);
     /* A service whose trap frame was rewritten but that returned a status. */
-    nttrace_enter(&t, 1, 2, NT_ENTRY_SYSENTER, 0x116, MEM_BASE, 20, 20);
+    nttrace_enter(&t, 1, 2, NT_ENTRY_SYSENTER, 0x116, 20, 20);
     nttrace_call(&t, 1, 2, MEM_BASE);
     nttrace_returned(&t, 1, 2, 0);
     nttrace_exit(&t, 1, 2, NT_EXIT_FULL_IRETD, 0, 30, 30);
@@ -205,9 +209,9 @@ Test(nttrace, ntcontinue_leaves_by_the_full_context_exit)
 
 Test(nttrace, an_open_call_is_closed_when_the_thread_enters_again)
 {
-    nttrace_enter(&t, 1, 2, NT_ENTRY_SYSENTER, 0x116, MEM_BASE, 0, 0);
+    nttrace_enter(&t, 1, 2, NT_ENTRY_SYSENTER, 0x116, 0, 0);
     nttrace_call(&t, 1, 2, MEM_BASE);
-    nttrace_enter(&t, 1, 2, NT_ENTRY_INT2E, 0x116, MEM_BASE, 10, 10);
+    nttrace_enter(&t, 1, 2, NT_ENTRY_INT2E, 0x116, 10, 10);
     nttrace_call(&t, 1, 2, MEM_BASE);
     expect("[1.2] -> NtYieldExecution (0x116) via sysenter ()\n"
            "[1.2] <- NtYieldExecution (0x116) does not return\n"
@@ -221,16 +225,16 @@ Test(nttrace, terminating_the_caller_ends_the_thread)
     put_args(MEM_BASE, self_thread, 2);
     put_args(MEM_BASE + 8, self_process, 2);
     put_args(MEM_BASE + 16, other, 2);
-    nttrace_enter(&t, 1, 2, NT_ENTRY_SYSENTER, 0x101, MEM_BASE + 16, 0, 0);
+    nttrace_enter(&t, 1, 2, NT_ENTRY_SYSENTER, 0x101, 0, 0);
     nttrace_call(&t, 1, 2, MEM_BASE + 16);              /* another process: returns */
     nttrace_returned(&t, 1, 2, 0);
     nttrace_exit(&t, 1, 2, NT_EXIT_SYSEXIT, 0, 5, 5);
-    nttrace_enter(&t, 1, 2, NT_ENTRY_SYSENTER, 0x102, MEM_BASE, 10, 10);
+    nttrace_enter(&t, 1, 2, NT_ENTRY_SYSENTER, 0x102, 10, 10);
     nttrace_call(&t, 1, 2, MEM_BASE);
-    nttrace_enter(&t, 1, 3, NT_ENTRY_SYSENTER, 0x101, MEM_BASE + 8, 20, 20);
+    nttrace_enter(&t, 1, 3, NT_ENTRY_SYSENTER, 0x101, 20, 20);
     nttrace_call(&t, 1, 3, MEM_BASE + 8);
     /* Were thread 2 ever seen again, nothing more is said about its call. */
-    nttrace_enter(&t, 1, 2, NT_ENTRY_SYSENTER, 0x116, MEM_BASE, 30, 30);
+    nttrace_enter(&t, 1, 2, NT_ENTRY_SYSENTER, 0x116, 30, 30);
     expect("[1.2] -> NtTerminateProcess (0x101) via sysenter (0x24, 0)\n"
            "[1.2] <- NtTerminateProcess (0x101) = 0x00000000 via sysexit, 5 insns, 5 cycles\n"
            "[1.2] -> NtTerminateThread (0x102) via sysenter (0xfffffffe, 0)\n"
@@ -370,4 +374,25 @@ Test(nttrace_cpu, sysenter_and_a_callback_through_the_labels)
     free(lines);
     symtab_free(syms);
     th_free(&th);
+}
+
+Test(nttrace, a_terminated_thread_ends_its_open_calls_and_its_id_is_free)
+{
+    const uint32_t other[2] = { 0x24, 0 };
+    put_args(MEM_BASE, other, 2);
+    nttrace_enter(&t, 1, 2, NT_ENTRY_SYSENTER, 0x1000, 0, 0);
+    nttrace_call(&t, 1, 2, MEM_BASE);
+    nttrace_callout(&t, 1, 2, 0);
+    nttrace_exit(&t, 1, 2, NT_EXIT_SYSEXIT, 0, 10, 10);
+    nttrace_enter(&t, 1, 2, NT_ENTRY_SYSENTER, 0x20, 20, 20);
+    nttrace_call(&t, 1, 2, MEM_BASE);
+    nttrace_thread_ends(&t, 1, 2);
+    nttrace_enter(&t, 1, 2, NT_ENTRY_SYSENTER, 0x116, 30, 30);   /* a new thread, same id */
+    nttrace_call(&t, 1, 2, MEM_BASE);
+    expect("[1.2] -> NtUserCallbackDemo (0x1000) via sysenter (0x24, 0, 0)\n"
+           "[1.2]   => callback 0 to user via sysexit\n"
+           "[1.2]   -> NtContinue (0x20) via sysenter (0x24, 0)\n"
+           "[1.2]   <- NtContinue (0x20) ends the thread\n"
+           "[1.2] <- NtUserCallbackDemo (0x1000) ends the thread\n"
+           "[1.2] -> NtYieldExecution (0x116) via sysenter ()\n");
 }
