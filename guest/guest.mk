@@ -109,3 +109,5 @@ $(BUILD)/tests/ntuser/%.elf: tests/ntuser/%.c $(NTG_RUNTIME)
 TEST_PROGRAMS += $(NTUSER) $(NTUSER_PROGS)
 $(BUILD)/tests/unit-tests $(BUILD)/asan/tests/unit-tests: | $(NTUSER) $(NTUSER_PROGS)
 -include $(wildcard $(BUILD)/tests/ntuser/*.d)
+
+include tests/ntsvc/ntsvc.mk

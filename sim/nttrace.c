@@ -23,6 +23,7 @@ struct nt_frame {
     unsigned number;            /* service number, or the callback's ApiNumber */
     uint32_t status;
     uint64_t insns, cycles;
+    uint64_t away_insns, away_cycles;   /* the thread's switched-out time at the entry */
 };
 
 #define NT_CURRENT_PROCESS 0xFFFFFFFFu
@@ -177,6 +178,8 @@ void nttrace_enter(struct nttrace *t, uint32_t pid, uint32_t tid, enum nt_entry 
     f->number = number;
     f->insns = insns;
     f->cycles = cycles;
+    f->away_insns = th->away_insns;
+    f->away_cycles = th->away_cycles;
 }
 
 void nttrace_call(struct nttrace *t, uint32_t pid, uint32_t tid, uint32_t esp)
@@ -216,10 +219,13 @@ void nttrace_exit(struct nttrace *t, uint32_t pid, uint32_t tid, enum nt_exit pa
     }
     if (!f->called) call_line(t, th, f, 0, false);  /* refused: bad number or arguments */
     line_start(t, th, depth(th, th->n - 1));
-    fprintf(t->out, "<- %s (%#x) = 0x%08X via %s, %llu insns, %llu cycles\n",
+    uint64_t away_i = th->away_insns - f->away_insns, away_c = th->away_cycles - f->away_cycles;
+    fprintf(t->out, "<- %s (%#x) = 0x%08X via %s, %llu insns, %llu cycles",
             service_name(t, f->number), f->number, f->has_status ? f->status : eax,
-            exit_names[path], (unsigned long long)(insns - f->insns),
-            (unsigned long long)(cycles - f->cycles));
+            exit_names[path], (unsigned long long)(insns - f->insns - away_i),
+            (unsigned long long)(cycles - f->cycles - away_c));
+    if (away_i) fprintf(t->out, " (other threads ran %llu insns meanwhile)", (unsigned long long)away_i);
+    fputc('\n', t->out);
     th->n--;
 }
 
@@ -244,6 +250,8 @@ void nttrace_int2b(struct nttrace *t, uint32_t pid, uint32_t tid, uint32_t buffe
     f->number = number;
     f->insns = insns;
     f->cycles = cycles;
+    f->away_insns = th->away_insns;
+    f->away_cycles = th->away_cycles;
     const uint32_t argv[3] = { buffer, length, status };
     const bool ok[3] = { true, true, true };
     print_call(t, th, f, argv, ok, 3);
@@ -265,6 +273,21 @@ void nttrace_callback_done(struct nttrace *t, uint32_t pid, uint32_t tid, uint32
                                                     : "the kernel");
 }
 
+void nttrace_switch(struct nttrace *t, uint32_t old_pid, uint32_t old_tid, uint32_t new_pid,
+                    uint32_t new_tid, uint64_t insns, uint64_t cycles)
+{
+    struct nttrace_thread *old = thread(t, old_pid, old_tid);
+    old->out = true;
+    old->out_insns = insns;
+    old->out_cycles = cycles;
+    struct nttrace_thread *th = thread(t, new_pid, new_tid);
+    if (th->out) {
+        th->out = false;
+        th->away_insns += insns - th->out_insns;
+        th->away_cycles += cycles - th->out_cycles;
+    }
+}
+
 void nttrace_thread_ends(struct nttrace *t, uint32_t pid, uint32_t tid)
 {
     struct nttrace_thread *th = thread(t, pid, tid);
@@ -284,7 +307,7 @@ void nttrace_thread_ends(struct nttrace *t, uint32_t pid, uint32_t tid)
 enum label {
     L_FAST_CALL, L_FAST_CALL2, L_SYSTEM_SERVICE, L_CALLBACK_RETURN, L_SERVICE_CALL,
     L_SERVICE_RETURNED, L_EXIT_SYSEXIT, L_EXIT_IRET, L_EXIT_KERNEL, L_EXIT2_IRET,
-    L_CALL_USER, L_CALLBACK_RESUME, L_TERMINATE_THREAD, L_COUNT,
+    L_CALL_USER, L_CALLBACK_RESUME, L_TERMINATE_THREAD, L_SWAP_CONTEXT, L_COUNT,
 };
 static const char *const label_names[L_COUNT] = {
     "KiFastCallEntry", "KiFastCallEntry2", "KiSystemService", "KiCallbackReturn",
@@ -292,6 +315,7 @@ static const char *const label_names[L_COUNT] = {
     "KiSystemCallExitIret", "KiSystemCallExitKernel", "KiServiceExit2Iret", "KiCallUserMode",
     "KiCallbackReturnResume",
     "PspTerminateThread",       /* (PETHREAD, NTSTATUS), cdecl: any thread's end */
+    "KiSwapContext",            /* (Old, New), cdecl: a thread switch */
 };
 
 struct nttrace_label {
@@ -356,6 +380,12 @@ static void on_label(struct cpu *cpu, void *ctx, uint64_t lin)
     case L_TERMINATE_THREAD: {
         uint32_t victim = rd32(t, esp + 4);
         nttrace_thread_ends(t, rd32(t, victim + KTHREAD_CID), rd32(t, victim + KTHREAD_CID + 4));
+        break;
+    }
+    case L_SWAP_CONTEXT: {
+        uint32_t o = rd32(t, esp + 4), n = rd32(t, esp + 8);
+        nttrace_switch(t, rd32(t, o + KTHREAD_CID), rd32(t, o + KTHREAD_CID + 4), rd32(t, n + KTHREAD_CID),
+                       rd32(t, n + KTHREAD_CID + 4), insns, cycles);
         break;
     }
     case L_COUNT: break;

@@ -54,6 +54,10 @@ struct nttrace_thread {
     size_t n, cap;
     bool callout;                   /* the next exit enters user mode for a callback */
     uint32_t api;                   /* its ApiNumber */
+    /* Time the thread spent switched out (KiSwapContext), so that a call's
+     * cost counts its own thread's work only. */
+    bool out;
+    uint64_t out_insns, out_cycles, away_insns, away_cycles;
 };
 
 struct nttrace_label;
@@ -95,6 +99,9 @@ void nttrace_int2b(struct nttrace *t, uint32_t pid, uint32_t tid, uint32_t buffe
                    uint32_t length, uint32_t status, uint64_t insns, uint64_t cycles);
 /* KiCallbackReturnResume: the innermost callback returned status. */
 void nttrace_callback_done(struct nttrace *t, uint32_t pid, uint32_t tid, uint32_t status);
+/* KiSwapContext(Old, New): the processor goes from one thread to another. */
+void nttrace_switch(struct nttrace *t, uint32_t old_pid, uint32_t old_tid, uint32_t new_pid,
+                    uint32_t new_tid, uint64_t insns, uint64_t cycles);
 /* PspTerminateThread (when the kernel has it): the thread ends; its open
  * services end with it, and its id may come back as another thread. */
 void nttrace_thread_ends(struct nttrace *t, uint32_t pid, uint32_t tid);

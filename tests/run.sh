@@ -5,6 +5,9 @@
 # its synthesis counts as one failure).
 set -u
 BUILD=${BUILD:-build}
+# Leaks in Criterion's own runner are not ours to fix (tests/lsan.supp).
+LSAN_OPTIONS="suppressions=$(pwd)/tests/lsan.supp${LSAN_OPTIONS:+:$LSAN_OPTIONS}"
+export LSAN_OPTIONS
 LOGS="$BUILD/test-logs"
 mkdir -p "$LOGS"
 passed=0

@@ -42,10 +42,17 @@ NTSTATUS NTAPI NtCreateEvent(PHANDLE EventHandle, ACCESS_MASK DesiredAccess, POB
     return Status;
 }
 
+#define EVENT_MODIFY_STATE 0x0002
+
+/* As NT: PreviousState is probed before the event changes, and the handle
+ * must grant EVENT_MODIFY_STATE. */
 static NTSTATUS ExSetOrReset(HANDLE EventHandle, PLONG PreviousState, BOOLEAN Set)
 {
     PKEVENT Event;
-    NTSTATUS Status = ObReferenceObjectByHandle(EventHandle, 0, &ExEventObjectType, ExPreviousMode(),
+    if (PreviousState && ExPreviousMode() == UserMode &&
+        !NT_SUCCESS(MmProbeForWrite(PreviousState, sizeof *PreviousState)))
+        return STATUS_ACCESS_VIOLATION;
+    NTSTATUS Status = ObReferenceObjectByHandle(EventHandle, EVENT_MODIFY_STATE, &ExEventObjectType, ExPreviousMode(),
                                                 (PVOID *)&Event);
     if (!NT_SUCCESS(Status)) return Status;
     LONG Previous = Set ? KeSetEvent(Event) : KeResetEvent(Event);

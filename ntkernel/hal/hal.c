@@ -24,7 +24,20 @@
 #define PIT_HZ    1193182u
 #define PIT_DIVISOR ((PIT_HZ + CLOCK_HZ / 2) / CLOCK_HZ)    /* 11932 */
 
-/* 115200 baud, 8N1, FIFOs on, no interrupts (the console is polled). */
+/* The console: 115200 baud, 8N1, FIFOs on.  Output goes into a ring that
+ * the UART's transmit interrupt (IRQ 4, THRE: the 16-byte FIFO is empty)
+ * drains, so a thread's write costs a copy, not the line's time; until
+ * interrupts run (boot) and when the ring is full, the writer feeds the
+ * FIFO itself.  Port 0xE9 gets each byte at once. */
+#define UART_FIFO_SIZE 16
+#define UART_IER_THRE  0x02
+#define UART_MCR_OUT2  0x08            /* gates the UART's IRQ line on a PC */
+#define UART_IIR_NONE  0x01
+#define HAL_RING_SIZE  8192
+static UCHAR HalpRing[HAL_RING_SIZE];
+static volatile ULONG HalpHead, HalpTail;   /* bytes in the ring: [HalpTail, HalpHead) */
+static BOOLEAN HalpInterruptDriven;
+
 void HalInitializeConsole(void)
 {
     __outbyte(COM1 + 1, 0x00);
@@ -36,12 +49,58 @@ void HalInitializeConsole(void)
     __outbyte(COM1 + 4, 0x03);
 }
 
+/* Up to a FIFO's worth from the ring into the UART, if its FIFO is empty.
+ * Interrupts are off in the caller. */
+static void HalpFeedFifo(void)
+{
+    if (HalpTail == HalpHead || !(__inbyte(COM1 + 5) & UART_LSR_THRE)) return;
+    for (int n = 0; n < UART_FIFO_SIZE && HalpTail != HalpHead; n++) {
+        __outbyte(COM1, HalpRing[HalpTail % HAL_RING_SIZE]);
+        HalpTail++;
+    }
+}
+
+/* IRQ 4: the transmit FIFO ran empty. */
+void HalpUartInterrupt(void)
+{
+    while (!(__inbyte(COM1 + 2) & UART_IIR_NONE)) HalpFeedFifo();   /* reading IIR acknowledges THRE */
+    HalpFeedFifo();
+    HalEndSystemInterrupt(PRIMARY_VECTOR_BASE + 4);
+}
+
+static ULONG HalpSaveAndDisable(void)
+{
+    ULONG Flags;
+    __asm__ volatile("pushf; pop %0; cli" : "=r"(Flags) :: "memory");
+    return Flags;
+}
+
+static void HalpRestore(ULONG Flags)
+{
+    if (Flags & 0x200) _enable();
+}
+
 static void HalpPutChar(char c)
 {
-    while (!(__inbyte(COM1 + 5) & UART_LSR_THRE)) {
+    ULONG Flags = HalpSaveAndDisable();
+    while (HalpHead - HalpTail == HAL_RING_SIZE) {      /* full: drain by hand */
+        while (!(__inbyte(COM1 + 5) & UART_LSR_THRE)) {
+        }
+        HalpFeedFifo();
     }
-    __outbyte(COM1, (UCHAR)c);
+    HalpRing[HalpHead % HAL_RING_SIZE] = (UCHAR)c;
+    HalpHead++;
     __outbyte(DEBUG_PORT, (UCHAR)c);
+    if (!HalpInterruptDriven || !(Flags & 0x200)) {
+        /* Nobody takes the interrupt: keep the FIFO going by hand. */
+        while (HalpHead - HalpTail >= UART_FIFO_SIZE) {
+            while (!(__inbyte(COM1 + 5) & UART_LSR_THRE)) {
+            }
+            HalpFeedFifo();
+        }
+    }
+    HalpFeedFifo();
+    HalpRestore(Flags);
 }
 
 void HalDisplayString(const char *s)
@@ -56,9 +115,19 @@ void HalDisplayBytes(const char *Bytes, ULONG Length)
     for (ULONG i = 0; i < Length; i++) HalpPutChar(Bytes[i]);
 }
 
+/* Every byte out of the ring (the machine is about to stop). */
+static void HalpFlushConsole(void)
+{
+    while (HalpTail != HalpHead) {
+        while (!(__inbyte(COM1 + 5) & UART_LSR_THRE)) {
+        }
+        HalpFeedFifo();
+    }
+}
+
 /* ICW1-ICW4 (8259A data sheet): edge-triggered, cascaded on IRQ 2, 8086
- * mode; IRQ 0-7 at PRIMARY_VECTOR_BASE, 8-15 eight above.  Only the clock
- * (IRQ 0) is unmasked. */
+ * mode; IRQ 0-7 at PRIMARY_VECTOR_BASE, 8-15 eight above.  The clock (IRQ 0)
+ * and COM1 (IRQ 4) are unmasked. */
 static void HalpInitializePics(void)
 {
     __outbyte(PIC1_CMD, 0x11);
@@ -69,7 +138,7 @@ static void HalpInitializePics(void)
     __outbyte(PIC2_DATA, 0x02);
     __outbyte(PIC1_DATA, 0x01);
     __outbyte(PIC2_DATA, 0x01);
-    __outbyte(PIC1_DATA, 0xFE);
+    __outbyte(PIC1_DATA, 0xEE);                 /* IRQ 0 (clock) and IRQ 4 (COM1) */
     __outbyte(PIC2_DATA, 0xFF);
 }
 
@@ -84,6 +153,9 @@ static void HalpInitializeClock(void)
 void HalInitSystem(void)
 {
     HalpInitializePics();
+    __outbyte(COM1 + 4, 0x03 | UART_MCR_OUT2);
+    __outbyte(COM1 + 1, UART_IER_THRE);
+    HalpInterruptDriven = TRUE;
     HalpInitializeClock();
     DbgPrint("HalInitSystem: 8259 IRQ 0-15 at 0x%02X-0x%02X, 8254 clock %u Hz (divisor %u)\n",
              PRIMARY_VECTOR_BASE, PRIMARY_VECTOR_BASE + 15, CLOCK_HZ, PIT_DIVISOR);
@@ -99,6 +171,7 @@ void HalEndSystemInterrupt(ULONG Vector)
 void HalReturnToFirmware(ULONG Status)
 {
     _disable();
+    HalpFlushConsole();
     while (!(__inbyte(COM1 + 5) & UART_LSR_TEMT)) {
     }
     __outbyte(DEBUG_EXIT, (UCHAR)Status);

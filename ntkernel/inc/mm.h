@@ -86,6 +86,7 @@ NTSTATUS MmCopyToProcess(PEPROCESS Process, ULONG UserDst, const void *KernelSrc
 /* The same for the current process (PsGetCurrentProcess()). */
 NTSTATUS MmCopyFromUser(PVOID KernelDst, const void *UserSrc, ULONG Length);
 NTSTATUS MmCopyToUser(PVOID UserDst, const void *KernelSrc, ULONG Length);
+NTSTATUS MmProbeForWrite(const void *UserDst, ULONG Length);
 /* Process to process, page by page: *Copied = the bytes copied before the
  * first inaccessible page (STATUS_PARTIAL_COPY when some but not all). */
 NTSTATUS MmCopyVirtualMemory(PEPROCESS From, ULONG FromAddress, PEPROCESS To, ULONG ToAddress,

@@ -229,6 +229,20 @@ NTSTATUS MmCopyToUser(PVOID UserDst, const void *KernelSrc, ULONG Length)
     return MmCopyToProcess(PsGetCurrentProcess(), (ULONG)UserDst, KernelSrc, Length);
 }
 
+/* ProbeForWrite for a user-mode caller's output: every page of
+ * [UserDst, UserDst + Length) is a present, writable user page of the
+ * current process.  Services check their outputs with it before they
+ * change anything, so a bad pointer leaves the system as it was. */
+NTSTATUS MmProbeForWrite(const void *UserDst, ULONG Length)
+{
+    ULONG Va = (ULONG)UserDst;
+    if (Length == 0) return STATUS_SUCCESS;
+    if (Va + Length < Va || Va + Length > MM_USER_PROBE_ADDRESS) return STATUS_ACCESS_VIOLATION;
+    for (ULONG Page = Va & ~(PAGE_SIZE - 1); Page < Va + Length; Page += PAGE_SIZE)
+        if (!MmUserPageAlias(PsGetCurrentProcess(), Page, TRUE)) return STATUS_ACCESS_VIOLATION;
+    return STATUS_SUCCESS;
+}
+
 /* Through a bounce buffer on the stack, so neither side is ever touched
  * through the current address space.  The pages are checked as they come:
  * what was copied before the first inaccessible page stays copied. */

@@ -296,6 +296,10 @@ NTSTATUS NTAPI NtCreateThread(PHANDLE ThreadHandle, ACCESS_MASK DesiredAccess,
 NTSTATUS NTAPI NtResumeThread(HANDLE ThreadHandle, PULONG PreviousSuspendCount)
 {
     PETHREAD Thread;
+    /* As NT, the count's place is probed before the thread changes. */
+    if (PreviousSuspendCount && KeGetCurrentThread()->PreviousMode == UserMode &&
+        !NT_SUCCESS(MmProbeForWrite(PreviousSuspendCount, sizeof *PreviousSuspendCount)))
+        return STATUS_ACCESS_VIOLATION;
     NTSTATUS Status = ObReferenceObjectByHandle(ThreadHandle, 0, &PsThreadType,
                                                 KeGetCurrentThread()->PreviousMode, (PVOID *)&Thread);
     if (!NT_SUCCESS(Status)) return Status;

@@ -45,6 +45,10 @@ static NTSTATUS PspReturn(PVOID Buffer, ULONG Length, PULONG ReturnLength, const
 {
     BOOLEAN User = KeGetCurrentThread()->PreviousMode == UserMode;
     if (Length != Size) return STATUS_INFO_LENGTH_MISMATCH;
+    /* As NT, both outputs are probed before either is written. */
+    if (User && (!NT_SUCCESS(MmProbeForWrite(Buffer, Size)) || !Buffer ||
+                 (ReturnLength && !NT_SUCCESS(MmProbeForWrite(ReturnLength, sizeof *ReturnLength)))))
+        return STATUS_ACCESS_VIOLATION;
     NTSTATUS Status = User ? MmCopyToUser(Buffer, Data, Size) : (memcpy(Buffer, Data, Size), STATUS_SUCCESS);
     if (NT_SUCCESS(Status) && ReturnLength)
         Status = User ? MmCopyToUser(ReturnLength, &Size, sizeof Size) : (*ReturnLength = Size, STATUS_SUCCESS);

@@ -40,6 +40,7 @@ void KiSystemService(void);
 void KiCallbackReturn(void);
 void KiDebugService(void);
 void KiSetLowWaitHighThread(void);
+void KiUartInterrupt(void);
 void KiInitializeServiceTables(void);
 NTSTATUS NotifyDriverEntry(void);
 
@@ -144,6 +145,7 @@ void KiInitializeIdt(void)
         KiSetIdtEntry(v, KiUnexpectedInterruptTable[v - PRIMARY_VECTOR_BASE], KGDT_R0_CODE,
                       KIDT_INTERRUPT_GATE);
     KiSetIdtEntry(CLOCK_VECTOR, KiClockInterrupt, KGDT_R0_CODE, KIDT_INTERRUPT_GATE);
+    KiSetIdtEntry(PRIMARY_VECTOR_BASE + 4, KiUartInterrupt, KGDT_R0_CODE, KIDT_INTERRUPT_GATE);
     struct { USHORT Limit; ULONG Base; } __attribute__((packed)) Idtr = {
         sizeof KiDescriptorPage.Idt - 1, (ULONG)KiDescriptorPage.Idt };
     __asm__ volatile("lidt %0" :: "m"(Idtr));

@@ -388,6 +388,15 @@ KiClockInterrupt:
     add  $4, %esp
     jmp  KiExceptionExit
 
+/* IRQ 4 at CLOCK_VECTOR + 4: COM1's transmit FIFO ran empty (hal.c). */
+    .globl KiUartInterrupt
+    .type KiUartInterrupt, @function
+KiUartInterrupt:
+    push $0
+    ENTER_TRAP
+    call HalpUartInterrupt
+    jmp  KiExceptionExit
+
 /* int 2Ah: (KeTickCount * ExpTickCountMultiplier) >> 24 in EAX (the tick
  * count in milliseconds), by IRETD with no trap frame.  EDX is clobbered. */
     .globl KiGetTickCount
