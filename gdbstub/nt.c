@@ -144,23 +144,20 @@ size_t gdb_nt_threads(const struct gdb_nt *nt, struct nt_thread *v, size_t cap)
     static uint32_t procs[NT_MAX_THREADS], threads[NT_MAX_THREADS];
     size_t np = walk_list(nt, nt->process_head, NT_EPROCESS_LINKS, procs, NT_MAX_THREADS);
     size_t n = 0;
-    uint32_t current = gdb_nt_current(nt);
-    bool have_current = false;
+    uint32_t current = gdb_nt_current(nt), idle = nt->idle_thread;
+    bool listed = false;
+    for (size_t p = 0; p < np && !listed; p++) {
+        size_t nth = walk_list(nt, procs[p] + NT_EPROCESS_THREAD_LIST, NT_ETHREAD_LIST_ENTRY,
+                               threads, NT_MAX_THREADS);
+        for (size_t k = 0; k < nth; k++) listed |= threads[k] == current;
+    }
+    if (!idle && !listed) idle = current;   /* running, on no list: the idle thread */
+    if (idle && n < cap && gdb_nt_thread_at(nt, idle, &v[n]) == 0) n++;
     for (size_t p = 0; p < np && n < cap; p++) {
         size_t nth = walk_list(nt, procs[p] + NT_EPROCESS_THREAD_LIST, NT_ETHREAD_LIST_ENTRY,
                                threads, NT_MAX_THREADS);
-        for (size_t k = 0; k < nth && n < cap; k++) {
-            if (gdb_nt_thread_at(nt, threads[k], &v[n]) != 0) continue;
-            have_current |= threads[k] == current;
-            n++;
-        }
-    }
-    if (!have_current && current && n < cap && gdb_nt_thread_at(nt, current, &v[n]) == 0) {
-        /* the idle thread is on no process's list: it goes first */
-        struct nt_thread idle = v[n];
-        memmove(v + 1, v, n * sizeof *v);
-        v[0] = idle;
-        n++;
+        for (size_t k = 0; k < nth && n < cap; k++)
+            if (threads[k] != idle && gdb_nt_thread_at(nt, threads[k], &v[n]) == 0) n++;
     }
     return n;
 }
@@ -443,6 +440,7 @@ void gdb_nt_attach(struct gdb_nt *nt, struct machine *m)
     if (!m->symbols || symtab_find(m->symbols, "PsActiveProcessHead", &head) != 0) return;
     nt->active = true;
     nt->process_head = (uint32_t)head;
+    if (symtab_find(m->symbols, "KiIdleThread", &head) == 0) nt->idle_thread = (uint32_t)head;
     for (int i = 0; i < L_COUNT; i++) {
         uint64_t a;
         if (symtab_find(m->symbols, label_names[i], &a) != 0) continue;

@@ -84,6 +84,7 @@ struct gdb_nt {
     bool active;
     struct machine *m;
     uint32_t process_head;      /* &PsActiveProcessHead */
+    uint32_t idle_thread;       /* &KiIdleThread (on no process's list), 0 if unknown */
     struct nt_label labels[8];
     unsigned nlabels;
     struct nt_syscall ring[NT_SYSCALL_RING];
@@ -100,8 +101,9 @@ int gdb_nt_read(struct cpu *cpu, uint32_t lin, void *buf, size_t len);
 
 /* The current thread (KPCR.PrcbData.CurrentThread), 0 when not readable. */
 uint32_t gdb_nt_current(const struct gdb_nt *nt);
-/* Every thread of every process on PsActiveProcessHead, and the current
- * thread when it is on no list (the idle thread); at most cap.  The count. */
+/* The idle thread (on no process's list: first, when its symbol or the
+ * current thread gives it), then every thread of every process on
+ * PsActiveProcessHead; at most cap.  The count. */
 size_t gdb_nt_threads(const struct gdb_nt *nt, struct nt_thread *v, size_t cap);
 /* One thread's facts from its ETHREAD: 0, or -1 when unreadable. */
 int gdb_nt_thread_at(const struct gdb_nt *nt, uint32_t ethread, struct nt_thread *t);

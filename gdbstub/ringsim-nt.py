@@ -66,11 +66,11 @@ class NtThreads(gdb.Command):
         inf = gdb.selected_inferior()
         cur = gdb.selected_thread()
         for t in sorted(inf.threads(), key=lambda t: t.num):
-            extra = gdb.execute("info threads %d" % t.num, to_string=True).splitlines()
-            desc = extra[-1].strip() if extra else ""
+            lines = gdb.execute("info threads %d" % t.num, to_string=True).splitlines()
+            desc = lines[-1].lstrip("* ") if lines else ""
+            extra = desc[desc.find("(") + 1:desc.find(")")] if "(" in desc else desc
             mark = "*" if cur is not None and t.num == cur.num else " "
-            print("%s %3d  id %-5d %s" % (mark, t.num, t.ptid[1], desc.split('"')[1]
-                                          if '"' in desc else desc))
+            print("%s %3d  id %-5d tid %-5d %s" % (mark, t.num, t.ptid[1], t.ptid[1] - 1, extra))
 
 
 class NtThread(gdb.Command):

@@ -233,6 +233,9 @@ Test(gdb_nt, threads_and_their_saved_registers)
         snprintf(id, sizeof id, "%x", tid[i] + 1);
         cr_assert(strstr(list, id), "tid %u missing from %s", tid[i], list);
     }
+    cr_assert(!strncmp(list, "m1,", 3), "the idle thread (tid 0) first: %s", list);
+    const char *idle = ask("qThreadExtraInfo,1");
+    cr_assert(strstr(idle, "53797374656d20706964203020746964203020"), "System pid 0 tid 0: %s", idle);
     uint32_t current = rd32(0xFFDFF124);
     uint32_t cur_tid = rd32(current + 0x1F0);
     char qc[16];
