@@ -17,7 +17,7 @@ WARN     := -Wall -Wextra -Werror
 CFLAGS   := -std=c11 -O2 -g $(WARN)
 ASAN     := -fsanitize=address,undefined -fno-sanitize-recover=all -fno-omit-frame-pointer
 ASAN_CFLAGS := -std=c11 -O1 -g $(WARN) $(ASAN)
-LDLIBS   := -lpthread -lelf
+LDLIBS   := -lpthread -lelf -lZydis
 
 LIB      := $(BUILD)/libringsim.a
 LIB_ASAN := $(BUILD)/asan/libringsim.a

@@ -11,6 +11,9 @@
 #include "mmu/bus.h"
 #include "mmu/paging.h"
 #include "mmu/tlb.h"
+#include "cpu/insn.h"
+#include "sim/symbols.h"
+#include <Zydis/Zydis.h>
 
 typedef void (*out_fn)(void *ctx, const char *text);
 
@@ -196,6 +199,89 @@ static void mon_tss(struct cpu *cpu, out_fn out, void *ctx)
     }
 }
 
+/* as <cr3> | as off: the address space memory packets use. */
+static void mon_as(struct gdb_stub *s, const char *arg, out_fn out, void *ctx)
+{
+    char *end;
+    if (!strcmp(arg, "off")) s->as = false;
+    else if (*arg) {
+        unsigned long long cr3 = strtoull(arg, &end, 0);
+        if (*end) {
+            out(ctx, "usage: as <cr3>|off\n");
+            return;
+        }
+        s->as = true;
+        s->as_cr3 = cr3;
+    }
+    if (s->as) say(out, ctx, "as cr3=0x%llx\n", (unsigned long long)s->as_cr3);
+    else say(out, ctx, "as current cr3=0x%llx\n", (unsigned long long)s->m->cpu.cr3);
+}
+
+/* dis [addr] [n]: n instructions from addr (default: the PC, 8), in the
+ * CPU's current code size.  The simulator's own decoder decides each
+ * instruction's length and validity (what the CPU would execute); the
+ * text comes from Zydis, as the project has no text formatter of its own. */
+static void mon_dis(struct gdb_stub *s, const char *arg, out_fn out, void *ctx)
+{
+    struct cpu *cpu = &s->m->cpu;
+    uint64_t addr = gdb_reported_pc(cpu);
+    unsigned long count = 8;
+    char *end;
+    if (*arg) {
+        addr = strtoull(arg, &end, 0);
+        if (end == arg || (*end && *end != ' ')) {
+            out(ctx, "usage: dis [addr] [n]\n");
+            return;
+        }
+        arg = end;
+        while (*arg == ' ') arg++;
+        if (*arg) {
+            count = strtoul(arg, &end, 0);
+            if (*end || count == 0 || count > 256) {
+                out(ctx, "usage: dis [addr] [n] (n of 1-256)\n");
+                return;
+            }
+        }
+    }
+    static const ZydisMachineMode zmode[3][2] = {
+        { ZYDIS_MACHINE_MODE_LEGACY_16, ZYDIS_MACHINE_MODE_LONG_COMPAT_16 },
+        { ZYDIS_MACHINE_MODE_LEGACY_32, ZYDIS_MACHINE_MODE_LONG_COMPAT_32 },
+        { ZYDIS_MACHINE_MODE_LONG_64, ZYDIS_MACHINE_MODE_LONG_64 } };
+    unsigned dm = cpu->dmode <= DM_64 ? cpu->dmode : DM_32;
+    ZydisMachineMode mode = zmode[dm][(cpu->efer & EFER_LMA) != 0];
+    if (cpu->mode == MODE_REAL || cpu->mode == MODE_V86) mode = ZYDIS_MACHINE_MODE_REAL_16;
+    struct decode_ctx dctx = { (enum dmode)dm, cpu->model->vendor, cpu->features };
+    static const char *const bits[3] = { "16", "32", "64" };
+    say(out, ctx, "dis addr=0x%llx count=%lu bits=%s\n", (unsigned long long)addr, count, bits[dm]);
+    for (unsigned long i = 0; i < count; i++) {
+        uint8_t b[16];
+        size_t got = gdb_stub_read(s, addr, b, sizeof b);
+        if (got == 0) {
+            say(out, ctx, "0x%08llx: unreadable\n", (unsigned long long)addr);
+            return;
+        }
+        struct insn in;
+        int st = decode(&in, b, got, &dctx);
+        unsigned len = st == DEC_OK ? in.len : 1;   /* not an instruction: one byte, go on */
+        ZydisDisassembledInstruction z;
+        bool ztext = ZYAN_SUCCESS(ZydisDisassembleIntel(mode, addr, b, got, &z));
+        char hex[40] = "";
+        for (unsigned k = 0; k < len && k < got; k++)
+            snprintf(hex + 2 * k, sizeof hex - 2 * k, "%02x", b[k]);
+        const char *text = st != DEC_OK ? (st == DEC_MORE ? "(unreadable bytes follow)" : "(bad)")
+                           : ztext ? z.text : insn_mnemonic(&in);
+        char sym[96] = "";
+        if (s->m->symbols) {
+            uint64_t off;
+            const char *name = symtab_lookup(s->m->symbols, addr, &off);
+            if (name && off == 0) snprintf(sym, sizeof sym, " <%s>", name);
+        }
+        say(out, ctx, "0x%08llx:%s %-30s %s%s\n", (unsigned long long)addr, sym, hex, text,
+            st == DEC_OK && ztext && z.info.length != len ? " (zydis length differs)" : "");
+        addr += len;
+    }
+}
+
 static const char help_text[] =
     "help            this list\n"
     "regs            general registers, rip, rflags\n"
@@ -209,8 +295,16 @@ static const char help_text[] =
     "tlb             the architectural TLB's entries with their PCIDs\n"
     "mode            CPU mode, and the register layout of this connection\n"
     "phys on|off     memory packets address physical (on) or linear (off) memory\n"
+    "as <cr3>|off    memory packets translate through another page directory (off: the CPU's)\n"
+    "dis [addr] [n]  n instructions from addr (default: the PC, 8); text by Zydis\n"
+    "sstep [on|off]  on: no interrupts or timers during single steps (default off)\n"
     "cycles          retired instructions, modelled cycles, virtual time\n"
-    "reset           the CPU's reset state (F000:FFF0, real mode); devices and RAM are kept\n";
+    "reset           the CPU's reset state (F000:FFF0, real mode); devices and RAM are kept\n"
+    "NT kernel (when its symbols are known):\n"
+    "trapframe [a]   the KTRAP_FRAME at a (default: the current thread's TrapFrame)\n"
+    "process         every process: PROCESS, Cid, Peb, DirBase, Image (!process 0 0)\n"
+    "thread [a]      the ETHREAD at a (default: the current thread), as !thread\n"
+    "syscalls [n]    the last n system calls (default 16) since gdb attached\n";
 
 void gdb_monitor(struct gdb_stub *s, const char *line, out_fn out, void *ctx)
 {
@@ -250,7 +344,22 @@ void gdb_monitor(struct gdb_stub *s, const char *line, out_fn out, void *ctx)
             return;
         }
         say(out, ctx, "phys=%s\n", s->phys ? "on" : "off");
-    } else if (!strcmp(cmd, "cycles"))
+    } else if (!strcmp(cmd, "as")) mon_as(s, arg, out, ctx);
+    else if (!strcmp(cmd, "dis")) mon_dis(s, arg, out, ctx);
+    else if (!strcmp(cmd, "sstep")) {
+        if (!strcmp(arg, "on")) s->sstep_quiet = true;
+        else if (!strcmp(arg, "off")) s->sstep_quiet = false;
+        else if (*arg) {
+            out(ctx, "usage: sstep [on|off]\n");
+            return;
+        }
+        say(out, ctx, "sstep=%s (interrupts and timers %s during single steps)\n",
+            s->sstep_quiet ? "on" : "off", s->sstep_quiet ? "held" : "run");
+    } else if (!strcmp(cmd, "trapframe")) gdb_nt_mon_trapframe(&s->nt, arg, out, ctx);
+    else if (!strcmp(cmd, "process")) gdb_nt_mon_process(&s->nt, out, ctx);
+    else if (!strcmp(cmd, "thread")) gdb_nt_mon_thread(&s->nt, arg, out, ctx);
+    else if (!strcmp(cmd, "syscalls")) gdb_nt_mon_syscalls(&s->nt, arg, out, ctx);
+    else if (!strcmp(cmd, "cycles"))
         say(out, ctx, "instret=%llu cycles=%llu time_ns=%llu\n",
             (unsigned long long)cpu->instret, (unsigned long long)cpu->cycles,
             (unsigned long long)machine_now(s->m));

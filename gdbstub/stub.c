@@ -1,14 +1,18 @@
 /* stub.c - the GDB stub's packets (GDB manual E.2 "Packets", E.3 "Stop
  * Reply Packets", E.4 "General Query Packets").  Debian's gdb 13.1 is the
  * client it is checked against (docs/gdbstub.md in the design notes lists
- * what it sends).  All-stop, one thread: the CPU.
+ * what it sends).  All-stop.  Threads are the NT kernel's when its
+ * symbols are known (gdbstub/nt.c; id = TID + 1), else one: the CPU.
  *
  * Breakpoints (Z0, Z1) never patch guest memory: they are linear PCs in the
  * CPU's debugger table, checked by the run loop before each instruction,
  * so they hold before their page is mapped.  Watchpoints (Z2-Z4) of any
  * length are checked on every data access and reported after the
  * instruction.  Memory packets read and write linear memory through the
- * current paging structures (monitor phys on: physical memory).
+ * current paging structures (monitor phys on: physical memory; monitor as
+ * <cr3>: another address space).  Hg + g of a thread that is not running
+ * shows its saved context (its user trap frame or its switch frame); those
+ * registers are read-only.
  */
 #include <stdarg.h>
 #include <stdio.h>
@@ -73,7 +77,18 @@ static int translate(struct gdb_stub *s, uint64_t addr, uint64_t *phys)
         *phys = a & cpu->bus->a20_mask;
         return 0;
     }
-    return paging_peek(cpu, a, phys);
+    if (!s->as) return paging_peek(cpu, a, phys);
+    /* Another address space: the same walk from another CR3 (and, under
+     * PAE paging, the PDPTEs it points at), the CPU's own put back. */
+    uint64_t cr3 = cpu->cr3, pdpte[4];
+    memcpy(pdpte, cpu->pdpte, sizeof pdpte);
+    int r = -1;
+    cpu->cr3 = s->as_cr3;
+    if (!paging_pae_legacy(cpu) || paging_load_pdptes(cpu, s->as_cr3) == 0)
+        r = paging_peek(cpu, a, phys);
+    cpu->cr3 = cr3;
+    memcpy(cpu->pdpte, pdpte, sizeof pdpte);
+    return r;
 }
 
 /* Bytes readable from addr, up to len (stops at the first unreadable one). */
@@ -85,6 +100,11 @@ static size_t read_mem(struct gdb_stub *s, uint64_t addr, uint8_t *buf, size_t l
         buf[k] = (uint8_t)bus_read(s->m->bus, phys, 1);
     }
     return len;
+}
+
+size_t gdb_stub_read(struct gdb_stub *s, uint64_t addr, uint8_t *buf, size_t len)
+{
+    return read_mem(s, addr, buf, len);
 }
 
 /* RAM only (ROM and devices are not written by the debugger); decoded code
@@ -123,6 +143,103 @@ static int hex_bytes(const char *p, uint8_t *out, size_t n)
     return 0;
 }
 
+/* ---- threads ------------------------------------------------------------------ */
+
+/* The NT threads (empty without the kernel or before it has any). */
+static size_t nt_list(struct gdb_stub *s, struct nt_thread *v, size_t cap)
+{
+    return s->nt.active ? gdb_nt_threads(&s->nt, v, cap) : 0;
+}
+
+uint64_t gdb_stub_current_thread(struct gdb_stub *s)
+{
+    struct nt_thread t;
+    uint32_t cur = gdb_nt_current(&s->nt);
+    if (!cur || gdb_nt_thread_at(&s->nt, cur, &t) != 0) return 1;
+    return (uint64_t)t.tid + 1;
+}
+
+/* The NT thread with gdb id, into *t: 0, or -1 when there is none. */
+static int find_thread(struct gdb_stub *s, uint64_t id, struct nt_thread *t)
+{
+    static struct nt_thread v[NT_MAX_THREADS];
+    size_t n = nt_list(s, v, NT_MAX_THREADS);
+    for (size_t i = 0; i < n; i++)
+        if ((uint64_t)v[i].tid + 1 == id) {
+            *t = v[i];
+            return 0;
+        }
+    return -1;
+}
+
+static bool thread_alive(struct gdb_stub *s, uint64_t id)
+{
+    struct nt_thread t;
+    return id == gdb_stub_current_thread(s) || find_thread(s, id, &t) == 0;
+}
+
+/* The registers g and p show: the CPU's for the running thread, else a
+ * copy of the CPU holding the selected thread's saved context (NULL when
+ * it cannot be read).  *copy is the caller's to free. */
+static struct cpu *view_cpu(struct gdb_stub *s, struct cpu **copy)
+{
+    *copy = NULL;
+    if (!s->sel_thread || s->sel_thread == gdb_stub_current_thread(s)) return &s->m->cpu;
+    struct nt_thread t;
+    if (find_thread(s, s->sel_thread, &t) != 0) return NULL;
+    *copy = malloc(sizeof **copy);
+    if (!*copy) return NULL;
+    **copy = s->m->cpu;
+    if (!gdb_nt_context(&s->nt, t.ethread, *copy)) {
+        free(*copy);
+        *copy = NULL;
+        return NULL;
+    }
+    return *copy;
+}
+
+static void cmd_thread_info(struct gdb_stub *s)
+{
+    static struct nt_thread v[NT_MAX_THREADS];
+    size_t n = nt_list(s, v, NT_MAX_THREADS);
+    if (n == 0) {
+        reply_str(s, "m1");
+        return;
+    }
+    reply_str(s, "m");
+    for (size_t i = 0; i < n; i++) reply_add(s, i ? ",%llx" : "%llx", (unsigned long long)v[i].tid + 1);
+}
+
+static void cmd_extra_info(struct gdb_stub *s, const char *p)
+{
+    uint64_t id;
+    char text[128] = "CPU 0";
+    struct nt_thread t;
+    if (gdb_parse_hex(&p, &id) != 0 || *p) {
+        reply_str(s, "E01");
+        return;
+    }
+    if (find_thread(s, id, &t) == 0)
+        snprintf(text, sizeof text, "%s pid %u tid %u %s", t.image, t.pid, t.tid,
+                 gdb_nt_state_name(t.state));
+    s->reply_len = 0;
+    reply_hex(s, (const uint8_t *)text, strlen(text));
+}
+
+/* Hg / Hc <id>: 0 and -1 mean any thread (the running one). */
+static void cmd_H(struct gdb_stub *s, const char *p)
+{
+    char op = *p++;
+    uint64_t id = 0;
+    if (!strcmp(p, "-1") || !strcmp(p, "0")) id = 0;
+    else if (gdb_parse_hex(&p, &id) != 0 || *p || !thread_alive(s, id)) {
+        reply_str(s, "E01");
+        return;
+    }
+    if (op == 'g') s->sel_thread = id;
+    reply_str(s, "OK");
+}
+
 /* ---- stop replies ------------------------------------------------------------ */
 
 static void add_expedited(struct gdb_stub *s, unsigned n)
@@ -146,7 +263,8 @@ static void stop_reply(struct gdb_stub *s, int sig)
 {
     struct cpu *cpu = &s->m->cpu;
     s->reply_len = 0;
-    reply_add(s, "T%02xthread:01;", sig);
+    s->sel_thread = 0;
+    reply_add(s, "T%02xthread:%02llx;", sig, (unsigned long long)gdb_stub_current_thread(s));
     add_expedited(s, gdb_reg_pc(s->layout));
     add_expedited(s, gdb_reg_sp(s->layout));
     add_expedited(s, gdb_reg_fp(s->layout));
@@ -213,11 +331,23 @@ static void cmd_z(struct gdb_stub *s, const char *p, bool set)
 static void cmd_g(struct gdb_stub *s)
 {
     uint8_t v[16];
+    struct cpu *copy, *cpu = view_cpu(s, &copy);
+    if (!cpu) {
+        reply_str(s, "E14");
+        return;
+    }
     s->reply_len = 0;
     for (unsigned n = 0; n < gdb_reg_count(s->layout); n++) {
-        gdb_reg_get(&s->m->cpu, s->layout, n, v);
+        gdb_reg_get(cpu, s->layout, n, v);
         reply_hex(s, v, gdb_reg_bytes(s->layout, n));
     }
+    free(copy);
+}
+
+/* Another thread's saved registers are shown, not written. */
+static bool writing_elsewhere(struct gdb_stub *s)
+{
+    return s->sel_thread && s->sel_thread != gdb_stub_current_thread(s);
 }
 
 static void cmd_G(struct gdb_stub *s, const char *p)
@@ -225,7 +355,7 @@ static void cmd_G(struct gdb_stub *s, const char *p)
     uint8_t v[16];
     size_t total = 0;
     for (unsigned n = 0; n < gdb_reg_count(s->layout); n++) total += 2 * gdb_reg_bytes(s->layout, n);
-    if (strlen(p) != total) {
+    if (strlen(p) != total || writing_elsewhere(s)) {
         reply_str(s, "E01");
         return;
     }
@@ -250,7 +380,13 @@ static void cmd_p(struct gdb_stub *s, const char *p)
         reply_str(s, "E01");
         return;
     }
-    gdb_reg_get(&s->m->cpu, s->layout, (unsigned)n, v);
+    struct cpu *copy, *cpu = view_cpu(s, &copy);
+    if (!cpu) {
+        reply_str(s, "E14");
+        return;
+    }
+    gdb_reg_get(cpu, s->layout, (unsigned)n, v);
+    free(copy);
     s->reply_len = 0;
     reply_hex(s, v, gdb_reg_bytes(s->layout, (unsigned)n));
 }
@@ -259,7 +395,8 @@ static void cmd_P(struct gdb_stub *s, const char *p)
 {
     uint64_t n;
     uint8_t v[16];
-    if (gdb_parse_hex(&p, &n) != 0 || *p++ != '=' || n >= gdb_reg_count(s->layout) ||
+    if (writing_elsewhere(s) || gdb_parse_hex(&p, &n) != 0 || *p++ != '=' ||
+        n >= gdb_reg_count(s->layout) ||
         strlen(p) != 2 * gdb_reg_bytes(s->layout, (unsigned)n) ||
         hex_bytes(p, v, gdb_reg_bytes(s->layout, (unsigned)n)) != 0) {
         reply_str(s, "E01");
@@ -381,22 +518,29 @@ static void cmd_q(struct gdb_stub *s, const char *p)
     } else if (strcmp(p, "qAttached") == 0 || strncmp(p, "qAttached:", 10) == 0) {
         reply_str(s, "1");
     } else if (strcmp(p, "qfThreadInfo") == 0) {
-        reply_str(s, "m1");
+        cmd_thread_info(s);
     } else if (strcmp(p, "qsThreadInfo") == 0) {
         reply_str(s, "l");
     } else if (strcmp(p, "qC") == 0) {
-        reply_str(s, "QC1");
+        reply_str(s, "");
+        reply_add(s, "QC%llx", (unsigned long long)gdb_stub_current_thread(s));
     } else if (strncmp(p, "qThreadExtraInfo,", 17) == 0) {
-        static const char cpu0[] = "CPU 0";
-        s->reply_len = 0;
-        reply_hex(s, (const uint8_t *)cpu0, sizeof cpu0 - 1);
+        cmd_extra_info(s, p + 17);
+    } else if (strcmp(p, "qOffsets") == 0) {
+        /* Only for an image loaded away from its link address; every loader
+         * today loads at the link address, so gdb is told nothing. */
+        if (s->m->load_biased)
+            reply_add(s, "Text=%llx;Data=%llx;Bss=%llx", (unsigned long long)s->m->load_bias,
+                      (unsigned long long)s->m->load_bias, (unsigned long long)s->m->load_bias);
+        else
+            reply_str(s, "");
     } else if (strncmp(p, "qXfer:features:read:", 20) == 0) {
         cmd_xfer_features(s, p + 20);
     } else if (strncmp(p, "qRcmd,", 6) == 0) {
         s->reply_len = 0;
         cmd_rcmd(s, p + 6);
     } else {
-        reply_str(s, "");           /* qTStatus, qOffsets, qSymbol ... : not supported */
+        reply_str(s, "");           /* qTStatus, qSymbol ... : not supported */
     }
 }
 
@@ -443,7 +587,16 @@ static void handle_packet(struct gdb_stub *s, const char *p, size_t len)
     case 's': case 'S': s->resume = GDB_RESUME_STEP; return;
     case 'Z': cmd_z(s, p + 1, true); break;
     case 'z': cmd_z(s, p + 1, false); break;
-    case 'H': case 'T': reply_str(s, "OK"); break;
+    case 'H':
+        if (len >= 2 && (p[1] == 'g' || p[1] == 'c')) cmd_H(s, p + 1);
+        else reply_str(s, "E01");
+        break;
+    case 'T': {
+        const char *q = p + 1;
+        uint64_t id;
+        reply_str(s, gdb_parse_hex(&q, &id) == 0 && !*q && thread_alive(s, id) ? "OK" : "E01");
+        break;
+    }
     case 'D': reply_str(s, "OK"); s->end = GDB_END_DETACH; break;
     case 'k': s->end = GDB_END_KILL; return;                   /* no reply (GDB manual E.2) */
     case 'q': cmd_q(s, p); break;
@@ -483,6 +636,7 @@ void gdb_stub_init(struct gdb_stub *s, struct machine *m,
     s->send_ctx = ctx;
     gdb_framer_init(&s->fr);
     s->layout = gdb_layout_for(&m->cpu);
+    gdb_nt_attach(&s->nt, m);
 }
 
 void gdb_stub_free(struct gdb_stub *s)
@@ -493,6 +647,7 @@ void gdb_stub_free(struct gdb_stub *s)
         struct host_watch w = cpu->host.watch[0];
         debug_host_watch(cpu, w.addr, w.len, w.kind, false);
     }
+    gdb_nt_detach(&s->nt);
     free(s->bps);
     s->bps = NULL;
     s->nbps = s->bps_cap = 0;
@@ -561,7 +716,7 @@ void gdb_stub_resume(struct gdb_stub *s, int (*poll)(void *ctx), void *poll_ctx)
     } else {
         /* A step, or steps while the PC stays inside [start, end). */
         do {
-            why = machine_step(m);
+            why = s->sstep_quiet ? machine_step_quiet(m) : machine_step(m);
             if (why != STOP_NONE || cpu->host.hit || what != GDB_RESUME_RANGE) break;
             if (poll && poll(poll_ctx)) {
                 why = STOP_INTERRUPTED;

@@ -9,6 +9,7 @@
 #include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
+#include "gdbstub/nt.h"
 #include "gdbstub/packet.h"
 #include "gdbstub/regs.h"
 #include "sim/machine.h"
@@ -25,6 +26,11 @@ struct gdb_stub {
     struct gdb_framer fr;
     bool noack;
     bool phys;                  /* monitor phys on: memory packets address physical memory */
+    bool as;                    /* monitor as <cr3>: memory packets translate through as_cr3 */
+    uint64_t as_cr3;
+    bool sstep_quiet;           /* monitor sstep on: no interrupts or timers during steps */
+    uint64_t sel_thread;        /* Hg: the thread g/p show (0: the running one) */
+    struct gdb_nt nt;           /* the NT kernel's processes and threads, when known */
     enum gdb_layout layout;     /* chosen at connect time, kept for the connection */
     enum gdb_resume resume;     /* what the last packet asked for (the transport runs it) */
     uint64_t range_start, range_end;
@@ -55,6 +61,15 @@ void gdb_stub_resume(struct gdb_stub *s, int (*poll)(void *ctx), void *poll_ctx)
 
 /* A raw 0x03 while running: what poll callbacks look for in the bytes. */
 bool gdb_stub_is_interrupt(struct gdb_stub *s, const void *buf, size_t len);
+
+/* Guest memory as the memory packets see it (phys, as): the bytes read
+ * from addr, up to len (stops at the first unreadable one). */
+size_t gdb_stub_read(struct gdb_stub *s, uint64_t addr, uint8_t *buf, size_t len);
+
+/* gdb thread ids: an NT thread is its TID + 1 (the idle thread, TID 0, is
+ * 1); without the NT kernel (or before it has threads) the one thread is
+ * 1, the CPU.  The id of the thread running now. */
+uint64_t gdb_stub_current_thread(struct gdb_stub *s);
 
 /* The monitor (qRcmd): run one command line, output through out. */
 void gdb_monitor(struct gdb_stub *s, const char *line,

@@ -509,3 +509,18 @@ enum machine_stop machine_step(struct machine *m)
     after_run(m, cpu_run(&m->cpu, 1));
     return m->stop;
 }
+
+enum machine_stop machine_step_quiet(struct machine *m)
+{
+    struct cpu *cpu = &m->cpu;
+    bool nmi = cpu->nmi_pending;
+    m->stop = STOP_NONE;
+    m->message[0] = 0;
+    cpu->intr = false;
+    cpu->nmi_pending = false;
+    enum cpu_exit why = cpu_run(cpu, 1);
+    if (why != EXIT_HALT) after_run(m, why);
+    update_intr(m);                     /* the pin as the controllers drive it now */
+    if (nmi || cpu->nmi_pending) cpu_set_nmi(cpu);
+    return m->stop;
+}

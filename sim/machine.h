@@ -64,6 +64,10 @@ struct machine {
      * nonzero stops the run with STOP_INTERRUPTED (the GDB stub's Ctrl-C). */
     int (*poll)(void *ctx);
     void *poll_ctx;
+    /* What a loader added to the image's link addresses (the GDB stub's
+     * qOffsets); every loader today loads at the link address. */
+    bool load_biased;
+    uint64_t load_bias;
 };
 
 void machine_default_options(struct machine_options *opt);
@@ -76,6 +80,11 @@ enum machine_stop machine_run(struct machine *m);
 /* One instruction (or one interrupt delivery) with the devices' time
  * kept: the debugger's single step.  STOP_NONE when the machine can go on. */
 enum machine_stop machine_step(struct machine *m);
+/* machine_step with interrupts and timers held (the debugger's quiet
+ * step): INTR and NMI are not taken and no timer fires during the
+ * instruction; what is pending is delivered by the next run or step.  A
+ * halted CPU stays halted (no time passes). */
+enum machine_stop machine_step_quiet(struct machine *m);
 /* Virtual time in ns: from modelled cycles at the nominal clock (or retired
  * instructions when the cycle model is off). */
 uint64_t machine_now(const struct machine *m);

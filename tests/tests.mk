@@ -3,7 +3,7 @@
 # also built with ASan + UBSan.  tests/run.sh runs them all and prints the
 # closing "N passed, N failed" line from Criterion's own counts.
 
-UNIT_SRCS := $(wildcard tests/unit/*.c)
+UNIT_SRCS := $(wildcard tests/unit/*.c) tests/runner_main.c
 
 # test_features.c runs the front end: build/ringsim comes first (order-only).
 $(BUILD)/tests/unit-tests: $(UNIT_SRCS:%.c=$(BUILD)/%.o) $(LIB) | $(BUILD)/ringsim

@@ -103,6 +103,8 @@ LONG KiSwapThread(void)
     if (!New) New = Prcb->IdleThread;
     KiPreemptRequested = FALSE;
     if (New != Old) {
+        /* The idle thread waits in no list: Ready while something else runs. */
+        if (Old == Prcb->IdleThread) Old->State = Ready;
         New->State = Running;
         New->Quantum = THREAD_QUANTUM;
         KiSwapContext(Old, New);

@@ -201,9 +201,10 @@ static NTSTATUS PspCaptureImageName(POBJECT_ATTRIBUTES UserAttributes, char *Nam
     UNICODE_STRING String;
     WCHAR Buffer[64];
     if (!UserAttributes) return STATUS_INVALID_PARAMETER_3;
-    if (!NT_SUCCESS(MmCopyFromUser(&Attributes, UserAttributes, sizeof Attributes)) ||
-        !Attributes.ObjectName ||
-        !NT_SUCCESS(MmCopyFromUser(&String, Attributes.ObjectName, sizeof String)))
+    if (!NT_SUCCESS(MmCopyFromUser(&Attributes, UserAttributes, sizeof Attributes)))
+        return STATUS_ACCESS_VIOLATION;
+    if (!Attributes.ObjectName) return STATUS_OBJECT_NAME_INVALID;
+    if (!NT_SUCCESS(MmCopyFromUser(&String, Attributes.ObjectName, sizeof String)))
         return STATUS_ACCESS_VIOLATION;
     ULONG Chars = String.Length / 2;
     if (Chars == 0 || Chars >= Size || Chars > 64) return STATUS_OBJECT_NAME_INVALID;

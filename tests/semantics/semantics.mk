@@ -48,7 +48,7 @@ semantics: $(BUILD)/tests/semantics-tester
 		$(if $(STRICT),--strict)
 
 # ---- build/tests/check-tests: the Criterion programs of tests/check/ -------------------
-CHECK_SRCS            := $(wildcard tests/check/*.c)
+CHECK_SRCS            := $(wildcard tests/check/*.c) tests/runner_main.c
 CHECK_EXTRA_OBJS      += $(SEM_OBJS) $(DECODER_CHECK_OBJS)
 CHECK_EXTRA_ASAN_OBJS += $(SEM_ASAN_OBJS) $(DECODER_CHECK_ASAN_OBJS)
 CHECK_LIBS            := -lcriterion $(SEM_LIBS) $(DECODER_CHECK_LIBS)

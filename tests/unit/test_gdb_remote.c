@@ -54,7 +54,10 @@ static int start_sim(struct session *s, const char *image)
         dup2(null, 0);
         dup2(null, 1);
         close(fds[0]);
-        if (image)
+        if (image && !strcmp(image, "build/ntkernel.elf"))  /* the built-in kernel */
+            execl("build/ringsim", "ringsim", "--headless", "--gdb", "0", "--wait-gdb",
+                  "--serial", "null", (char *)NULL);
+        else if (image)
             execl("build/ringsim", "ringsim", "--kernel", image, "--gdb", "0", "--wait-gdb",
                   "--serial", "null", (char *)NULL);
         else    /* the built-in CPU demo */
@@ -170,6 +173,14 @@ Test(gdb_remote, long_mode_reconnect_refreshes_the_layout, .timeout = 120)
     symbol("build/guest/lm_sys.elf", "guest_main", brk, sizeof brk);
     cr_assert_neq(0, brk[0]);
     run_gdb("longmode", "build/guest/lm_sys.elf", brk, NULL);
+}
+
+/* The built-in kernel (ringsim with no image), its symbols from
+ * build/ntkernel.elf and build/guest/ntdll.elf: NT threads, trap frames,
+ * stepping into SYSENTER. */
+Test(gdb_remote, nt_kernel_session, .timeout = 120)
+{
+    run_gdb("ntkernel", "build/ntkernel.elf", NULL, NULL);
 }
 
 static int connect_to(int port)

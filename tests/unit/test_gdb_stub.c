@@ -401,3 +401,142 @@ Test(gdb_stub, register_numbers_match_the_description)
     cr_assert(strstr(gdb_target_xml(GDB_LAYOUT_32), "name=\"cr0\" bitsize=\"32\" type=\"ringsim_cr0\" regnum=\"34\""));
     cr_assert(strstr(gdb_target_xml(GDB_LAYOUT_64), "name=\"fs_base\" bitsize=\"64\" type=\"uint64\" regnum=\"40\""));
 }
+
+/* monitor dis: lengths from the simulator's decoder, text from Zydis, in
+ * the CPU's code size. */
+Test(gdb_stub, monitor_dis_decodes_in_the_current_mode)
+{
+    const char *d = monitor("dis 0x1000 4");
+    cr_assert(strstr(d, "dis addr=0x1000 count=4 bits=32\n"), "%s", d);
+    cr_assert(strstr(d, "0x00001000: b801000000"), "%s", d);
+    cr_assert(strstr(d, "mov eax, 0x01"), "%s", d);
+    cr_assert(strstr(d, "0x00001005: a300200000"), "%s", d);
+    cr_assert(strstr(d, "0x0000100a: 8b1d04200000"), "%s", d);
+    cr_assert(strstr(d, "mov ebx, [0x00002004]"), "%s", d);
+    cr_assert(strstr(d, "0x00001010: 40 "), "%s", d);
+    cr_assert(strstr(d, "inc eax"), "%s", d);
+    size_t lines = 0;
+    for (const char *p = monitor("dis"); (p = strchr(p, '\n')); p++) lines++;
+    cr_assert_eq(9, lines, "the header and 8 instructions from the PC");
+    static const uint8_t bad[] = { 0xff, 0xff, 0x90 };     /* FF /7: no such instruction */
+    machine_load(m, 0x3000, bad, sizeof bad);
+    d = monitor("dis 0x3000 2");
+    cr_assert(strstr(d, "0x00003000: ff "), "%s", d);
+    cr_assert(strstr(d, "(bad)"), "%s", d);
+    cr_assert(strstr(d, "0x00003001: "), "one byte, then on: %s", d);
+    cr_assert(strstr(monitor("dis 0x1000 0"), "usage"));
+    cr_assert(strstr(monitor("dis x"), "usage"));
+    cr_assert(strstr(monitor("dis 0x1000 2x"), "usage"));
+    monitor("phys on");
+    cr_assert(strstr(monitor("dis 0xffffffffffff 1"), "unreadable"));
+    monitor("phys off");
+    cpu_set_real(&m->cpu);                  /* the same bytes as 16-bit code */
+    cpu_update_mode(&m->cpu);
+    d = monitor("dis 0x1000 1");
+    cr_assert(strstr(d, "bits=16"), "%s", d);
+    cr_assert(strstr(d, "0x00001000: b80100 "), "%s", d);
+    cr_assert(strstr(d, "mov ax, 0x01"), "%s", d);
+}
+
+/* monitor sstep on: an NMI waiting at a step is neither taken nor lost. */
+Test(gdb_stub, sstep_holds_interrupts_during_single_steps)
+{
+    cr_assert(strstr(monitor("sstep"), "sstep=off"));
+    cr_assert(strstr(monitor("sstep on"), "sstep=on"));
+    cr_assert(stub.sstep_quiet);
+    cpu_set_nmi(&m->cpu);
+    const char *r = ask("s");
+    cr_assert(!strncmp(r, "T05", 3), "%s", r);
+    cr_assert_eq(0x1005, m->cpu.rip, "the instruction ran");
+    cr_assert(m->cpu.nmi_pending, "the NMI still waits");
+    r = ask("vCont;r1005,1010");
+    cr_assert(!strncmp(r, "T05", 3), "%s", r);
+    cr_assert(m->cpu.nmi_pending, "range steps are quiet too");
+    cr_assert(strstr(monitor("sstep off"), "sstep=off"));
+    ask("s");
+    cr_assert_not(m->cpu.nmi_pending, "a plain step takes the NMI");
+    cr_assert(strstr(monitor("sstep maybe"), "usage"));
+}
+
+Test(gdb_stub, monitor_as_switches_the_address_space)
+{
+    cr_assert(strstr(monitor("as"), "as current cr3=0x"));
+    cr_assert(strstr(monitor("as 0x5000"), "as cr3=0x5000"));
+    cr_assert(stub.as);
+    cr_assert_str_eq("b801", ask("m1000,2"), "paging off: as changes nothing");
+    cr_assert(strstr(monitor("as off"), "as current"));
+    cr_assert_not(stub.as);
+    cr_assert(strstr(monitor("as 0x5000q"), "usage"));
+    cr_assert(strstr(monitor("trapframe"), "symbols are not known"), "no NT kernel here");
+    cr_assert(strstr(monitor("process"), "symbols are not known"));
+    cr_assert(strstr(monitor("syscalls"), "symbols are not known"));
+    cr_assert_str_eq("", ask("qOffsets"));
+}
+
+/* The framing and command layers fed garbage: random byte streams (with
+ * '$', '#', '}', '*', 0x03 and bad checksums) and mutated well-formed
+ * packets of every kind, monitor commands included, in ack and no-ack
+ * mode; resumes run (a continue is interrupted at once).  Nothing may
+ * crash or hang, and every packet that completes gets an answer. */
+static int interrupt_now(void *ctx)
+{
+    (void)ctx;
+    return 1;
+}
+
+Test(gdb_stub, fuzz_framing_and_commands, .timeout = 120)
+{
+    static const char *const seeds[] = {
+        "g", "G00", "p8", "P8=00100000", "m1000,10", "M2000,2:abcd", "X2000,1:a", "Z0,1010,1",
+        "z0,1010,1", "Z2,2000,4", "z2,2000,4", "Z4,2000,8", "s", "c", "vCont;s", "vCont;c",
+        "vCont;r1000,1020", "vCont?", "Hg1", "Hc-1", "T1", "qC", "qfThreadInfo", "qsThreadInfo",
+        "qThreadExtraInfo,1", "qOffsets", "qAttached", "qSupported:xmlRegisters=i386",
+        "qXfer:features:read:target.xml:0,200", "?", "QStartNoAckMode", "vMustReplyEmpty",
+        "qRcmd,646973203078313030302033", "qRcmd,7472617066726616d65", "qRcmd,61732030", "qRcmd,",
+        "qRcmd,7074652030783130", "qRcmd,73737465702030", "qRcmd,6d7372",
+    };
+    static const char alphabet[] = "$#}*+-\x03" "0123456789abcdef,:;=gGpPmMXZzsScCvqQHT?";
+    srand(4242);
+    for (int round = 0; round < 10000; round++) {
+        char p[96];
+        size_t n;
+        if (round % 3 == 0) {              /* raw bytes, framed or not */
+            n = 1 + (size_t)rand() % 64;
+            for (size_t i = 0; i < n; i++)
+                p[i] = rand() % 4 ? alphabet[rand() % (int)(sizeof alphabet - 1)] : (char)rand();
+            out_len = 0;
+            gdb_stub_input(&stub, p, n);
+        } else {                            /* a seed with mutations, framed */
+            const char *s = seeds[rand() % (int)(sizeof seeds / sizeof seeds[0])];
+            n = strlen(s);
+            memcpy(p, s, n);
+            for (int k = rand() % 4; k > 0; k--) {
+                size_t at = (size_t)rand() % (n + 1);
+                if (rand() % 2 && n < sizeof p - 1) {
+                    memmove(p + at + 1, p + at, n - at);
+                    p[at] = alphabet[rand() % (int)(sizeof alphabet - 1)];
+                    n++;
+                } else if (at < n) {
+                    p[at] = (char)rand();
+                }
+            }
+            send_raw(p, n);
+            cr_assert(out_len > 0 || stub.resume || stub.end, "no answer to '%.*s'", (int)n, p);
+        }
+        if (stub.resume) gdb_stub_resume(&stub, interrupt_now, NULL);
+        if (stub.end || stub.exited || round % 500 == 0) {     /* a new connection */
+            gdb_stub_free(&stub);
+            cpu_set_flat32(&m->cpu);
+            m->cpu.rip = 0x1000;
+            m->cpu.gpr[RSP] = 0x8000;
+            machine_load(m, 0x1000, prog, sizeof prog);
+            gdb_stub_init(&stub, m, capture, NULL);
+            stub.noack = rand() % 2;
+        }
+        /* an unfinished packet must not swallow the next round's answer check */
+        gdb_framer_init(&stub.fr);
+    }
+    /* still a working stub */
+    stub.noack = true;
+    cr_assert_str_eq("OK", ask("Hg0"));
+}

@@ -1,5 +1,5 @@
-/* main.c - the unit-test runner: Criterion's own main, except that the
- * runner process ends with _exit.  Criterion 2.4's runner keeps some of its
+/* runner_main.c - the test runners' main (unit-tests and check-tests):
+ * Criterion's own main, except that the runner process ends with _exit.  Criterion 2.4's runner keeps some of its
  * bookkeeping to the end (LeakSanitizer sees 48 bytes now and then in the
  * ASan build, allocated inside libcriterion with no frame of ours); the
  * tests themselves run in worker processes, whose leaks are still reported. */
