@@ -50,5 +50,9 @@ void ui_model_console(struct ui_session *s, struct ui_text *t, unsigned rows, un
 void ui_model_exceptions(struct ui_session *s, struct ui_text *t, unsigned rows);
 void ui_model_modes(struct ui_session *s, struct ui_text *t, unsigned rows);
 void ui_model_syscalls(struct ui_session *s, struct ui_text *t, unsigned rows);
+/* The last rows complete system calls as stacked bars of their phases
+ * (entry, dispatch, service, exit), scaled to width characters for the
+ * largest one shown, with the cycles of each phase. */
+void ui_model_costs(struct ui_session *s, struct ui_text *t, unsigned rows, unsigned width);
 
 #endif

@@ -118,3 +118,41 @@ void ui_model_syscalls(struct ui_session *s, struct ui_text *t, unsigned rows)
         }
     }
 }
+
+static const char *service_name(unsigned number)
+{
+    for (unsigned i = 0; i < nt_service_count; i++)
+        if (nt_services[i].number == number) return nt_services[i].name;
+    return "unknown";
+}
+
+void ui_model_costs(struct ui_session *s, struct ui_text *t, unsigned rows, unsigned width)
+{
+    ui_text_reset(t, "System-call cost (cycles: entry dispatch service exit)");
+    size_t first = first_of(s->ncosts, rows);
+    uint64_t max = 1;
+    for (size_t i = first; i < s->ncosts; i++) {
+        const struct ui_cost *c = &s->costs[i % UI_LOG];
+        if (c->at[UI_PHASES] - c->at[0] > max) max = c->at[UI_PHASES] - c->at[0];
+    }
+    unsigned bar = width > 82 ? width - 60 : 22;     /* name 22, numbers 38 */
+    for (size_t i = first; i < s->ncosts; i++) {
+        const struct ui_cost *c = &s->costs[i % UI_LOG];
+        ui_line(t);
+        ui_put(t, UI_NORMAL, "%-22.22s", service_name(c->number));
+        unsigned used = 0;
+        uint64_t total = c->at[UI_PHASES] - c->at[0];
+        for (int p = 0; p < UI_PHASES; p++) {
+            /* each phase ends at a rounded position on the common scale,
+             * at least one character on from the last so that all show */
+            unsigned end = (unsigned)((c->at[p + 1] - c->at[0]) * (bar - UI_PHASES) / max) + p + 1;
+            if (end <= used) end = used + 1;
+            ui_put(t, (enum ui_attr)(UI_BAR_ENTRY + p), "%*s", (int)(end - used), "");
+            used = end;
+        }
+        ui_put(t, UI_NORMAL, "%*s %5llu %5llu %6llu %5llu =%6llu", (int)(bar > used ? bar - used : 0), "",
+               (unsigned long long)(c->at[1] - c->at[0]), (unsigned long long)(c->at[2] - c->at[1]),
+               (unsigned long long)(c->at[3] - c->at[2]), (unsigned long long)(c->at[4] - c->at[3]),
+               (unsigned long long)total);
+    }
+}

@@ -20,6 +20,7 @@
 static const char *const label_names[UI_L_COUNT] = {
     "KiFastCallEntry", "KiSystemService", "KiSystemServiceCall", "KiSystemCallExitSysexit",
     "KiSystemCallExitIret", "KiSystemCallExitKernel", "KiServiceExit2Iret",
+    "KiSystemServiceRepeat", "KiSystemServiceReturned",
 };
 
 int ui_read32(struct ui_session *s, uint64_t lin, uint32_t *v)
@@ -184,12 +185,63 @@ static void on_syscall(void *ctx, const struct nttrace_event *e)
     s->sys[s->nsys++ % UI_LOG] = *e;
 }
 
+/* The phases of each call (struct ui_cost): a call from user mode drops
+ * whatever its thread left open (a service that never returned); a kernel
+ * Zw call nests.  Thread switches inside a service count in its time. */
+static struct ui_cost *open_cost(struct ui_session *s, uint32_t thread)
+{
+    for (unsigned i = s->ncost_open; i-- > 0;)
+        if (s->cost_open[i].thread == thread) return &s->cost_open[i];
+    return NULL;
+}
+
+static void drop_cost(struct ui_session *s, struct ui_cost *c)
+{
+    unsigned i = (unsigned)(c - s->cost_open);
+    memmove(c, c + 1, (s->ncost_open - i - 1) * sizeof *c);
+    s->ncost_open--;
+}
+
+static void cost_label(struct ui_session *s, struct cpu *cpu, enum ui_label which, bool from_user)
+{
+    uint32_t thread = ui_current_thread(s);
+    uint64_t now = cpu_cycles_now(cpu);
+    struct ui_cost *c = open_cost(s, thread);
+    switch (which) {
+    case UI_L_FAST_CALL:
+    case UI_L_SYSTEM_SERVICE:
+        if (from_user)
+            while ((c = open_cost(s, thread))) drop_cost(s, c);
+        if (s->ncost_open == UI_COST_OPEN) drop_cost(s, &s->cost_open[0]);
+        s->cost_open[s->ncost_open++] = (struct ui_cost){
+            thread, (unsigned)cpu->gpr[RAX], { now, 0, 0, 0, 0 } };
+        break;
+    case UI_L_REPEAT: if (c && !c->at[1]) c->at[1] = now; break;
+    case UI_L_SERVICE_CALL: if (c && c->at[1] && !c->at[2]) c->at[2] = now; break;
+    case UI_L_RETURNED: if (c && c->at[2] && !c->at[3]) c->at[3] = now; break;
+    default:                        /* an exit: complete when the service returned */
+        if (!c || !c->at[3]) break;
+        c->at[4] = now;
+        s->costs[s->ncosts++ % UI_LOG] = *c;
+        drop_cost(s, c);
+        break;
+    }
+}
+
 /* The entry labels start a trap frame; the exits end it.  Outside the run
  * at full speed the session then steps, so that every write is seen. */
 static void on_label(struct cpu *cpu, void *ctx, uint64_t lin)
 {
     struct ui_session *s = ctx;
     uint32_t esp = (uint32_t)(cpu->seg[SEG_SS].base + (uint32_t)cpu->gpr[RSP]);
+    for (int i = 0; i < UI_L_COUNT; i++) {
+        if (lin != s->labels[i]) continue;
+        uint32_t cs = 0;
+        if (i == UI_L_SYSTEM_SERVICE || i == UI_L_EXIT2_IRET) ui_read32(s, esp + 4, &cs);
+        if (i == UI_L_EXIT2_IRET && !(cs & 3)) continue;    /* an interrupt back to the kernel */
+        cost_label(s, cpu, (enum ui_label)i, i == UI_L_FAST_CALL || (cs & 3));
+    }
+    if (lin == s->labels[UI_L_REPEAT] || lin == s->labels[UI_L_RETURNED]) return;
     if (lin == s->labels[UI_L_FAST_CALL] || lin == s->labels[UI_L_SYSTEM_SERVICE]) {
         uint32_t thread = ui_current_thread(s), stack = 0, cs = 0;
         memset(&s->tf, 0, sizeof s->tf);
@@ -311,7 +363,8 @@ int ui_session_reset(struct ui_session *s, char *err, size_t errlen)
     uint64_t *bp = nbp ? malloc(nbp * sizeof *bp) : NULL;
     if (bp) memcpy(bp, s->m->cpu.host.bp, nbp * sizeof *bp);
     stop_machine(s);
-    s->con_len = s->nexc = s->nmodes = s->nsys = 0;
+    s->con_len = s->nexc = s->nmodes = s->nsys = s->ncosts = 0;
+    s->ncost_open = 0;
     s->cr3_loads = 0;
     memset(s->flush_count, 0, sizeof s->flush_count);
     memset(&s->tf, 0, sizeof s->tf);

@@ -64,8 +64,20 @@ struct ui_trapframe {
 /* The built-in kernel's labels the session knows (0 when absent). */
 enum ui_label {
     UI_L_FAST_CALL, UI_L_SYSTEM_SERVICE, UI_L_SERVICE_CALL, UI_L_EXIT_SYSEXIT, UI_L_EXIT_IRET,
-    UI_L_EXIT_KERNEL, UI_L_EXIT2_IRET, UI_L_COUNT,
+    UI_L_EXIT_KERNEL, UI_L_EXIT2_IRET, UI_L_REPEAT, UI_L_RETURNED, UI_L_COUNT,
 };
+
+/* One system call's modelled cycles by phase: entry (the entry label to
+ * KiSystemServiceRepeat: the frame), dispatch (to KiSystemServiceCall: the
+ * table and the arguments), service (to KiSystemServiceReturned) and exit
+ * (to the exit label).  Kept per thread while open. */
+enum { UI_PHASE_ENTRY, UI_PHASE_DISPATCH, UI_PHASE_SERVICE, UI_PHASE_EXIT, UI_PHASES };
+struct ui_cost {
+    uint32_t thread;                /* KTHREAD */
+    unsigned number;                /* EAX at the entry */
+    uint64_t at[UI_PHASES + 1];     /* cycles at each boundary; 0 not yet */
+};
+#define UI_COST_OPEN 16
 
 /* Guest bytes at a stop, to highlight what changed in memory and stack panels. */
 #define UI_SNAP 512
@@ -106,6 +118,10 @@ struct ui_session {
     size_t nmodes;
     struct nttrace_event sys[UI_LOG];
     size_t nsys;
+    struct ui_cost cost_open[UI_COST_OPEN];     /* entered, not yet left */
+    unsigned ncost_open;
+    struct ui_cost costs[UI_LOG];               /* complete ones */
+    size_t ncosts;
     /* panel addresses */
     uint64_t mem_addr;              /* memory panel: a linear address */
     uint64_t walk_addr;             /* page-walk panel */

@@ -11,7 +11,11 @@
 #include <stddef.h>
 #include <stdint.h>
 
-enum ui_attr { UI_NORMAL, UI_CHANGED, UI_GREY, UI_HEAD, UI_PC, UI_BREAK, UI_ATTR_COUNT };
+enum ui_attr {
+    UI_NORMAL, UI_CHANGED, UI_GREY, UI_HEAD, UI_PC, UI_BREAK,
+    UI_BAR_ENTRY, UI_BAR_DISPATCH, UI_BAR_SERVICE, UI_BAR_EXIT,   /* a system call's phases */
+    UI_ATTR_COUNT,
+};
 
 #define UI_LINE_MAX 160
 #define UI_SPANS_MAX 48

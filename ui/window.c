@@ -15,7 +15,7 @@
 
 enum kind {
     K_REGS, K_DISASM, K_STACK, K_MEM, K_TRAPFRAME, K_TSS, K_PAGEWALK, K_TLB, K_SYSCALLS,
-    K_EXC, K_MODES, K_CONSOLE, K_PROCS, K_GDT, K_IDT,
+    K_EXC, K_MODES, K_CONSOLE, K_PROCS, K_GDT, K_IDT, K_COSTS,
 };
 
 /* Panels of a view as thousandths of the area under the status line. */
@@ -23,7 +23,7 @@ struct place { int kind, x0, y0, x1, y1; };
 static const struct place view_main[] = {
     { K_REGS, 0, 0, 390, 420 }, { K_DISASM, 0, 420, 390, 780 }, { K_STACK, 0, 780, 390, 1000 },
     { K_TRAPFRAME, 390, 0, 640, 720 }, { K_PAGEWALK, 640, 0, 1000, 170 },
-    { K_TLB, 640, 170, 1000, 470 }, { K_EXC, 640, 470, 1000, 595 }, { K_MODES, 640, 595, 1000, 720 },
+    { K_TLB, 640, 170, 1000, 470 }, { K_COSTS, 640, 470, 1000, 595 }, { K_MODES, 640, 595, 1000, 720 },
     { K_SYSCALLS, 390, 720, 1000, 865 }, { K_CONSOLE, 390, 865, 1000, 1000 },
 };
 static const struct place view_paging[] = {
@@ -32,7 +32,7 @@ static const struct place view_paging[] = {
 };
 static const struct place view_nt[] = {
     { K_PROCS, 0, 0, 600, 550 }, { K_CONSOLE, 600, 0, 1000, 550 }, { K_SYSCALLS, 0, 550, 600, 1000 },
-    { K_EXC, 600, 550, 1000, 775 }, { K_MODES, 600, 775, 1000, 1000 },
+    { K_EXC, 600, 550, 1000, 700 }, { K_MODES, 600, 700, 1000, 850 }, { K_COSTS, 600, 850, 1000, 1000 },
 };
 static const struct { const char *name; const struct place *p; unsigned n; } views[UI_VIEW_COUNT] = {
     { "main", view_main, sizeof view_main / sizeof view_main[0] },
@@ -58,6 +58,10 @@ static const struct { struct rgb fg, bg; } attr_color[UI_ATTR_COUNT] = {
     [UI_HEAD] = { { 110, 190, 255 }, { 24, 26, 32 } },
     [UI_PC] = { { 16, 16, 16 }, { 120, 200, 120 } },
     [UI_BREAK] = { { 255, 255, 255 }, { 170, 40, 40 } },
+    [UI_BAR_ENTRY] = { { 255, 255, 255 }, { 60, 110, 200 } },
+    [UI_BAR_DISPATCH] = { { 255, 255, 255 }, { 150, 90, 190 } },
+    [UI_BAR_SERVICE] = { { 255, 255, 255 }, { 70, 160, 90 } },
+    [UI_BAR_EXIT] = { { 255, 255, 255 }, { 210, 130, 50 } },
 };
 
 static uint32_t pack(struct rgb c)
@@ -148,6 +152,7 @@ static void fill_model(struct ui_window *w, struct ui_panel_state *p, int rows, 
     case K_CONSOLE: ui_model_console(s, t, r, (unsigned)cols); break;
     case K_PROCS: ui_model_processes(s, t); break;
     case K_GDT: ui_model_gdt(s, t); break;
+    case K_COSTS: ui_model_costs(s, t, r, (unsigned)cols); break;
     default: ui_model_idt(s, t, 256); break;
     }
 }

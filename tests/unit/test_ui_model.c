@@ -287,3 +287,32 @@ Test(ui_model, run_to_syscall_and_step_over_and_out)
     while (ui_session_tick(&s)) {}
     cr_expect(strstr(s.status, "mode switch") || strstr(s.status, "exception"), "%s", s.status);
 }
+
+Test(ui_model, cost_bar_splits_a_call_into_four_phases_adding_up_to_the_tracers_cycles)
+{
+    ui_test_open(&s);
+    to("KiFastCallEntry");
+    to("KiSystemCallExitSysexit");
+    cr_assert_gt(s.ncosts, 0, "a complete call");
+    const struct ui_cost *c = &s.costs[(s.ncosts - 1) % UI_LOG];
+    for (int p = 0; p < UI_PHASES; p++)
+        cr_expect_gt(c->at[p + 1], c->at[p], "phase %d takes time", p);
+    const struct nttrace_event *ret = NULL;
+    for (size_t i = 0; i < s.nsys; i++)
+        if (s.sys[i % UI_LOG].kind == NTTRACE_RETURN) ret = &s.sys[i % UI_LOG];
+    cr_assert_not_null(ret);
+    cr_expect_eq(ret->number, c->number);
+    cr_expect_eq(ret->cycles, c->at[UI_PHASES] - c->at[0], "the tracer counts the same span");
+    ui_model_costs(&s, &t, 4, 100);
+    const struct ui_line *l = ui_find(&t, ret->name);
+    cr_assert_not_null(l, "the bar of %s", ret->name);
+    bool seen[UI_PHASES] = { false };
+    for (size_t col = 0; col < l->len; col++) {
+        int a = (int)ui_attr_at(l, col) - UI_BAR_ENTRY;
+        if (a >= 0 && a < UI_PHASES) seen[a] = true;
+    }
+    for (int p = 0; p < UI_PHASES; p++) cr_expect(seen[p], "phase %d shows in %s", p, l->text);
+    char total[32];
+    snprintf(total, sizeof total, "=%6llu", (unsigned long long)ret->cycles);
+    cr_expect(strstr(l->text, total), "%s ends with %s", l->text, total);
+}
