@@ -38,6 +38,7 @@ include mmu/mmu.mk
 include devices/devices.mk
 include sim/sim.mk
 include gdbstub/gdbstub.mk
+include ui/ui.mk
 include tests/tests.mk
 include ntkernel/ntkernel.mk
 include guest/guest.mk

@@ -24,6 +24,7 @@
 #include "cpu/debug.h"
 #include "sim/sieve.h"
 #include "sim/builtin.h"
+#include "ui/window.h"
 
 static double now(void)
 {
@@ -456,11 +457,79 @@ static int bench_syscall(const char *dir)
     return 0;
 }
 
+/* ---- ui: the window while the machine runs at full speed ------------------- */
+
+struct ui_bench_boot { void *kernel, *ramdisk; long ks, rs; };
+
+static int ui_bench_boot(struct machine *m, void *ctx, char *err, size_t errlen)
+{
+    const struct ui_bench_boot *b = ctx;
+    const struct builtin_image img = { b->kernel, (size_t)b->ks, b->ramdisk, (size_t)b->rs };
+    return builtin_boot(m, &img, NULL, NULL, 0, NULL, 0, err, errlen);
+}
+
+static double cpu_seconds(void)
+{
+    struct timespec ts;
+    clock_gettime(CLOCK_PROCESS_CPUTIME_ID, &ts);
+    return ts.tv_sec + ts.tv_nsec * 1e-9;
+}
+
+/* The built-in kernel's own session to its end: headless (machine_run),
+ * then in a window on SDL's dummy driver, drawing every frame.  The
+ * slowdown compares the process's CPU time (the machine is shared). */
+static int bench_ui(const char *dir)
+{
+    char file[512], err[256];
+    struct ui_bench_boot b;
+    snprintf(file, sizeof file, "%s/../ntkernel.elf", dir);
+    b.ks = read_whole(file, &b.kernel);
+    snprintf(file, sizeof file, "%s/../ramdisk.img", dir);
+    b.rs = read_whole(file, &b.ramdisk);
+    if (b.ks < 0 || b.rs < 0) return fprintf(stderr, "ui: the kernel or ramdisk is missing\n"), 1;
+    struct machine_options opt;
+    machine_default_options(&opt);
+    opt.serial = "null";
+    double best_headless = 1e9, best_window = 1e9, fps = 0, wall;
+    for (int rep = 0; rep < 3; rep++) {
+        struct machine *m = machine_new(&opt);
+        if (!m || ui_bench_boot(m, &b, err, sizeof err) != 0) return fprintf(stderr, "ui: %s\n", err), 1;
+        double t0 = cpu_seconds();
+        machine_run(m);
+        double t = cpu_seconds() - t0;
+        if (t < best_headless) best_headless = t;
+        machine_free(m);
+        setenv("SDL_VIDEODRIVER", "dummy", 1);
+        struct ui_session s;
+        struct ui_window w;
+        if (ui_session_open(&s, &opt, ui_bench_boot, &b, err, sizeof err) != 0 ||
+            ui_window_open(&w, &s, 1600, 1000, false, err, sizeof err) != 0)
+            return fprintf(stderr, "ui: %s\n", err), 1;
+        ui_run(&s, UI_RUNNING);
+        t0 = cpu_seconds();
+        wall = now();
+        while (s.run == UI_RUNNING && ui_window_frame(&w)) {}
+        t = cpu_seconds() - t0;
+        wall = now() - wall;
+        int ok = s.run == UI_ENDED && s.m->stop == STOP_DEBUG_EXIT;
+        if (t < best_window) best_window = t, fps = w.frames / wall;
+        ui_window_close(&w);
+        ui_session_close(&s);
+        if (!ok) return fprintf(stderr, "ui: the windowed run did not end with the kernel's exit\n"), 1;
+    }
+    free(b.kernel), free(b.ramdisk);
+    printf("ui: %.0f frames per second while running at full speed\n", fps);
+    printf("ui: the built-in session takes %.2f s of CPU headless, %.2f s with the window open "
+           "(dummy driver): %+.1f%%\n", best_headless, best_window,
+           100.0 * (best_window / best_headless - 1));
+    return 0;
+}
+
 int main(int argc, char **argv)
 {
     const char *dir = argc > 1 ? argv[1] : "build/bench";
     const char *only = argc > 2 ? argv[2] : NULL;   /* sieve, sieve-mb, sieve-pg, gdb-stepi,
-                                                       breakpoint-set, syscall */
+                                                       breakpoint-set, syscall, ui */
     static const struct mb_image mb = { "sieve-mb", "sieve_mb.elf" };
     static const struct mb_image pg = { "sieve-pg", "sieve_pg.elf" };
     const unsigned n[2] = { 1000000, 16000000 };
@@ -472,5 +541,6 @@ int main(int argc, char **argv)
     if (!rc && (!only || !strcmp(only, "gdb-stepi"))) rc = bench_gdb_stepi(dir);
     if (!rc && (!only || !strcmp(only, "breakpoint-set"))) rc = bench_breakpoint_set(dir);
     if (!rc && (!only || !strcmp(only, "syscall"))) rc = bench_syscall(dir);
+    if (!rc && (!only || !strcmp(only, "ui"))) rc = bench_ui(dir);
     return rc;
 }

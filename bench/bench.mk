@@ -1,6 +1,6 @@
 # bench/ - benchmarks (make bench); never part of make test.
 # make bench BENCH=sieve-pg runs one of them: sieve, sieve-mb, sieve-pg, gdb-stepi
-# breakpoint-set or syscall.
+# breakpoint-set, syscall or ui.
 $(BUILD)/bench/sieve.o: bench/sieve.S
 	@mkdir -p $(dir $@)
 	$(CC) -m32 -c $< -o $@

@@ -38,6 +38,8 @@ struct machine_devices {
     struct pit8254 pit;
     struct uart16550 com1, com2;
     struct uart_backend com1_backend, com2_backend;
+    void (*com1_tap)(void *ctx, uint8_t byte);     /* machine_serial_tap */
+    void *com1_tap_ctx;
     struct cmos rtc;
     struct port92 port92;
     struct debugexit debugexit;
@@ -473,6 +475,29 @@ enum machine_stop machine_run(struct machine *m)
         if (!after_run(m, cpu_run(&m->cpu, n))) break;
     }
     return m->stop;
+}
+
+/* COM1's transmitted bytes to the tap, then on to the chosen backend. */
+static void com1_tee(void *ctx, uint8_t byte)
+{
+    struct machine_devices *d = ctx;
+    d->com1_tap(d->com1_tap_ctx, byte);
+    if (d->com1_backend.write) d->com1_backend.write(d->com1_backend.ctx, byte);
+}
+
+static int com1_tee_read(void *ctx)
+{
+    struct machine_devices *d = ctx;
+    return d->com1_backend.read ? d->com1_backend.read(d->com1_backend.ctx) : -1;
+}
+
+void machine_serial_tap(struct machine *m, void (*fn)(void *ctx, uint8_t byte), void *ctx)
+{
+    struct machine_devices *d = m->dev;
+    d->com1_tap = fn;
+    d->com1_tap_ctx = ctx;
+    if (fn) d->com1.backend = (struct uart_backend){ com1_tee, com1_tee_read, d };
+    else d->com1.backend = d->com1_backend;
 }
 
 enum machine_stop machine_step(struct machine *m)

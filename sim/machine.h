@@ -97,6 +97,10 @@ uint64_t machine_now(const struct machine *m);
  * power-up state instead (LVTs masked, SDM Vol. 3 10.4.7.1). */
 void machine_firmware_apic(struct machine *m);
 
+/* Every byte COM1 transmits also goes to fn (the UI's console), before the
+ * --serial backend; NULL removes the tap. */
+void machine_serial_tap(struct machine *m, void (*fn)(void *ctx, uint8_t byte), void *ctx);
+
 /* Copy bytes into guest physical memory (loaders); -1 if not RAM. */
 int machine_load(struct machine *m, uint64_t phys, const void *data, uint64_t len);
 

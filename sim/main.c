@@ -26,6 +26,9 @@
 #include "sim/nttrace.h"
 #include "sim/sieve.h"
 #include "gdbstub/tcp.h"
+#include "sim/symbols.h"
+#include "ui/frontend.h"
+#include "ui/window.h"
 
 extern const unsigned char _binary_sieve_bin_start[], _binary_sieve_bin_end[];
 extern const unsigned char _binary_ntkernel_elf_start[], _binary_ntkernel_elf_end[];
@@ -55,7 +58,12 @@ static void usage(FILE *f)
         "  --trace LIST         comma-separated: exceptions, irq, io, post, modes,\n"
         "                       cr3, tlb, syscalls (the kernel's system calls), all\n"
         "  --trace-file FILE    write the trace there instead of stderr\n"
-        "  --headless           no window (the only mode in this version)\n"
+        "  --headless           no window (the built-in kernel opens one when a display is\n"
+        "                       present: SDL_VIDEODRIVER, DISPLAY or WAYLAND_DISPLAY set)\n"
+        "  --screenshot FILE    headless: run the built-in kernel, draw the window's view\n"
+        "                       and write it as PNG, --at SYMBOL (its first execution)\n"
+        "                       or --after N instructions; --view main|paging|nt,\n"
+        "                       --walk ADDR for the page-walk panel\n"
         "  --no-cycles          switch the cycle model off (virtual time from instructions)\n"
         "  --gdb [HOST:]PORT    serve the GDB remote protocol (127.0.0.1 unless HOST\n"
         "                       is given; port 0 picks a free one and prints it)\n"
@@ -123,6 +131,7 @@ struct cli {
     int cycles;
     const char *gdb;            /* --gdb [HOST:]PORT */
     bool wait_gdb;
+    struct ui_options ui;
 };
 
 static int bad_option(const char *fmt, const char *arg)
@@ -199,6 +208,17 @@ static int parse_option(struct cli *c, int opt, const char *arg)
     case 'H': c->headless = true; return 0;
     case 'g': c->gdb = arg; return 0;
     case 'W': c->wait_gdb = true; return 0;
+    case 'P': c->ui.screenshot = arg; return 0;
+    case 'A': c->ui.at = arg; return 0;
+    case 'N':
+        c->ui.after = strtoull(arg, &end, 0);
+        if (*end || end == arg) return bad_option("--after wants a number, not '%s'", arg);
+        return 0;
+    case 'V':
+        if ((c->ui.view = ui_view_parse(arg)) < 0)
+            return bad_option("--view wants main, paging or nt, not '%s'", arg);
+        return 0;
+    case 'w': c->ui.walk = arg; return 0;
     case 'C': c->cycles = 0; return 0;
     case 'S':
         v = strtoull(arg, &end, 0);
@@ -223,6 +243,9 @@ static int parse_args(int argc, char **argv, struct cli *c)
         { "no-cycles", no_argument, 0, 'C' }, { "sieve", required_argument, 0, 'S' },
         { "model", required_argument, 0, 'c' }, { "help", no_argument, 0, 'h' },
         { "gdb", required_argument, 0, 'g' }, { "wait-gdb", no_argument, 0, 'W' },
+        { "screenshot", required_argument, 0, 'P' }, { "at", required_argument, 0, 'A' },
+        { "after", required_argument, 0, 'N' }, { "view", required_argument, 0, 'V' },
+        { "walk", required_argument, 0, 'w' },
         { 0, 0, 0, 0 },
     };
     int opt;
@@ -247,6 +270,8 @@ static int parse_args(int argc, char **argv, struct cli *c)
         return bad_option("unexpected argument '%s'", argv[optind]);
     }
     if (c->wait_gdb && !c->gdb) return bad_option("%s needs --gdb [HOST:]PORT", "--wait-gdb");
+    if (c->ui.screenshot && !c->ui.at && !c->ui.after)
+        return bad_option("%s needs --at SYMBOL or --after N", "--screenshot");
     return 0;
 }
 
@@ -266,6 +291,23 @@ static bool demo_machine(const struct cli *c)
     return !c->load.kernel && !c->load.bios && c->sieve_set;
 }
 
+/* The built-in kernel in the UI: its boot, with ntdll's symbols. */
+struct ui_boot { const struct cli *c; const void *prog; size_t prog_size; };
+
+static int ui_boot_builtin(struct machine *m, void *ctx, char *err, size_t errlen)
+{
+    const struct ui_boot *b = ctx;
+    const struct builtin_image img = {
+        _binary_ntkernel_elf_start, (size_t)(_binary_ntkernel_elf_end - _binary_ntkernel_elf_start),
+        _binary_ramdisk_img_start, (size_t)(_binary_ramdisk_img_end - _binary_ramdisk_img_start),
+    };
+    if (builtin_boot(m, &img, b->c->program, b->prog, b->prog_size, b->c->prog_args,
+                     b->c->nprog_args, err, errlen) != 0)
+        return -1;
+    ui_ramdisk_symbols(m->symbols, img.ramdisk, img.ramdisk_size, "ntdll.elf");
+    return 0;
+}
+
 static int run_image(struct cli *c)
 {
     FILE *trace = NULL;
@@ -282,6 +324,12 @@ static int run_image(struct cli *c)
         fprintf(stderr, "ringsim: run: %s\n", err);
         return 2;
     }
+    bool window = !c->headless && !c->gdb && ui_display_available();
+    if (builtin && (c->ui.screenshot || window)) {
+        struct ui_boot b = { c, prog, prog_size };
+        int st = ui_frontend(&c->mopt, ui_boot_builtin, &b, &c->ui);
+        if (st != UI_NO_WINDOW) return free(prog), st;
+    }
     struct machine *m = machine_new(&c->mopt);
     if (!m) return free(prog), 2;
     m->cpu.cycle_model = c->cycles;
@@ -296,7 +344,7 @@ static int run_image(struct cli *c)
         rc = builtin_boot(m, &img, c->program, prog, prog_size, c->prog_args, c->nprog_args,
                           err, sizeof err);
         if (!rc && !c->headless)
-            fprintf(stderr, "ringsim: no display in this version: the console (COM1) is "
+            fprintf(stderr, "ringsim: no display (SDL_VIDEODRIVER, DISPLAY): the console (COM1) is "
                     "%s\n", !strcmp(c->mopt.serial, "stdio") ? "this terminal"
                                                                 : c->mopt.serial);
     } else if (demo_machine(c)) {

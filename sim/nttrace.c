@@ -107,6 +107,21 @@ static void line_start(struct nttrace *t, const struct nttrace_thread *th, unsig
     fprintf(t->out, "[%u.%u] %*s", th->pid, th->tid, (int)(2 * d), "");
 }
 
+/* The event of a line about frame f, to the front end's callback. */
+static void emit(struct nttrace *t, const struct nttrace_thread *th, const struct nt_frame *f,
+                 enum nttrace_event_kind kind, const struct nttrace_event *more)
+{
+    if (!t->on_event) return;
+    struct nttrace_event e = more ? *more : (struct nttrace_event){ 0 };
+    e.kind = (uint8_t)kind;
+    e.pid = th->pid;
+    e.tid = th->tid;
+    e.number = f->number;
+    e.name = service_name(t, f->number);
+    if (kind == NTTRACE_CALL) e.path = f->path;
+    t->on_event(t->event_ctx, &e);
+}
+
 static void print_call(struct nttrace *t, struct nttrace_thread *th, struct nt_frame *f,
                        const uint32_t *argv, const bool *ok, unsigned argc)
 {
@@ -120,6 +135,12 @@ static void print_call(struct nttrace *t, struct nttrace_thread *th, struct nt_f
     }
     fputs(")\n", t->out);
     f->called = true;
+    struct nttrace_event e = { .argc = argc < NTTRACE_EVENT_ARGS ? argc : NTTRACE_EVENT_ARGS };
+    for (unsigned i = 0; i < e.argc; i++) {
+        e.argv[i] = argv[i];
+        e.ok[i] = ok[i];
+    }
+    emit(t, th, f, NTTRACE_CALL, &e);
 }
 
 /* Read the declared arguments the kernel copied to addr and print the call
@@ -143,6 +164,7 @@ static void call_line(struct nttrace *t, struct nttrace_thread *th, struct nt_fr
         line_start(t, th, depth(th, (size_t)(f - th->f)));
         fprintf(t->out, "<- %s (%#x) ends the thread\n", s->name, f->number);
         f->ends_thread = true;
+        emit(t, th, f, NTTRACE_ENDS_THREAD, NULL);
     }
 }
 
@@ -154,6 +176,7 @@ static void not_returning(struct nttrace *t, struct nttrace_thread *th)
     if (!f->ends_thread) {
         line_start(t, th, depth(th, th->n - 1));
         fprintf(t->out, "<- %s (%#x) does not return\n", service_name(t, f->number), f->number);
+        emit(t, th, f, NTTRACE_NO_RETURN, NULL);
     }
     th->n--;
 }
@@ -226,6 +249,11 @@ void nttrace_exit(struct nttrace *t, uint32_t pid, uint32_t tid, enum nt_exit pa
             (unsigned long long)(cycles - f->cycles - away_c));
     if (away_i) fprintf(t->out, " (other threads ran %llu insns meanwhile)", (unsigned long long)away_i);
     fputc('\n', t->out);
+    const struct nttrace_event e = {
+        .path = (uint8_t)path, .status = f->has_status ? f->status : eax,
+        .insns = insns - f->insns - away_i, .cycles = cycles - f->cycles - away_c,
+    };
+    emit(t, th, f, NTTRACE_RETURN, &e);
     th->n--;
 }
 
@@ -296,6 +324,7 @@ void nttrace_thread_ends(struct nttrace *t, uint32_t pid, uint32_t tid)
         if (f->kind != FRAME_SERVICE || f->ends_thread) continue;
         line_start(t, th, depth(th, i));
         fprintf(t->out, "<- %s (%#x) ends the thread\n", service_name(t, f->number), f->number);
+        emit(t, th, f, NTTRACE_ENDS_THREAD, NULL);
     }
     free(th->f);
     *th = t->threads[--t->nthreads];            /* its id may come back as a new thread */

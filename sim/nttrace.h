@@ -60,6 +60,24 @@ struct nttrace_thread {
     uint64_t out_insns, out_cycles, away_insns, away_cycles;
 };
 
+/* One call line or end line as an event, for front ends that keep their
+ * own log (the UI): the same moments the text lines are printed. */
+enum nttrace_event_kind { NTTRACE_CALL, NTTRACE_RETURN, NTTRACE_NO_RETURN, NTTRACE_ENDS_THREAD };
+#define NTTRACE_EVENT_ARGS 8
+struct nttrace_event {
+    uint8_t kind;                   /* enum nttrace_event_kind */
+    uint8_t path;                   /* enum nt_entry (calls) or enum nt_exit (returns) */
+    uint32_t pid, tid;
+    unsigned number;
+    const char *name;
+    unsigned argc;                  /* arguments shown (at most NTTRACE_EVENT_ARGS) */
+    uint32_t argv[NTTRACE_EVENT_ARGS];
+    bool ok[NTTRACE_EVENT_ARGS];    /* false: not copied ('?') */
+    uint32_t status;                /* returns */
+    uint64_t insns, cycles;         /* returns: the call's own cost */
+};
+typedef void nttrace_event_fn(void *ctx, const struct nttrace_event *e);
+
 struct nttrace_label;
 struct nttrace {
     FILE *out;
@@ -67,6 +85,8 @@ struct nttrace {
     unsigned nservices;
     nttrace_read_fn *read;
     void *read_ctx;
+    nttrace_event_fn *on_event;     /* NULL, or called with each line's event */
+    void *event_ctx;
     struct nttrace_thread *threads;
     size_t nthreads, cap;
     /* nttrace_attach's hooks */
