@@ -581,13 +581,16 @@ static void accept_interrupt(struct cpu *cpu)
 }
 
 /* Enter a block: its hooks first.  False when the block must not run now
- * (a hook stopped the run, or changed the code or the RIP under it). */
+ * (a hook stopped the run, changed the code or the RIP under it, or set TF
+ * or a breakpoint: the debugger stepping into the hooked instruction, which
+ * then goes through the debug path). */
 static inline bool enter_block(struct cpu *cpu, const struct block *b)
 {
     if (likely(!b->hooked)) return true;
     uint64_t lin = current_linear(cpu);
+    bool stepping = cpu->debug_step;
     if (cpu_hooks_run(cpu, lin)) return false;
-    return b->valid && current_linear(cpu) == lin;
+    return b->valid && current_linear(cpu) == lin && cpu->debug_step == stepping;
 }
 
 /* Run one instruction: the one an interrupt shadow (STI, MOV SS, POP SS)
@@ -714,10 +717,7 @@ enum cpu_exit cpu_run(struct cpu *cpu, uint64_t max_insns)
         }
         const struct block *b = block_for_rip(cpu);
         if (!b) run_uncached(cpu);
-        /* A hook that set TF (a debugger stepping into the hooked
-         * instruction) sends the block through the debug path. */
-        else if (enter_block(cpu, b) && !(b->hooked && cpu->debug_step))
-            run_block(cpu, b, cpu->run_end - cpu->instret);
+        else if (enter_block(cpu, b)) run_block(cpu, b, cpu->run_end - cpu->instret);
     }
 out:
     cpu->unwind = outer;

@@ -77,26 +77,9 @@ uint32_t gdb_nt_current(const struct gdb_nt *nt)
     return nt->active ? rd32z(nt, NT_KPCR_CURRENT_THREAD) : 0;
 }
 
-static const char *const state_names[] = { "Initialized", "Ready", "Running", "Standby",
-                                           "Terminated", "Waiting", "Transition",
-                                           "DeferredReady", "GateWait" };
-
 const char *gdb_nt_state_name(unsigned state)
 {
-    return state < sizeof state_names / sizeof state_names[0] ? state_names[state] : "Unknown";
-}
-
-static const char *const wait_reasons[] = {
-    "Executive", "FreePage", "PageIn", "PoolAllocation", "DelayExecution", "Suspended",
-    "UserRequest", "WrExecutive", "WrFreePage", "WrPageIn", "WrPoolAllocation",
-    "WrDelayExecution", "WrSuspended", "WrUserRequest", "WrEventPair", "WrQueue",
-    "WrLpcReceive", "WrLpcReply", "WrVirtualMemory", "WrPageOut", "WrRendezvous", "Spare2",
-    "Spare3", "Spare4", "Spare5", "Spare6", "WrKernel",
-};
-
-static const char *wait_reason_name(unsigned r)
-{
-    return r < sizeof wait_reasons / sizeof wait_reasons[0] ? wait_reasons[r] : "Unknown";
+    return nt_thread_state_name(state);
 }
 
 static void image_name(const struct gdb_nt *nt, uint32_t eprocess, char out[17])
@@ -165,10 +148,6 @@ size_t gdb_nt_threads(const struct gdb_nt *nt, struct nt_thread *v, size_t cap)
 /* ---- contexts ------------------------------------------------------------- */
 
 /* Trap frame fields by offset (KTRAP_FRAME, ntkernel/inc/arc.h). */
-enum { TF_SEG_GS = 0x30, TF_SEG_ES = 0x34, TF_SEG_DS = 0x38, TF_EDX = 0x3C, TF_ECX = 0x40,
-       TF_EAX = 0x44, TF_SEG_FS = 0x50, TF_EDI = 0x54, TF_ESI = 0x58, TF_EBX = 0x5C,
-       TF_EBP = 0x60, TF_EIP = 0x68, TF_SEG_CS = 0x6C, TF_EFLAGS = 0x70, TF_HW_ESP = 0x74,
-       TF_HW_SS = 0x78 };
 
 static uint32_t field(const uint8_t *f, unsigned off)
 {
@@ -186,20 +165,20 @@ const char *gdb_nt_context(const struct gdb_nt *nt, uint32_t ethread, struct cpu
     uint32_t initial = rd32z(nt, ethread + NT_KTHREAD_INITIAL_STACK);
     uint8_t f[NT_KTRAP_FRAME_SIZE];
     if (initial && gdb_nt_read(&nt->m->cpu, initial - NT_USER_TRAP_FRAME, f, sizeof f) == 0 &&
-        (field(f, TF_SEG_CS) & 0xFFFF) == 0x1B) {
+        (field(f, TsSegCs) & 0xFFFF) == (KGDT_R3_CODE | RPL_MASK)) {
         static const struct { int reg; unsigned off; } gprs[] = {
-            { RAX, TF_EAX }, { RCX, TF_ECX }, { RDX, TF_EDX }, { RBX, TF_EBX },
-            { RSP, TF_HW_ESP }, { RBP, TF_EBP }, { RSI, TF_ESI }, { RDI, TF_EDI } };
+            { RAX, TsEax }, { RCX, TsEcx }, { RDX, TsEdx }, { RBX, TsEbx },
+            { RSP, TsHardwareEsp }, { RBP, TsEbp }, { RSI, TsEsi }, { RDI, TsEdi } };
         for (unsigned i = 0; i < 8; i++) regs->gpr[gprs[i].reg] = field(f, gprs[i].off);
-        regs->rip = field(f, TF_EIP);
-        regs->rflags = field(f, TF_EFLAGS) | FL_1;    /* a copy: no side effects wanted */
+        regs->rip = field(f, TsEip);
+        regs->rflags = field(f, TsEFlags) | FL_1;    /* a copy: no side effects wanted */
         regs->lf.op = LF_NONE;
-        set_sel(regs, SEG_CS, field(f, TF_SEG_CS));
-        set_sel(regs, SEG_SS, field(f, TF_HW_SS));
-        set_sel(regs, SEG_DS, field(f, TF_SEG_DS));
-        set_sel(regs, SEG_ES, field(f, TF_SEG_ES));
-        set_sel(regs, SEG_FS, field(f, TF_SEG_FS));
-        set_sel(regs, SEG_GS, field(f, TF_SEG_GS));
+        set_sel(regs, SEG_CS, field(f, TsSegCs));
+        set_sel(regs, SEG_SS, field(f, TsHardwareSegSs));
+        set_sel(regs, SEG_DS, field(f, TsSegDs));
+        set_sel(regs, SEG_ES, field(f, TsSegEs));
+        set_sel(regs, SEG_FS, field(f, TsSegFs));
+        set_sel(regs, SEG_GS, field(f, TsSegGs));
         return "trapframe";
     }
     uint32_t ks = rd32z(nt, ethread + NT_KTHREAD_KERNEL_STACK), sw[5];
@@ -211,11 +190,11 @@ const char *gdb_nt_context(const struct gdb_nt *nt, uint32_t ethread, struct cpu
     regs->gpr[RBP] = sw[3];
     regs->rip = sw[4];
     regs->gpr[RSP] = ks + sizeof sw;
-    set_sel(regs, SEG_CS, 0x08);
-    set_sel(regs, SEG_SS, 0x10);
-    set_sel(regs, SEG_DS, 0x23);
-    set_sel(regs, SEG_ES, 0x23);
-    set_sel(regs, SEG_FS, 0x30);
+    set_sel(regs, SEG_CS, KGDT_R0_CODE);
+    set_sel(regs, SEG_SS, KGDT_R0_DATA);
+    set_sel(regs, SEG_DS, KGDT_R3_DATA | RPL_MASK);
+    set_sel(regs, SEG_ES, KGDT_R3_DATA | RPL_MASK);
+    set_sel(regs, SEG_FS, KGDT_R0_PCR);
     set_sel(regs, SEG_GS, 0);
     return "switch";
 }
@@ -231,17 +210,6 @@ static int parse_addr(const char *arg, uint32_t *v)
     return 0;
 }
 
-static const struct { const char *name; unsigned off; } frame_fields[] = {
-    { "DbgEbp", 0x00 }, { "DbgEip", 0x04 }, { "DbgArgMark", 0x08 }, { "DbgArgPointer", 0x0C },
-    { "TempSegCs", 0x10 }, { "TempEsp", 0x14 }, { "Dr0", 0x18 }, { "Dr1", 0x1C },
-    { "Dr2", 0x20 }, { "Dr3", 0x24 }, { "Dr6", 0x28 }, { "Dr7", 0x2C }, { "SegGs", 0x30 },
-    { "SegEs", 0x34 }, { "SegDs", 0x38 }, { "Edx", 0x3C }, { "Ecx", 0x40 }, { "Eax", 0x44 },
-    { "PreviousPreviousMode", 0x48 }, { "ExceptionList", 0x4C }, { "SegFs", 0x50 },
-    { "Edi", 0x54 }, { "Esi", 0x58 }, { "Ebx", 0x5C }, { "Ebp", 0x60 }, { "ErrCode", 0x64 },
-    { "Eip", 0x68 }, { "SegCs", 0x6C }, { "EFlags", 0x70 }, { "HardwareEsp", 0x74 },
-    { "HardwareSegSs", 0x78 }, { "V86Es", 0x7C }, { "V86Ds", 0x80 }, { "V86Fs", 0x84 },
-    { "V86Gs", 0x88 },
-};
 
 void gdb_nt_mon_trapframe(struct gdb_nt *nt, const char *arg, gdb_nt_out *out, void *ctx)
 {
@@ -265,20 +233,20 @@ void gdb_nt_mon_trapframe(struct gdb_nt *nt, const char *arg, gdb_nt_out *out, v
         say(out, ctx, "trapframe addr=0x%08x unreadable\n", addr);
         return;
     }
-    uint32_t cs = field(f, TF_SEG_CS), eflags = field(f, TF_EFLAGS);
+    uint32_t cs = field(f, TsSegCs), eflags = field(f, TsEFlags);
     say(out, ctx, "trapframe addr=0x%08x mode=%s%s\n", addr,
         (eflags & FL_VM) ? "v86" : (cs & 1) ? "user" : "kernel",
         (cs & 1) || (eflags & FL_VM) ? "" : " (HardwareEsp, HardwareSegSs and V86* not pushed)");
-    for (size_t i = 0; i < sizeof frame_fields / sizeof frame_fields[0]; i++) {
-        uint32_t v = field(f, frame_fields[i].off);
+    for (unsigned i = 0; i < NT_TRAP_FRAME_SLOTS; i++) {
+        uint32_t v = field(f, 4 * i);
         char sym[128] = "";
-        if (nt->m->symbols && (frame_fields[i].off == TF_EIP || frame_fields[i].off == 0x04)) {
+        if (nt->m->symbols && (4 * i == TsEip || 4 * i == TsDbgEip)) {
             uint64_t off;
             const char *name = symtab_lookup(nt->m->symbols, v, &off);
             if (name && off < 0x10000) snprintf(sym, sizeof sym, off ? " sym=%s+0x%llx" : " sym=%s",
                                                 name, (unsigned long long)off);
         }
-        say(out, ctx, "%s=0x%08x%s\n", frame_fields[i].name, v, sym);
+        say(out, ctx, "%s=0x%08x%s\n", nt_trap_frame_fields[i], v, sym);
     }
 }
 
@@ -321,7 +289,7 @@ void gdb_nt_mon_thread(struct gdb_nt *nt, const char *arg, gdb_nt_out *out, void
     say(out, ctx, "Process=0x%08x Image=%s Priority=%d BasePriority=%d WaitReason=%s "
         "WaitMode=%s PreviousMode=%s\n", t.eprocess, t.image,
         (int8_t)rd8z(nt, th + NT_KTHREAD_PRIORITY), (int8_t)rd8z(nt, th + NT_KTHREAD_BASE_PRIORITY),
-        t.state == 5 ? wait_reason_name(wait_reason) : "none",
+        t.state == 5 ? nt_wait_reason_name(wait_reason) : "none",
         rd8z(nt, th + NT_KTHREAD_WAIT_MODE) ? "UserMode" : "KernelMode",
         rd8z(nt, th + NT_KTHREAD_PREVIOUS_MODE) ? "UserMode" : "KernelMode");
     say(out, ctx, "TrapFrame=0x%08x KernelStack=0x%08x InitialStack=0x%08x StackLimit=0x%08x "

@@ -17,40 +17,41 @@
 #include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
+#include "sim/ntlayout.h"
 
 struct cpu;
 struct machine;
 
-/* KPCR and the offsets the stub reads (nt-reference.md; ntkernel/inc/pstypes.h). */
-#define NT_KPCR_CURRENT_THREAD  0xFFDFF124u
-#define NT_KTHREAD_INITIAL_STACK 0x018u
-#define NT_KTHREAD_STACK_LIMIT  0x01Cu
-#define NT_KTHREAD_TEB          0x020u
-#define NT_KTHREAD_KERNEL_STACK 0x028u
-#define NT_KTHREAD_STATE        0x02Du
-#define NT_KTHREAD_PRIORITY     0x033u
-#define NT_KTHREAD_PROCESS      0x044u      /* ApcState.Process */
-#define NT_KTHREAD_WAIT_MODE    0x059u
-#define NT_KTHREAD_WAIT_REASON  0x05Bu
-#define NT_KTHREAD_BASE_PRIORITY 0x06Cu
-#define NT_KTHREAD_CALLBACK_STACK 0x12Cu
-#define NT_KTHREAD_TRAP_FRAME   0x134u
-#define NT_KTHREAD_PREVIOUS_MODE 0x140u
-#define NT_ETHREAD_CID          0x1ECu
-#define NT_ETHREAD_THREADS_PROCESS 0x220u
-#define NT_ETHREAD_START_ADDRESS 0x224u
-#define NT_ETHREAD_LIST_ENTRY   0x22Cu
-#define NT_KPROCESS_DIRBASE     0x018u
-#define NT_EPROCESS_PID         0x084u
-#define NT_EPROCESS_LINKS       0x088u
-#define NT_EPROCESS_OBJECT_TABLE 0x0C4u
-#define NT_EPROCESS_PARENT_PID  0x14Cu
-#define NT_EPROCESS_IMAGE_NAME  0x174u
-#define NT_EPROCESS_THREAD_LIST 0x190u
-#define NT_EPROCESS_ACTIVE_THREADS 0x1A0u
-#define NT_EPROCESS_PEB         0x1B0u
-#define NT_KTRAP_FRAME_SIZE     0x8Cu
-#define NT_USER_TRAP_FRAME      0x29Cu      /* below InitialStack */
+/* The offsets the stub reads: the kernel's own (sim/ntlayout.h). */
+#define NT_KPCR_CURRENT_THREAD  NT_CURRENT_THREAD_VA
+#define NT_KTHREAD_INITIAL_STACK ThInitialStack
+#define NT_KTHREAD_STACK_LIMIT  ThStackLimit
+#define NT_KTHREAD_TEB          ThTeb
+#define NT_KTHREAD_KERNEL_STACK ThKernelStack
+#define NT_KTHREAD_STATE        ThState
+#define NT_KTHREAD_PRIORITY     ThPriority
+#define NT_KTHREAD_PROCESS      ThProcess
+#define NT_KTHREAD_WAIT_MODE    ThWaitMode
+#define NT_KTHREAD_WAIT_REASON  ThWaitReason
+#define NT_KTHREAD_BASE_PRIORITY ThBasePriority
+#define NT_KTHREAD_CALLBACK_STACK ThCallbackStack
+#define NT_KTHREAD_TRAP_FRAME   ThTrapFrame
+#define NT_KTHREAD_PREVIOUS_MODE ThPreviousMode
+#define NT_ETHREAD_CID          EtCid
+#define NT_ETHREAD_THREADS_PROCESS EtThreadsProcess
+#define NT_ETHREAD_START_ADDRESS EtStartAddress
+#define NT_ETHREAD_LIST_ENTRY   EtThreadListEntry
+#define NT_KPROCESS_DIRBASE     PrDirectoryTableBase
+#define NT_EPROCESS_PID         EpUniqueProcessId
+#define NT_EPROCESS_LINKS       EpActiveProcessLinks
+#define NT_EPROCESS_OBJECT_TABLE EpObjectTable
+#define NT_EPROCESS_PARENT_PID  EpInheritedFromUniqueProcessId
+#define NT_EPROCESS_IMAGE_NAME  EpImageFileName
+#define NT_EPROCESS_THREAD_LIST EpThreadListHead
+#define NT_EPROCESS_ACTIVE_THREADS EpActiveThreads
+#define NT_EPROCESS_PEB         EpPeb
+#define NT_KTRAP_FRAME_SIZE     KTRAP_FRAME_LENGTH
+#define NT_USER_TRAP_FRAME      KTRAP_FRAME_OFFSET  /* below InitialStack */
 
 #define NT_SYSCALL_RING 64
 #define NT_MAX_THREADS  512

@@ -10,6 +10,7 @@
 #include <string.h>
 #include "cpu/cpu.h"
 #include "sim/nttrace.h"
+#include "sim/ntlayout.h"
 #include "sim/symbols.h"
 
 enum { FRAME_SERVICE, FRAME_CALLBACK };
@@ -353,10 +354,6 @@ struct nttrace_label {
     uint64_t lin;
 };
 
-#define KPCR_CURRENT_THREAD 0xFFDFF124u     /* KPCR.PrcbData.CurrentThread */
-#define KTHREAD_CID         0x1ECu          /* ETHREAD.Cid: UniqueProcess, UniqueThread */
-#define KTHREAD_TRAP_FRAME  0x134u
-#define KTRAP_HARDWARE_ESP  0x74u
 
 static int read_cpu(void *ctx, uint32_t lin, void *buf, size_t len)
 {
@@ -375,8 +372,8 @@ static void on_label(struct cpu *cpu, void *ctx, uint64_t lin)
     (void)lin;
     struct nttrace_label *l = ctx;
     struct nttrace *t = l->t;
-    uint32_t thread_ptr = rd32(t, KPCR_CURRENT_THREAD);
-    uint32_t pid = rd32(t, thread_ptr + KTHREAD_CID), tid = rd32(t, thread_ptr + KTHREAD_CID + 4);
+    uint32_t thread_ptr = rd32(t, NT_CURRENT_THREAD_VA);
+    uint32_t pid = rd32(t, thread_ptr + EtCid), tid = rd32(t, thread_ptr + EtCid + 4);
     uint32_t eax = (uint32_t)cpu->gpr[RAX], edx = (uint32_t)cpu->gpr[RDX];
     uint32_t esp = (uint32_t)(cpu->seg[SEG_SS].base + (uint32_t)cpu->gpr[RSP]);
     uint64_t insns = cpu_instret_now(cpu), cycles = cpu_cycles_now(cpu);
@@ -401,20 +398,20 @@ static void on_label(struct cpu *cpu, void *ctx, uint64_t lin)
         if (rd32(t, esp + 4) & 3) nttrace_exit(t, pid, tid, NT_EXIT_FULL_IRETD, eax, insns, cycles);
         break;
     case L_CALL_USER: {
-        uint32_t frame = rd32(t, thread_ptr + KTHREAD_TRAP_FRAME);
-        nttrace_callout(t, pid, tid, rd32(t, rd32(t, frame + KTRAP_HARDWARE_ESP) + 4));
+        uint32_t frame = rd32(t, thread_ptr + ThTrapFrame);
+        nttrace_callout(t, pid, tid, rd32(t, rd32(t, frame + TsHardwareEsp) + 4));
         break;
     }
     case L_CALLBACK_RESUME: nttrace_callback_done(t, pid, tid, eax); break;
     case L_TERMINATE_THREAD: {
         uint32_t victim = rd32(t, esp + 4);
-        nttrace_thread_ends(t, rd32(t, victim + KTHREAD_CID), rd32(t, victim + KTHREAD_CID + 4));
+        nttrace_thread_ends(t, rd32(t, victim + EtCid), rd32(t, victim + EtCid + 4));
         break;
     }
     case L_SWAP_CONTEXT: {
         uint32_t o = rd32(t, esp + 4), n = rd32(t, esp + 8);
-        nttrace_switch(t, rd32(t, o + KTHREAD_CID), rd32(t, o + KTHREAD_CID + 4), rd32(t, n + KTHREAD_CID),
-                       rd32(t, n + KTHREAD_CID + 4), insns, cycles);
+        nttrace_switch(t, rd32(t, o + EtCid), rd32(t, o + EtCid + 4), rd32(t, n + EtCid),
+                       rd32(t, n + EtCid + 4), insns, cycles);
         break;
     }
     case L_COUNT: break;

@@ -7,17 +7,8 @@
 #include <string.h>
 #include "sim/symbols.h"
 #include "ui/model.h"
+#include "sim/ntlayout.h"
 
-/* The x86 KTRAP_FRAME, one 4-byte slot per row (arc.h). */
-static const char *const tf_fields[UI_TF_SIZE / 4] = {
-    "DbgEbp", "DbgEip", "DbgArgMark", "DbgArgPointer", "TempSegCs", "TempEsp", "Dr0", "Dr1",
-    "Dr2", "Dr3", "Dr6", "Dr7", "SegGs", "SegEs", "SegDs", "Edx", "Ecx", "Eax",
-    "PreviousPreviousMode", "ExceptionList", "SegFs", "Edi", "Esi", "Ebx", "Ebp", "ErrCode",
-    "Eip", "SegCs", "EFlags", "HardwareEsp", "HardwareSegSs", "V86Es", "V86Ds", "V86Fs", "V86Gs",
-};
-
-#define KTHREAD_INITIAL_STACK 0x18u
-#define KTHREAD_CID 0x1ECu
 
 void ui_model_trapframe(struct ui_session *s, struct ui_text *t)
 {
@@ -29,9 +20,9 @@ void ui_model_trapframe(struct ui_session *s, struct ui_text *t)
         ui_put(t, UI_GREY, "no NT kernel thread yet");
         return;
     }
-    ui_read32(s, thread + KTHREAD_INITIAL_STACK, &stack);
-    ui_read32(s, thread + KTHREAD_CID, &pid);
-    ui_read32(s, thread + KTHREAD_CID + 4, &tid);
+    ui_read32(s, thread + ThInitialStack, &stack);
+    ui_read32(s, thread + EtCid, &pid);
+    ui_read32(s, thread + EtCid + 4, &tid);
     ui_put(t, UI_HEAD, "KTRAP_FRAME @%08x", frame);
     ui_put(t, UI_NORMAL, " thread %08x (%x.%x) InitialStack-%#x", thread, pid, tid, stack - frame);
     ui_line(t);
@@ -52,7 +43,7 @@ void ui_model_trapframe(struct ui_session *s, struct ui_text *t)
         if (name) snprintf(sym, sizeof sym, off ? " %s+%#llx" : " %s", name, (unsigned long long)off);
         ui_line(t);
         ui_put(t, UI_GREY, "+%02x ", 4 * i);
-        ui_put(t, a, "%-20s %08x%s", tf_fields[i], v, sym);
+        ui_put(t, a, "%-20s %08x%s", nt_trap_frame_fields[i], v, sym);
         if (frame + 4 * i == esp) ui_put(t, UI_PC, " <- esp");
     }
     uint32_t esp0 = 0;
@@ -70,42 +61,26 @@ void ui_model_trapframe(struct ui_session *s, struct ui_text *t)
     ui_put(t, UI_NORMAL, "SYSENTER_EIP %08llx %s", (unsigned long long)cpu->msr.sysenter_eip, e176);
 }
 
-#define EPROCESS_LINKS 0x88u
-#define EPROCESS_PID 0x84u
-#define EPROCESS_PARENT 0x14Cu
-#define EPROCESS_OBJTABLE 0xC4u
-#define EPROCESS_NAME 0x174u
-#define EPROCESS_PEB 0x1B0u
-#define KPROCESS_DIRBASE 0x18u
-#define KPROCESS_THREADS 0x50u
-#define KTHREAD_LINK 0x1B0u
-
-static const char *thread_state(unsigned st)
-{
-    static const char *const names[] = { "Initialized", "Ready", "Running", "Standby",
-                                         "Terminated", "Waiting", "Transition" };
-    return st < 7 ? names[st] : "?";
-}
 
 static void threads(struct ui_session *s, struct ui_text *t, uint32_t process, uint32_t current)
 {
-    uint32_t head = process + KPROCESS_THREADS, e = 0;
+    uint32_t head = process + PrThreadListHead, e = 0;
     ui_read32(s, head, &e);
     for (unsigned n = 0; e && e != head && n < 32; n++) {
-        uint32_t th = e - KTHREAD_LINK, pid = 0, tid = 0, teb = 0, wait = 0, kt = 0, ut = 0;
+        uint32_t th = e - ThThreadListEntry, pid = 0, tid = 0, teb = 0, wait = 0, kt = 0, ut = 0;
         uint8_t st = 0, pri = 0;
-        ui_read32(s, th + KTHREAD_CID, &pid);
-        ui_read32(s, th + KTHREAD_CID + 4, &tid);
-        ui_read32(s, th + 0x20, &teb);
-        ui_read32(s, th + 0x58, &wait);
-        ui_read32(s, th + 0x144, &kt);
-        ui_read32(s, th + 0x148, &ut);
-        cpu_read_linear(&s->m->cpu, th + 0x2D, &st, 1);
-        cpu_read_linear(&s->m->cpu, th + 0x33, &pri, 1);
+        ui_read32(s, th + EtCid, &pid);
+        ui_read32(s, th + EtCid + 4, &tid);
+        ui_read32(s, th + ThTeb, &teb);
+        cpu_read_linear(&s->m->cpu, th + ThWaitReason, &wait, 1);
+        ui_read32(s, th + ThKernelTime, &kt);
+        ui_read32(s, th + ThUserTime, &ut);
+        cpu_read_linear(&s->m->cpu, th + ThState, &st, 1);
+        cpu_read_linear(&s->m->cpu, th + ThPriority, &pri, 1);
         ui_line(t);
         ui_put(t, th == current ? UI_PC : UI_NORMAL,
                "    THREAD %08x Cid %x.%x Teb %08x %-11s Pri %u WaitReason %u Ticks k%u u%u", th,
-               pid, tid, teb, thread_state(st), pri, (wait >> 24) & 0xFF, kt, ut);
+               pid, tid, teb, nt_thread_state_name(st), pri, wait, kt, ut);
         if (ui_read32(s, e, &e) != 0) break;
     }
 }
@@ -122,14 +97,14 @@ void ui_model_processes(struct ui_session *s, struct ui_text *t)
     uint32_t head = (uint32_t)head64, e = 0, current = ui_current_thread(s);
     ui_read32(s, head, &e);
     for (unsigned n = 0; e && e != head && n < 32; n++) {
-        uint32_t p = e - EPROCESS_LINKS, pid = 0, parent = 0, dir = 0, peb = 0, obj = 0;
+        uint32_t p = e - EpActiveProcessLinks, pid = 0, parent = 0, dir = 0, peb = 0, obj = 0;
         char name[17] = "";
-        ui_read32(s, p + EPROCESS_PID, &pid);
-        ui_read32(s, p + EPROCESS_PARENT, &parent);
-        ui_read32(s, p + KPROCESS_DIRBASE, &dir);
-        ui_read32(s, p + EPROCESS_PEB, &peb);
-        ui_read32(s, p + EPROCESS_OBJTABLE, &obj);
-        cpu_read_linear(&s->m->cpu, p + EPROCESS_NAME, name, 16);
+        ui_read32(s, p + EpUniqueProcessId, &pid);
+        ui_read32(s, p + EpInheritedFromUniqueProcessId, &parent);
+        ui_read32(s, p + PrDirectoryTableBase, &dir);
+        ui_read32(s, p + EpPeb, &peb);
+        ui_read32(s, p + EpObjectTable, &obj);
+        cpu_read_linear(&s->m->cpu, p + EpImageFileName, name, 16);
         ui_line(t);
         ui_put(t, UI_HEAD, "PROCESS %08x", p);
         ui_put(t, UI_NORMAL, " Cid %04x Peb %08x ParentCid %04x DirBase %08x ObjectTable %08x "

@@ -11,11 +11,6 @@
 #include "sim/symbols.h"
 #include "ui/model.h"
 
-#define KPCR_CURRENT_THREAD 0xFFDFF124u     /* KPCR.PrcbData.CurrentThread */
-#define KTHREAD_INITIAL_STACK 0x18u
-#define KTHREAD_TRAP_FRAME  0x134u
-#define KTRAP_FRAME_OFFSET  0x29Cu          /* a user frame is this far below InitialStack */
-#define KTRAP_EIP           0x68u
 
 static const char *const label_names[UI_L_COUNT] = {
     "KiFastCallEntry", "KiSystemService", "KiSystemServiceCall", "KiSystemCallExitSysexit",
@@ -33,7 +28,7 @@ uint32_t ui_current_thread(struct ui_session *s)
 {
     uint32_t t = 0;
     if (!s->labels[UI_L_FAST_CALL] && !s->labels[UI_L_SYSTEM_SERVICE]) return 0;
-    ui_read32(s, KPCR_CURRENT_THREAD, &t);
+    ui_read32(s, NT_CURRENT_THREAD_VA, &t);
     return t;
 }
 
@@ -42,8 +37,8 @@ uint32_t ui_trapframe_addr(struct ui_session *s)
     if (s->tf.tracking) return s->tf.addr;
     uint32_t thread = ui_current_thread(s), frame = 0, stack = 0;
     if (!thread) return 0;
-    if (ui_read32(s, thread + KTHREAD_TRAP_FRAME, &frame) == 0 && frame) return frame;
-    if (ui_read32(s, thread + KTHREAD_INITIAL_STACK, &stack) == 0 && stack)
+    if (ui_read32(s, thread + ThTrapFrame, &frame) == 0 && frame) return frame;
+    if (ui_read32(s, thread + ThInitialStack, &stack) == 0 && stack)
         return stack - KTRAP_FRAME_OFFSET;
     return 0;
 }
@@ -248,12 +243,12 @@ static void on_label(struct cpu *cpu, void *ctx, uint64_t lin)
         s->tf.tracking = true;
         s->tf.exact = s->run != UI_RUNNING;
         if (lin == s->labels[UI_L_FAST_CALL]) {
-            ui_read32(s, thread + KTHREAD_INITIAL_STACK, &stack);
+            ui_read32(s, thread + ThInitialStack, &stack);
             s->tf.addr = stack - KTRAP_FRAME_OFFSET;
         } else {                    /* the CPU pushed EIP, CS, EFLAGS (and ESP, SS from ring 3) */
-            s->tf.addr = esp - KTRAP_EIP;
+            s->tf.addr = esp - TsEip;
             ui_read32(s, esp + 4, &cs);
-            s->tf.written = (cs & 3) ? 0x1Full << (KTRAP_EIP / 4) : 0x7ull << (KTRAP_EIP / 4);
+            s->tf.written = (cs & 3) ? 0x1Full << (TsEip / 4) : 0x7ull << (TsEip / 4);
         }
         cpu_read_linear(cpu, s->tf.addr, s->tf.before, UI_TF_SIZE);
         if (s->run == UI_TO_SYSCALL) stop_here(s, "stopped at a system-call entry");

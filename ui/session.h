@@ -14,6 +14,7 @@
 #include "cpu/cpu.h"
 #include "sim/machine.h"
 #include "sim/nttrace.h"
+#include "sim/ntlayout.h"
 
 /* The registers a stop compares with the one before. */
 struct ui_regs {
@@ -51,7 +52,7 @@ struct ui_mode_event {
 
 /* The KTRAP_FRAME being built: its address and the 4-byte slots written
  * since the entry label (KiFastCallEntry, KiSystemService). */
-#define UI_TF_SIZE 0x8C
+#define UI_TF_SIZE KTRAP_FRAME_LENGTH
 struct ui_trapframe {
     bool tracking;                  /* between an entry label and the next exit */
     bool exact;                     /* every instruction since the entry was watched

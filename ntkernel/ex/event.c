@@ -10,18 +10,6 @@
 
 OBJECT_TYPE ExEventObjectType = { "Event", NULL };
 
-static KPROCESSOR_MODE ExPreviousMode(void) { return KeGetCurrentThread()->PreviousMode; }
-
-/* A LARGE_INTEGER argument from the caller's space. */
-static NTSTATUS ExCaptureTime(PLARGE_INTEGER Source, PLARGE_INTEGER Destination)
-{
-    if (ExPreviousMode() == KernelMode) {
-        *Destination = *Source;
-        return STATUS_SUCCESS;
-    }
-    return MmCopyFromUser(Destination, Source, sizeof *Destination);
-}
-
 NTSTATUS NTAPI NtCreateEvent(PHANDLE EventHandle, ACCESS_MASK DesiredAccess, POBJECT_ATTRIBUTES ObjectAttributes,
                              ULONG EventType, BOOLEAN InitialState)
 {
@@ -31,13 +19,7 @@ NTSTATUS NTAPI NtCreateEvent(PHANDLE EventHandle, ACCESS_MASK DesiredAccess, POB
     NTSTATUS Status = ObCreateObject(&ExEventObjectType, sizeof(KEVENT), (PVOID *)&Event);
     if (!NT_SUCCESS(Status)) return Status;
     KeInitializeEvent(Event, EventType, InitialState != 0);
-    HANDLE Handle;
-    Status = ObInsertObject(PsGetCurrentProcess(), Event, 0, DesiredAccess, &Handle);
-    if (NT_SUCCESS(Status)) {
-        Status = ExPreviousMode() == UserMode ? MmCopyToUser(EventHandle, &Handle, sizeof Handle)
-                                              : (*EventHandle = Handle, STATUS_SUCCESS);
-        if (!NT_SUCCESS(Status)) ObCloseHandle(PsGetCurrentProcess(), Handle);
-    }
+    Status = ObInsertObjectForCaller(Event, DesiredAccess, EventHandle, NULL);
     ObDereferenceObject(Event);
     return Status;
 }
@@ -49,17 +31,15 @@ NTSTATUS NTAPI NtCreateEvent(PHANDLE EventHandle, ACCESS_MASK DesiredAccess, POB
 static NTSTATUS ExSetOrReset(HANDLE EventHandle, PLONG PreviousState, BOOLEAN Set)
 {
     PKEVENT Event;
-    if (PreviousState && ExPreviousMode() == UserMode &&
+    if (PreviousState && KeGetPreviousMode() == UserMode &&
         !NT_SUCCESS(MmProbeForWrite(PreviousState, sizeof *PreviousState)))
         return STATUS_ACCESS_VIOLATION;
-    NTSTATUS Status = ObReferenceObjectByHandle(EventHandle, EVENT_MODIFY_STATE, &ExEventObjectType, ExPreviousMode(),
+    NTSTATUS Status = ObReferenceObjectByHandle(EventHandle, EVENT_MODIFY_STATE, &ExEventObjectType, KeGetPreviousMode(),
                                                 (PVOID *)&Event);
     if (!NT_SUCCESS(Status)) return Status;
     LONG Previous = Set ? KeSetEvent(Event) : KeResetEvent(Event);
     ObDereferenceObject(Event);
-    if (PreviousState)
-        return ExPreviousMode() == UserMode ? MmCopyToUser(PreviousState, &Previous, sizeof Previous)
-                                            : (*PreviousState = Previous, STATUS_SUCCESS);
+    if (PreviousState) return MmCopyToCaller(KeGetPreviousMode(), PreviousState, &Previous, sizeof Previous);
     return STATUS_SUCCESS;
 }
 
@@ -78,9 +58,9 @@ NTSTATUS NTAPI NtResetEvent(HANDLE EventHandle, PLONG PreviousState)
 NTSTATUS NTAPI NtWaitForSingleObject(HANDLE Handle, BOOLEAN Alertable, PLARGE_INTEGER Timeout)
 {
     LARGE_INTEGER Time;
-    if (Timeout && !NT_SUCCESS(ExCaptureTime(Timeout, &Time))) return STATUS_ACCESS_VIOLATION;
+    if (Timeout && !NT_SUCCESS(MmCopyFromCaller(KeGetPreviousMode(), &Time, Timeout, sizeof Time))) return STATUS_ACCESS_VIOLATION;
     PVOID Object;
-    NTSTATUS Status = ObReferenceObjectByHandle(Handle, 0, NULL, ExPreviousMode(), &Object);
+    NTSTATUS Status = ObReferenceObjectByHandle(Handle, 0, NULL, KeGetPreviousMode(), &Object);
     if (!NT_SUCCESS(Status)) return Status;
     POBJECT_TYPE Type = ObGetObjectType(Object);
     if (Type != &ExEventObjectType && Type != &PsProcessType && Type != &PsThreadType) {
@@ -91,7 +71,7 @@ NTSTATUS NTAPI NtWaitForSingleObject(HANDLE Handle, BOOLEAN Alertable, PLARGE_IN
         ObDereferenceObject(Object);
         return STATUS_INVALID_PARAMETER;
     }
-    Status = KeWaitForSingleObject(Object, UserRequest, ExPreviousMode(), Alertable, Timeout ? &Time : NULL);
+    Status = KeWaitForSingleObject(Object, UserRequest, KeGetPreviousMode(), Alertable, Timeout ? &Time : NULL);
     ObDereferenceObject(Object);
     return Status;
 }
@@ -100,8 +80,8 @@ NTSTATUS NTAPI NtDelayExecution(BOOLEAN Alertable, PLARGE_INTEGER DelayInterval)
 {
     LARGE_INTEGER Time;
     if (!DelayInterval) return STATUS_ACCESS_VIOLATION;
-    if (!NT_SUCCESS(ExCaptureTime(DelayInterval, &Time))) return STATUS_ACCESS_VIOLATION;
-    return KeDelayExecutionThread(ExPreviousMode(), Alertable, &Time);
+    if (!NT_SUCCESS(MmCopyFromCaller(KeGetPreviousMode(), &Time, DelayInterval, sizeof Time))) return STATUS_ACCESS_VIOLATION;
+    return KeDelayExecutionThread(KeGetPreviousMode(), Alertable, &Time);
 }
 
 /* STATUS_NO_YIELD_PERFORMED when no other thread of the same or a higher

@@ -55,13 +55,6 @@ C_ASSERT_OFFSET(SYSTEM_PROCESS_INFORMATION, ImageName, 0x38);
 C_ASSERT_OFFSET(SYSTEM_PROCESS_INFORMATION, UniqueProcessId, 0x44);
 C_ASSERT_OFFSET(SYSTEM_PROCESS_INFORMATION, Threads, 0xB8);
 
-static LARGE_INTEGER ExTicks(ULONG Ticks)
-{
-    LARGE_INTEGER t;
-    t.QuadPart = (LONGLONG)Ticks * KE_TIME_INCREMENT;
-    return t;
-}
-
 /* Builds the list in a pool buffer (the dispatcher lock held only while
  * reading), then copies it out: the caller's buffer is touched once. */
 static NTSTATUS ExpProcessList(UCHAR *Out, ULONG Length, PULONG Needed)
@@ -82,8 +75,8 @@ static NTSTATUS ExpProcessList(UCHAR *Out, ULONG Length, PULONG Needed)
             RtlZeroMemory(spi, Entry);
             spi->NumberOfThreads = Threads;
             spi->CreateTime = p->CreateTime;
-            spi->UserTime = ExTicks(p->Pcb.UserTime);
-            spi->KernelTime = ExTicks(p->Pcb.KernelTime);
+            spi->UserTime = KeTicksToTime(p->Pcb.UserTime);
+            spi->KernelTime = KeTicksToTime(p->Pcb.KernelTime);
             spi->BasePriority = p->Pcb.BasePriority;
             spi->UniqueProcessId = (ULONG)p->UniqueProcessId;
             spi->InheritedFromUniqueProcessId = (ULONG)p->InheritedFromUniqueProcessId;
@@ -93,8 +86,8 @@ static NTSTATUS ExpProcessList(UCHAR *Out, ULONG Length, PULONG Needed)
             for (PLIST_ENTRY t = p->ThreadListHead.Flink; t != &p->ThreadListHead && i < Threads; t = t->Flink, i++) {
                 PETHREAD th = CONTAINING_RECORD(t, ETHREAD, ThreadListEntry);
                 SYSTEM_THREAD_INFORMATION *sti = &spi->Threads[i];
-                sti->KernelTime = ExTicks(th->Tcb.KernelTime);
-                sti->UserTime = ExTicks(th->Tcb.UserTime);
+                sti->KernelTime = KeTicksToTime(th->Tcb.KernelTime);
+                sti->UserTime = KeTicksToTime(th->Tcb.UserTime);
                 sti->CreateTime = th->CreateTime;
                 sti->WaitTime = th->Tcb.WaitTime;
                 sti->StartAddress = th->StartAddress;
@@ -122,16 +115,19 @@ static NTSTATUS ExpProcessList(UCHAR *Out, ULONG Length, PULONG Needed)
 
 NTSTATUS NTAPI NtQuerySystemInformation(ULONG InfoClass, PVOID Info, ULONG Length, PULONG ReturnLength)
 {
-    BOOLEAN User = KeGetCurrentThread()->PreviousMode == UserMode;
+    KPROCESSOR_MODE Mode = KeGetPreviousMode();
     NTSTATUS Status;
     ULONG Needed;
+    /* As NT, ReturnLength is probed before anything is written. */
+    if (Mode == UserMode && ReturnLength && !NT_SUCCESS(MmProbeForWrite(ReturnLength, sizeof *ReturnLength)))
+        return STATUS_ACCESS_VIOLATION;
     if (InfoClass == SystemBasicInformation) {
         SYSTEM_BASIC_INFORMATION b = { 0, KE_TIME_INCREMENT, PAGE_SIZE, MmNumberOfPhysicalPages, 1,
                                        MmNumberOfPhysicalPages, 0x10000, MM_LOWEST_USER_ADDRESS,
                                        MM_HIGHEST_USER_ADDRESS, 1, 1, { 0 } };
         Needed = sizeof b;
         if (Length != sizeof b) Status = STATUS_INFO_LENGTH_MISMATCH;
-        else Status = User ? MmCopyToUser(Info, &b, sizeof b) : (memcpy(Info, &b, sizeof b), STATUS_SUCCESS);
+        else Status = MmCopyToCaller(Mode, Info, &b, sizeof b);
     } else if (InfoClass == SystemProcessInformation) {
         if (Length > 0x10000) Length = 0x10000;         /* the pool's bounce buffer */
         UCHAR *Buffer = ExAllocatePool(Length ? Length : 8);
@@ -145,14 +141,14 @@ NTSTATUS NTAPI NtQuerySystemInformation(ULONG InfoClass, PVOID Info, ULONG Lengt
                 if (!spi->NextEntryOffset) break;
                 Off += spi->NextEntryOffset;
             }
-            Status = User ? MmCopyToUser(Info, Buffer, Needed) : (memcpy(Info, Buffer, Needed), STATUS_SUCCESS);
+            Status = MmCopyToCaller(Mode, Info, Buffer, Needed);
         }
         ExFreePool(Buffer);
     } else {
         return STATUS_INVALID_INFO_CLASS;
     }
     if (ReturnLength) {
-        NTSTATUS s = User ? MmCopyToUser(ReturnLength, &Needed, sizeof Needed) : (*ReturnLength = Needed, STATUS_SUCCESS);
+        NTSTATUS s = MmCopyToCaller(Mode, ReturnLength, &Needed, sizeof Needed);
         if (NT_SUCCESS(Status)) Status = s;
     }
     return Status;
@@ -164,10 +160,11 @@ NTSTATUS NTAPI NtDisplayString(PUNICODE_STRING String)
     UNICODE_STRING s;
     WCHAR Buffer[128];
     char Text[128];
-    if (!NT_SUCCESS(MmCopyFromUser(&s, String, sizeof s))) return STATUS_ACCESS_VIOLATION;
+    KPROCESSOR_MODE Mode = KeGetPreviousMode();
+    if (!NT_SUCCESS(MmCopyFromCaller(Mode, &s, String, sizeof s))) return STATUS_ACCESS_VIOLATION;
     ULONG Chars = s.Length / 2;
     if (Chars > 128) Chars = 128;
-    if (!NT_SUCCESS(MmCopyFromUser(Buffer, s.Buffer, Chars * 2))) return STATUS_ACCESS_VIOLATION;
+    if (!NT_SUCCESS(MmCopyFromCaller(Mode, Buffer, s.Buffer, Chars * 2))) return STATUS_ACCESS_VIOLATION;
     for (ULONG i = 0; i < Chars; i++) Text[i] = Buffer[i] < 0x80 ? (char)Buffer[i] : '?';
     HalDisplayBytes(Text, Chars);
     return STATUS_SUCCESS;

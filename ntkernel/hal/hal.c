@@ -80,32 +80,36 @@ static void HalpRestore(ULONG Flags)
     if (Flags & 0x200) _enable();
 }
 
-static void HalpPutChar(char c)
+/* Feed the UART by hand, waiting for each empty FIFO, until no more than
+ * Keep bytes are left in the ring.  Interrupts are off in the caller. */
+static void HalpDrainTo(ULONG Keep)
 {
-    ULONG Flags = HalpSaveAndDisable();
-    while (HalpHead - HalpTail == HAL_RING_SIZE) {      /* full: drain by hand */
+    while (HalpHead - HalpTail > Keep) {
         while (!(__inbyte(COM1 + 5) & UART_LSR_THRE)) {
         }
         HalpFeedFifo();
     }
+}
+
+static void HalpPutChar(char c)
+{
+    ULONG Flags = HalpSaveAndDisable();
+    HalpDrainTo(HAL_RING_SIZE - 1);                     /* full: make room by hand */
     HalpRing[HalpHead % HAL_RING_SIZE] = (UCHAR)c;
     HalpHead++;
     __outbyte(DEBUG_PORT, (UCHAR)c);
-    if (!HalpInterruptDriven || !(Flags & 0x200)) {
-        /* Nobody takes the interrupt: keep the FIFO going by hand. */
-        while (HalpHead - HalpTail >= UART_FIFO_SIZE) {
-            while (!(__inbyte(COM1 + 5) & UART_LSR_THRE)) {
-            }
-            HalpFeedFifo();
-        }
-    }
+    /* Nobody takes the interrupt (boot, or interrupts off): keep the FIFO
+     * going by hand. */
+    if (!HalpInterruptDriven || !(Flags & 0x200)) HalpDrainTo(UART_FIFO_SIZE - 1);
     HalpFeedFifo();
     HalpRestore(Flags);
 }
 
 void HalDisplayString(const char *s)
 {
-    for (; *s; s++) HalpPutChar(*s);
+    ULONG Length = 0;
+    while (s[Length]) Length++;
+    HalDisplayBytes(s, Length);
 }
 
 /* Exactly Length bytes, NULs included: what a program writes is what the
@@ -115,15 +119,6 @@ void HalDisplayBytes(const char *Bytes, ULONG Length)
     for (ULONG i = 0; i < Length; i++) HalpPutChar(Bytes[i]);
 }
 
-/* Every byte out of the ring (the machine is about to stop). */
-static void HalpFlushConsole(void)
-{
-    while (HalpTail != HalpHead) {
-        while (!(__inbyte(COM1 + 5) & UART_LSR_THRE)) {
-        }
-        HalpFeedFifo();
-    }
-}
 
 /* ICW1-ICW4 (8259A data sheet): edge-triggered, cascaded on IRQ 2, 8086
  * mode; IRQ 0-7 at PRIMARY_VECTOR_BASE, 8-15 eight above.  The clock (IRQ 0)
@@ -171,7 +166,7 @@ void HalEndSystemInterrupt(ULONG Vector)
 void HalReturnToFirmware(ULONG Status)
 {
     _disable();
-    HalpFlushConsole();
+    HalpDrainTo(0);                         /* every byte out of the ring */
     while (!(__inbyte(COM1 + 5) & UART_LSR_TEMT)) {
     }
     __outbyte(DEBUG_EXIT, (UCHAR)Status);

@@ -22,6 +22,14 @@ extern UCHAR P0BootStack[];             /* its top (ke/i386/start.S) */
 #define KE_TICK_COUNT_MULTIPLIER ((ULONG)(((ULONGLONG)KE_TIME_INCREMENT << 24) / 10000))
 
 extern volatile KSYSTEM_TIME KeTickCount;
+/* Clock ticks as NT's 100 ns time; KeQueryTickTime(): now, since boot. */
+static inline LARGE_INTEGER KeTicksToTime(ULONG Ticks)
+{
+    LARGE_INTEGER t;
+    t.QuadPart = (LONGLONG)Ticks * KE_TIME_INCREMENT;
+    return t;
+}
+#define KeQueryTickTime() KeTicksToTime(KeTickCount.LowPart)
 extern ULONG ExpTickCountMultiplier;
 extern ULONG KeFeatureBits;
 extern KTSS KiTss;
@@ -64,6 +72,15 @@ void KiReapDeadThreads(void);
 void KiQueueDeadThread(PKTHREAD Thread);
 void KeSetPriorityThread(PKTHREAD Thread, LONG Priority);
 
+/* Every dispatcher object's header: type, size in DWORDs, signal state and
+ * an empty wait list. */
+static inline void KeInitializeDispatcherHeader(DISPATCHER_HEADER *Header, UCHAR Type, ULONG Bytes, LONG State)
+{
+    Header->Type = Type;
+    Header->Size = (UCHAR)(Bytes / 4);
+    Header->SignalState = State;
+    InitializeListHead(&Header->WaitListHead);
+}
 void KeInitializeEvent(PKEVENT Event, ULONG Type, BOOLEAN State);
 LONG KeSetEvent(PKEVENT Event);
 LONG KeResetEvent(PKEVENT Event);
@@ -82,6 +99,10 @@ typedef void (*PKSTART_ROUTINE)(PVOID Context);
 NTSTATUS KeInitializeThread(PKTHREAD Thread, PKPROCESS Process, PKSTART_ROUTINE StartRoutine,
                             PVOID StartContext);
 PKTRAP_FRAME KiUserTrapFrame(PKTHREAD Thread);
+/* What every thread starts with, the idle thread included: header, stack
+ * bounds, process, service table, priority, quantum. */
+void KiInitializeThreadState(PKTHREAD Thread, PKPROCESS Process, PVOID StackBase, PVOID StackLimit,
+                             CHAR Priority, KPROCESSOR_MODE Mode);
 void KeContextToTrapFrame(const CONTEXT *Context, PKTRAP_FRAME TrapFrame);
 void KeTrapFrameToContext(const KTRAP_FRAME *TrapFrame, PCONTEXT Context);
 void KiThreadStartup(void);

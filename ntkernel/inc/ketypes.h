@@ -9,21 +9,10 @@
 #define NTK_KETYPES_H
 
 #include "ntdef.h"
+#include "ks386.h"              /* the selectors and fixed addresses, shared with the assembly */
 
 /* ---- GDT selectors (nt-reference.md 2.1) --------------------------------- */
-#define KGDT_NULL        0x00
-#define KGDT_R0_CODE     0x08
-#define KGDT_R0_DATA     0x10
-#define KGDT_R3_CODE     0x18
-#define KGDT_R3_DATA     0x20
-#define KGDT_TSS         0x28
-#define KGDT_R0_PCR      0x30
-#define KGDT_R3_TEB      0x38
-#define KGDT_VDM_TILE    0x40
-#define KGDT_LDT         0x48
-#define KGDT_DF_TSS      0x50
-#define KGDT_NMI_TSS     0x58
-#define RPL_MASK         3
+/* KGDT_* and RPL_MASK: ks386.h. */
 #define KGDT_NUMBER      128          /* GDTR.limit 0x3FF, as XP loads it */
 #define MAXIMUM_IDTVECTOR 0xFF        /* IDTR.limit 0x7FF */
 
@@ -188,7 +177,6 @@ C_ASSERT_SIZE(KPRCB, 0xC50);
 #define KF_FAST_SYSCALL 0x00001000
 
 /* ---- KPCR (nt-reference.md 8.1): FS base in kernel mode ------------------ */
-#define KIP0PCRADDRESS  0xFFDFF000u
 
 typedef struct _NT_TIB {
     PVOID ExceptionList;            /* 0x00 fs:[0]: -1 ends the chain */
@@ -261,7 +249,6 @@ C_ASSERT_OFFSET(KPCR, PrcbData.IdleThread, 0x12C);
 _Static_assert(sizeof(KPCR) <= 0x1000, "the KPCR and its KPRCB fit the PCR page");
 
 /* ---- KUSER_SHARED_DATA (nt-reference.md 3; XP SP3, size 0x338) ----------- */
-#define KI_USER_SHARED_DATA   0xFFDF0000u   /* kernel view, read/write */
 #define MM_SHARED_USER_DATA_VA 0x7FFE0000u  /* user view, read-only */
 
 typedef struct _KUSER_SHARED_DATA {

@@ -8,13 +8,14 @@
 
 #include "ntdef.h"
 #include "pstypes.h"
+#include "ks386.h"
 
 #define PAGE_SIZE     0x1000u
 #define PAGE_SHIFT    12
 #define KSEG0_BASE    0x80000000u
 #define KSEG0_SIZE    0x01000000u   /* physical 0-16 MB mapped at KSEG0_BASE */
 #define MM_HIGHEST_USER_ADDRESS 0x7FFEFFFFu
-#define MM_USER_PROBE_ADDRESS   0x7FFF0000u
+/* MM_USER_PROBE_ADDRESS: ks386.h */
 #define MM_LOWEST_USER_ADDRESS  0x00010000u
 #define PDE_BASE      0xC0300000u   /* the page directory through its self-map */
 #define PTE_BASE      0xC0000000u
@@ -87,6 +88,10 @@ NTSTATUS MmCopyToProcess(PEPROCESS Process, ULONG UserDst, const void *KernelSrc
 NTSTATUS MmCopyFromUser(PVOID KernelDst, const void *UserSrc, ULONG Length);
 NTSTATUS MmCopyToUser(PVOID UserDst, const void *KernelSrc, ULONG Length);
 NTSTATUS MmProbeForWrite(const void *UserDst, ULONG Length);
+/* The same by the caller's PreviousMode: user pointers through the page
+ * tables, a kernel caller's (a Zw call) copied as they are. */
+NTSTATUS MmCopyFromCaller(KPROCESSOR_MODE Mode, PVOID KernelDst, const void *CallerSrc, ULONG Length);
+NTSTATUS MmCopyToCaller(KPROCESSOR_MODE Mode, PVOID CallerDst, const void *KernelSrc, ULONG Length);
 /* Process to process, page by page: *Copied = the bytes copied before the
  * first inaccessible page (STATUS_PARTIAL_COPY when some but not all). */
 NTSTATUS MmCopyVirtualMemory(PEPROCESS From, ULONG FromAddress, PEPROCESS To, ULONG ToAddress,

@@ -41,6 +41,31 @@ typedef struct _LIST_ENTRY {
     struct _LIST_ENTRY *Blink;
 } LIST_ENTRY, *PLIST_ENTRY;
 
+/* Doubly linked lists with a head (NT's list primitives).  A removed entry
+ * is left linked to itself, so removing it again changes nothing. */
+static inline void InitializeListHead(PLIST_ENTRY Head) { Head->Flink = Head->Blink = Head; }
+static inline BOOLEAN IsListEmpty(const LIST_ENTRY *Head) { return Head->Flink == Head; }
+static inline void InsertTailList(PLIST_ENTRY Head, PLIST_ENTRY Entry)
+{
+    Entry->Flink = Head;
+    Entry->Blink = Head->Blink;
+    Head->Blink->Flink = Entry;
+    Head->Blink = Entry;
+}
+static inline void InsertHeadList(PLIST_ENTRY Head, PLIST_ENTRY Entry)
+{
+    Entry->Flink = Head->Flink;
+    Entry->Blink = Head;
+    Head->Flink->Blink = Entry;
+    Head->Flink = Entry;
+}
+static inline void RemoveEntryList(PLIST_ENTRY Entry)
+{
+    Entry->Blink->Flink = Entry->Flink;
+    Entry->Flink->Blink = Entry->Blink;
+    Entry->Flink = Entry->Blink = Entry;
+}
+
 /* A 64-bit time that 32-bit readers can read without a lock: the writer
  * stores High2Time, then LowPart, then High1Time; a reader retries until
  * High1Time == High2Time. */

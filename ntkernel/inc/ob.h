@@ -32,6 +32,10 @@ NTSTATUS ObInsertObject(PEPROCESS Process, PVOID Object, ULONG Attributes, ACCES
 NTSTATUS ObReferenceObjectByHandle(HANDLE Handle, ACCESS_MASK Access, POBJECT_TYPE Type,
                                    KPROCESSOR_MODE Mode, PVOID *Object);
 NTSTATUS ObCloseHandle(PEPROCESS Process, HANDLE Handle);
+/* A handle to Object in the current process written to the service
+ * caller's *CallerHandle (closed again if that fails); *Handle, if given,
+ * gets it too. */
+NTSTATUS ObInsertObjectForCaller(PVOID Object, ACCESS_MASK Access, PHANDLE CallerHandle, PHANDLE Handle);
 /* A new process's table: empty, or the parent's inheritable handles at the
  * same values. */
 NTSTATUS ObInitProcessHandleTable(PEPROCESS Process, PEPROCESS Parent);

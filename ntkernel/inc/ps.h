@@ -16,6 +16,8 @@ static inline PEPROCESS PsGetCurrentProcess(void)
     return (PEPROCESS)PsGetCurrentThread()->Tcb.ApcState.Process;
 }
 #define KeGetCurrentThread() (&PsGetCurrentThread()->Tcb)
+/* The mode the running service was called from (KTHREAD.PreviousMode). */
+#define KeGetPreviousMode() (KeGetCurrentThread()->PreviousMode)
 
 extern LIST_ENTRY PsActiveProcessHead;
 extern PEPROCESS PsInitialSystemProcess;

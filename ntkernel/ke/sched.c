@@ -24,29 +24,6 @@ BOOLEAN KiIdleLoopRunning;
 
 #define KiPrcb() (KeGetPcr()->Prcb)
 
-static void InitializeListHead(PLIST_ENTRY h) { h->Flink = h->Blink = h; }
-static BOOLEAN IsListEmpty(const LIST_ENTRY *h) { return h->Flink == h; }
-static void InsertTailList(PLIST_ENTRY h, PLIST_ENTRY e)
-{
-    e->Flink = h;
-    e->Blink = h->Blink;
-    h->Blink->Flink = e;
-    h->Blink = e;
-}
-static void InsertHeadList(PLIST_ENTRY h, PLIST_ENTRY e)
-{
-    e->Flink = h->Flink;
-    e->Blink = h;
-    h->Flink->Blink = e;
-    h->Flink = e;
-}
-static void RemoveEntryList(PLIST_ENTRY e)
-{
-    e->Blink->Flink = e->Flink;
-    e->Flink->Blink = e->Blink;
-    e->Flink = e->Blink = e;
-}
-
 void KeInitializeDispatcher(PKTHREAD IdleThread)
 {
     InitializeListHead(&KiTimerListHead);
@@ -182,10 +159,7 @@ void KiReapDeadThreads(void)
 
 void KeInitializeEvent(PKEVENT Event, ULONG Type, BOOLEAN State)
 {
-    Event->Header.Type = (UCHAR)Type;
-    Event->Header.Size = sizeof(KEVENT) / 4;
-    Event->Header.SignalState = State;
-    InitializeListHead(&Event->Header.WaitListHead);
+    KeInitializeDispatcherHeader(&Event->Header, (UCHAR)Type, sizeof(KEVENT), State);
 }
 
 static void KiCancelTimer(PKTHREAD Thread)
@@ -260,7 +234,7 @@ static ULONGLONG KiTimeoutToTicks(PLARGE_INTEGER Timeout)
 {
     LONGLONG Interval = Timeout->QuadPart;
     if (Interval > 0) {                     /* absolute: since boot */
-        LONGLONG Now = (LONGLONG)KeTickCount.LowPart * KE_TIME_INCREMENT;
+        LONGLONG Now = KeQueryTickTime().QuadPart;
         Interval = Interval > Now ? Interval - Now : 0;
     } else {
         Interval = -Interval;

@@ -10,6 +10,21 @@ PKTRAP_FRAME KiUserTrapFrame(PKTHREAD Thread)
     return (PKTRAP_FRAME)((ULONG)Thread->InitialStack - KTRAP_FRAME_OFFSET);
 }
 
+void KiInitializeThreadState(PKTHREAD Thread, PKPROCESS Process, PVOID StackBase, PVOID StackLimit,
+                             CHAR Priority, KPROCESSOR_MODE Mode)
+{
+    KeInitializeDispatcherHeader(&Thread->Header, ThreadObject, sizeof(KTHREAD), 0);
+    Thread->StackBase = Thread->InitialStack = StackBase;
+    Thread->StackLimit = StackLimit;
+    Thread->ApcState.Process = Process;
+    Thread->ServiceTable = KeServiceDescriptorTable;
+    Thread->Priority = Thread->BasePriority = Priority;
+    Thread->Quantum = THREAD_QUANTUM;
+    Thread->PreviousMode = Mode;
+    Thread->KernelStackResident = TRUE;
+    Thread->Affinity = Thread->UserAffinity = 1;
+}
+
 NTSTATUS KeInitializeThread(PKTHREAD Thread, PKPROCESS Process, PKSTART_ROUTINE StartRoutine,
                             PVOID StartContext)
 {
@@ -18,19 +33,9 @@ NTSTATUS KeInitializeThread(PKTHREAD Thread, PKPROCESS Process, PKSTART_ROUTINE 
     if (!Stack) return STATUS_INSUFFICIENT_RESOURCES;
     Ethread->KernelStackBase = Stack;
     Ethread->KernelStackSize = KERNEL_STACK_SIZE_THREAD;
-    Thread->Header.Type = ThreadObject;
-    Thread->Header.Size = sizeof(KTHREAD) / 4;
-    Thread->Header.WaitListHead.Flink = Thread->Header.WaitListHead.Blink = &Thread->Header.WaitListHead;
-    Thread->StackBase = Thread->InitialStack = Stack + KERNEL_STACK_SIZE_THREAD;
-    Thread->StackLimit = Stack;
-    Thread->ApcState.Process = Process;
-    Thread->ServiceTable = KeServiceDescriptorTable;
-    Thread->Priority = Thread->BasePriority = Process->BasePriority;
-    Thread->Quantum = THREAD_QUANTUM;
+    KiInitializeThreadState(Thread, Process, Stack + KERNEL_STACK_SIZE_THREAD, Stack, Process->BasePriority,
+                            UserMode);
     Thread->State = Initialized;
-    Thread->PreviousMode = UserMode;
-    Thread->KernelStackResident = TRUE;
-    Thread->Affinity = Thread->UserAffinity = 1;
     Thread->TrapFrame = KiUserTrapFrame(Thread);
 
     /* Below the trap frame: KiThreadStartup's two arguments, its address

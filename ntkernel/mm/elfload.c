@@ -5,41 +5,16 @@
  * arithmetic that can wrap) before one page is touched. */
 #include "mi.h"
 #include "../inc/rtl.h"
+#include "../inc/elf32.h"
 
-#define EI_NIDENT 16
-#define ET_EXEC   2
-#define EM_386    3
-#define PT_LOAD   1
-#define PF_X      1
-#define PF_W      2
-#define PF_R      4
 #define MI_MAX_PHDRS 32
-
-typedef struct {
-    UCHAR e_ident[EI_NIDENT];
-    USHORT e_type, e_machine;
-    ULONG e_version, e_entry, e_phoff, e_shoff, e_flags;
-    USHORT e_ehsize, e_phentsize, e_phnum, e_shentsize, e_shnum, e_shstrndx;
-} ELF32_EHDR;
-_Static_assert(sizeof(ELF32_EHDR) == 52, "Elf32_Ehdr");
-
-typedef struct {
-    ULONG p_type, p_offset, p_vaddr, p_paddr, p_filesz, p_memsz, p_flags, p_align;
-} ELF32_PHDR;
-_Static_assert(sizeof(ELF32_PHDR) == 32, "Elf32_Phdr");
 
 /* The header is copied out: the file may be unaligned. */
 static BOOLEAN MiCheckHeader(const UCHAR *File, ULONG Size, ELF32_EHDR *Eh)
 {
     if (!File || Size < sizeof *Eh) return FALSE;
     memcpy(Eh, File, sizeof *Eh);
-    if (Eh->e_ident[0] != 0x7F || Eh->e_ident[1] != 'E' || Eh->e_ident[2] != 'L' ||
-        Eh->e_ident[3] != 'F')
-        return FALSE;
-    if (Eh->e_ident[4] != 1 /* ELFCLASS32 */ || Eh->e_ident[5] != 1 /* ELFDATA2LSB */ ||
-        Eh->e_ident[6] != 1 || Eh->e_version != 1)
-        return FALSE;
-    if (Eh->e_type != ET_EXEC || Eh->e_machine != EM_386) return FALSE;
+    if (!Elf32IsI386(Eh) || Eh->e_version != 1 || Eh->e_type != ET_EXEC) return FALSE;
     if (Eh->e_phentsize != sizeof(ELF32_PHDR) || Eh->e_phnum == 0 || Eh->e_phnum > MI_MAX_PHDRS)
         return FALSE;
     return Eh->e_phoff <= Size && Size - Eh->e_phoff >= Eh->e_phnum * sizeof(ELF32_PHDR);

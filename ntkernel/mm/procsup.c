@@ -229,6 +229,23 @@ NTSTATUS MmCopyToUser(PVOID UserDst, const void *KernelSrc, ULONG Length)
     return MmCopyToProcess(PsGetCurrentProcess(), (ULONG)UserDst, KernelSrc, Length);
 }
 
+/* A service's arguments: through the page tables for a user-mode caller,
+ * a plain copy for the kernel's own (Zw) calls, which may pass kernel
+ * pointers. */
+NTSTATUS MmCopyFromCaller(KPROCESSOR_MODE Mode, PVOID KernelDst, const void *CallerSrc, ULONG Length)
+{
+    if (Mode == UserMode) return MmCopyFromUser(KernelDst, CallerSrc, Length);
+    memcpy(KernelDst, CallerSrc, Length);
+    return STATUS_SUCCESS;
+}
+
+NTSTATUS MmCopyToCaller(KPROCESSOR_MODE Mode, PVOID CallerDst, const void *KernelSrc, ULONG Length)
+{
+    if (Mode == UserMode) return MmCopyToUser(CallerDst, KernelSrc, Length);
+    memcpy(CallerDst, KernelSrc, Length);
+    return STATUS_SUCCESS;
+}
+
 /* ProbeForWrite for a user-mode caller's output: every page of
  * [UserDst, UserDst + Length) is a present, writable user page of the
  * current process.  Services check their outputs with it before they

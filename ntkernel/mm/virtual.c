@@ -18,36 +18,12 @@
 #define MM_MAXIMUM_ZERO_BITS 21
 #define MI_COPY_CHUNK        512
 
-static KPROCESSOR_MODE MiPreviousMode(void) { return KeGetCurrentThread()->PreviousMode; }
-
-static NTSTATUS MiCapture(KPROCESSOR_MODE Mode, PVOID Dst, const void *Src, ULONG Length)
-{
-    if (Mode == KernelMode) {
-        memcpy(Dst, Src, Length);
-        return STATUS_SUCCESS;
-    }
-    return MmCopyFromUser(Dst, Src, Length);
-}
-
-static NTSTATUS MiStore(KPROCESSOR_MODE Mode, PVOID Dst, const void *Src, ULONG Length)
-{
-    if (Mode == KernelMode) {
-        memcpy(Dst, Src, Length);
-        return STATUS_SUCCESS;
-    }
-    return MmCopyToUser(Dst, Src, Length);
-}
-
 /* ProbeForWrite: every byte is a present, writable user page (NULL, a
  * missing pointer, passes: the caller decides whether it was optional). */
 static NTSTATUS MiProbeForWrite(KPROCESSOR_MODE Mode, const void *P, ULONG Length)
 {
-    ULONG Va = (ULONG)P;
-    if (Mode == KernelMode || Length == 0 || !P) return STATUS_SUCCESS;
-    if (Va + Length < Va || Va + Length > MM_USER_PROBE_ADDRESS) return STATUS_ACCESS_VIOLATION;
-    for (ULONG Page = MI_PAGE_ALIGN(Va); Page < Va + Length; Page += PAGE_SIZE)
-        if (!MmUserPageAlias(PsGetCurrentProcess(), Page, TRUE)) return STATUS_ACCESS_VIOLATION;
-    return STATUS_SUCCESS;
+    if (Mode == KernelMode || !P) return STATUS_SUCCESS;
+    return MmProbeForWrite(P, Length);
 }
 
 /* Base and size in, checked; the caller then references the process. */
@@ -56,8 +32,8 @@ static NTSTATUS MiCaptureRange(KPROCESSOR_MODE Mode, PVOID *BaseAddress, PULONG 
 {
     if (!NT_SUCCESS(MiProbeForWrite(Mode, BaseAddress, sizeof *BaseAddress)) ||
         !NT_SUCCESS(MiProbeForWrite(Mode, RegionSize, sizeof *RegionSize)) ||
-        !NT_SUCCESS(MiCapture(Mode, Base, BaseAddress, sizeof *Base)) ||
-        !NT_SUCCESS(MiCapture(Mode, Size, RegionSize, sizeof *Size)))
+        !NT_SUCCESS(MmCopyFromCaller(Mode, Base, BaseAddress, sizeof *Base)) ||
+        !NT_SUCCESS(MmCopyFromCaller(Mode, Size, RegionSize, sizeof *Size)))
         return STATUS_ACCESS_VIOLATION;
     return STATUS_SUCCESS;
 }
@@ -66,8 +42,8 @@ static void MiStoreRange(KPROCESSOR_MODE Mode, PVOID *BaseAddress, PULONG Region
                          ULONG End)
 {
     ULONG Size = End - Start + 1;
-    MiStore(Mode, BaseAddress, &Start, sizeof Start);
-    MiStore(Mode, RegionSize, &Size, sizeof Size);
+    MmCopyToCaller(Mode, BaseAddress, &Start, sizeof Start);
+    MmCopyToCaller(Mode, RegionSize, &Size, sizeof Size);
 }
 
 /* Enough free frames for the pages of [Start, End] not yet committed and
@@ -136,7 +112,7 @@ static NTSTATUS MiCommit(PEPROCESS Process, ULONG Base, ULONG Size, ULONG Protec
 NTSTATUS NTAPI NtAllocateVirtualMemory(HANDLE ProcessHandle, PVOID *BaseAddress, ULONG ZeroBits,
                                        PULONG RegionSize, ULONG AllocationType, ULONG Protect)
 {
-    KPROCESSOR_MODE Mode = MiPreviousMode();
+    KPROCESSOR_MODE Mode = KeGetPreviousMode();
     ULONG Base, Size, Start, End;
     PEPROCESS Process;
     if (ZeroBits > MM_MAXIMUM_ZERO_BITS) return STATUS_INVALID_PARAMETER_3;
@@ -189,7 +165,7 @@ static NTSTATUS MiReleaseRange(PEPROCESS Process, PMMVAD Vad, ULONG Start, ULONG
 NTSTATUS NTAPI NtFreeVirtualMemory(HANDLE ProcessHandle, PVOID *BaseAddress, PULONG RegionSize,
                                    ULONG FreeType)
 {
-    KPROCESSOR_MODE Mode = MiPreviousMode();
+    KPROCESSOR_MODE Mode = KeGetPreviousMode();
     ULONG Base, Size, Start, End;
     PEPROCESS Process;
     if (FreeType != MEM_DECOMMIT && FreeType != MEM_RELEASE) return STATUS_INVALID_PARAMETER_4;
@@ -225,7 +201,7 @@ NTSTATUS NTAPI NtFreeVirtualMemory(HANDLE ProcessHandle, PVOID *BaseAddress, PUL
 NTSTATUS NTAPI NtProtectVirtualMemory(HANDLE ProcessHandle, PVOID *BaseAddress, PULONG RegionSize,
                                       ULONG NewProtect, PULONG OldProtect)
 {
-    KPROCESSOR_MODE Mode = MiPreviousMode();
+    KPROCESSOR_MODE Mode = KeGetPreviousMode();
     ULONG Base, Size, Start, End, Old = 0;
     PEPROCESS Process;
     if (!MiIsValidProtection(NewProtect)) return STATUS_INVALID_PAGE_PROTECTION;
@@ -251,7 +227,7 @@ NTSTATUS NTAPI NtProtectVirtualMemory(HANDLE ProcessHandle, PVOID *BaseAddress, 
     ObDereferenceObject(Process);
     if (NT_SUCCESS(Status)) {
         MiStoreRange(Mode, BaseAddress, RegionSize, Start, End);
-        if (OldProtect) MiStore(Mode, OldProtect, &Old, sizeof Old);
+        if (OldProtect) MmCopyToCaller(Mode, OldProtect, &Old, sizeof Old);
     }
     return Status;
 }
@@ -297,7 +273,7 @@ static void MiQueryRegion(PEPROCESS Process, ULONG Va, MEMORY_BASIC_INFORMATION 
 NTSTATUS NTAPI NtQueryVirtualMemory(HANDLE ProcessHandle, PVOID BaseAddress, ULONG InfoClass,
                                     PVOID Buffer, ULONG Length, PULONG ResultLength)
 {
-    KPROCESSOR_MODE Mode = MiPreviousMode();
+    KPROCESSOR_MODE Mode = KeGetPreviousMode();
     MEMORY_BASIC_INFORMATION Info;
     PEPROCESS Process;
     if (InfoClass != 0 /* MemoryBasicInformation */) return STATUS_INVALID_INFO_CLASS;
@@ -312,8 +288,8 @@ NTSTATUS NTAPI NtQueryVirtualMemory(HANDLE ProcessHandle, PVOID BaseAddress, ULO
     MiQueryRegion(Process, MI_PAGE_ALIGN(BaseAddress), &Info);
     ObDereferenceObject(Process);
     ULONG Written = sizeof Info;
-    if (!NT_SUCCESS(MiStore(Mode, Buffer, &Info, sizeof Info))) return STATUS_ACCESS_VIOLATION;
-    if (ResultLength) MiStore(Mode, ResultLength, &Written, sizeof Written);
+    if (!NT_SUCCESS(MmCopyToCaller(Mode, Buffer, &Info, sizeof Info))) return STATUS_ACCESS_VIOLATION;
+    if (ResultLength) MmCopyToCaller(Mode, ResultLength, &Written, sizeof Written);
     return STATUS_SUCCESS;
 }
 
@@ -361,7 +337,7 @@ static NTSTATUS MiTransfer(KPROCESSOR_MODE Mode, PEPROCESS Target, ULONG TargetV
 static NTSTATUS MiReadWrite(HANDLE ProcessHandle, ULONG BaseAddress, ULONG Buffer, ULONG Size,
                             PULONG NumberOfBytes, BOOLEAN Write)
 {
-    KPROCESSOR_MODE Mode = MiPreviousMode();
+    KPROCESSOR_MODE Mode = KeGetPreviousMode();
     ULONG Copied = 0;
     PEPROCESS Process;
     NTSTATUS Status = STATUS_SUCCESS;
@@ -379,7 +355,7 @@ static NTSTATUS MiReadWrite(HANDLE ProcessHandle, ULONG BaseAddress, ULONG Buffe
         Status = MiTransfer(Mode, Process, BaseAddress, Buffer, Size, Write, &Copied);
         ObDereferenceObject(Process);
     }
-    if (NumberOfBytes) MiStore(Mode, NumberOfBytes, &Copied, sizeof Copied);
+    if (NumberOfBytes) MmCopyToCaller(Mode, NumberOfBytes, &Copied, sizeof Copied);
     return Status;
 }
 

@@ -76,6 +76,23 @@ NTSTATUS ObInsertObject(PEPROCESS Process, PVOID Object, ULONG Attributes, ACCES
     return STATUS_SUCCESS;
 }
 
+/* What a creating or opening service hands back: a handle in the current
+ * process, written to the caller's *CallerHandle; if that write fails the
+ * handle is closed again, so a bad pointer leaves nothing behind. */
+NTSTATUS ObInsertObjectForCaller(PVOID Object, ACCESS_MASK Access, PHANDLE CallerHandle, PHANDLE Handle)
+{
+    HANDLE h;
+    NTSTATUS Status = ObInsertObject(PsGetCurrentProcess(), Object, 0, Access, &h);
+    if (!NT_SUCCESS(Status)) return Status;
+    Status = MmCopyToCaller(KeGetPreviousMode(), CallerHandle, &h, sizeof h);
+    if (!NT_SUCCESS(Status)) {
+        ObCloseHandle(PsGetCurrentProcess(), h);
+        return Status;
+    }
+    if (Handle) *Handle = h;
+    return STATUS_SUCCESS;
+}
+
 /* Access is checked only for user-mode callers: the kernel may do anything. */
 NTSTATUS ObReferenceObjectByHandle(HANDLE Handle, ACCESS_MASK Access, POBJECT_TYPE Type,
                                    KPROCESSOR_MODE Mode, PVOID *Object)

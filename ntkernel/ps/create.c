@@ -27,21 +27,26 @@ HANDLE PspAllocateCid(void)
     return Cid;
 }
 
-static void PspInitializeListHead(PLIST_ENTRY h) { h->Flink = h->Blink = h; }
-static void PspInsertTail(PLIST_ENTRY h, PLIST_ENTRY e)
-{
-    e->Flink = h;
-    e->Blink = h->Blink;
-    h->Blink->Flink = e;
-    h->Blink = e;
-}
 
-static NTSTATUS PspMapSystemDll(PEPROCESS Process, const char *Name)
+/* A process's images: the program first, then the DLLs every process maps
+ * at their fixed bases (nt-kernel.md). */
+#define PSP_IMAGES 3
+static const char *const PspSystemDlls[PSP_IMAGES - 1] = { "ntdll.elf", "kernel32.elf" };
+
+struct PSP_MAPPED_IMAGE { const char *Name; ULONG Base, Size; };
+
+static NTSTATUS PspMapImages(PEPROCESS Process, const char *ImageName, struct PSP_MAPPED_IMAGE *Mapped)
 {
-    ULONG Size, Base, Entry;
-    const UCHAR *File = IoFindBootFile(Name, &Size);
-    if (!File) return STATUS_OBJECT_NAME_NOT_FOUND;
-    return MmMapImage(Process, File, Size, &Base, &Entry);
+    for (int i = 0; i < PSP_IMAGES; i++) {
+        ULONG Entry;
+        Mapped[i].Name = i == 0 ? ImageName : PspSystemDlls[i - 1];
+        const UCHAR *File = IoFindBootFile(Mapped[i].Name, &Mapped[i].Size);
+        if (!File) return STATUS_OBJECT_NAME_NOT_FOUND;
+        NTSTATUS Status = MmMapImage(Process, File, Mapped[i].Size, &Mapped[i].Base, &Entry);
+        if (!NT_SUCCESS(Status)) return Status;
+        if (i == 0) Process->ImageBase = Mapped[i].Base, Process->ImageEntry = Entry;
+    }
+    return STATUS_SUCCESS;
 }
 
 /* The kernel part of a process: EPROCESS, directory, handle table, the
@@ -51,20 +56,19 @@ NTSTATUS PspCreateProcess(PEPROCESS Parent, const char *ImageName, BOOLEAN Inher
                           PEPROCESS *Result)
 {
     PEPROCESS Process;
+    struct PSP_MAPPED_IMAGE Mapped[PSP_IMAGES];
     NTSTATUS Status = ObCreateObject(&PsProcessType, sizeof(EPROCESS), (PVOID *)&Process);
     if (!NT_SUCCESS(Status)) return Status;
-    Process->Pcb.Header.Type = ProcessObject;
-    Process->Pcb.Header.Size = sizeof(KPROCESS) / 4;
-    PspInitializeListHead(&Process->Pcb.Header.WaitListHead);
-    PspInitializeListHead(&Process->Pcb.ThreadListHead);
-    PspInitializeListHead(&Process->ThreadListHead);
+    KeInitializeDispatcherHeader(&Process->Pcb.Header, ProcessObject, sizeof(KPROCESS), 0);
+    InitializeListHead(&Process->Pcb.ThreadListHead);
+    InitializeListHead(&Process->ThreadListHead);
     Process->Pcb.BasePriority = 8;              /* NORMAL_PRIORITY_CLASS */
     Process->Pcb.ThreadQuantum = THREAD_QUANTUM;
     Process->Pcb.Affinity = 1;
     Process->Pcb.IopmOffset = sizeof(KTSS);     /* no I/O permission map */
     Process->UniqueProcessId = PspAllocateCid();
     Process->InheritedFromUniqueProcessId = Parent ? Parent->UniqueProcessId : 0;
-    Process->CreateTime.QuadPart = (LONGLONG)KeTickCount.LowPart * KE_TIME_INCREMENT;
+    Process->CreateTime = KeQueryTickTime();
     Process->NextTebAddress = MM_FIRST_TEB_ADDRESS;
     const char *Name = ImageName ? ImageName : "System";
     for (int i = 0; i < 15 && Name[i]; i++) Process->ImageFileName[i] = (UCHAR)Name[i];
@@ -74,12 +78,10 @@ NTSTATUS PspCreateProcess(PEPROCESS Parent, const char *ImageName, BOOLEAN Inher
         Status = ObInitProcessHandleTable(Process, NULL);
     } else {
         ULONG Size;
-        const UCHAR *File = IoFindBootFile(ImageName, &Size);
-        Status = File ? MmCreateProcessAddressSpace(Process) : STATUS_OBJECT_NAME_NOT_FOUND;
+        Status = IoFindBootFile(ImageName, &Size) ? MmCreateProcessAddressSpace(Process)
+                                                  : STATUS_OBJECT_NAME_NOT_FOUND;
         if (NT_SUCCESS(Status)) Status = ObInitProcessHandleTable(Process, InheritHandles ? Parent : NULL);
-        if (NT_SUCCESS(Status)) Status = MmMapImage(Process, File, Size, &Process->ImageBase, &Process->ImageEntry);
-        if (NT_SUCCESS(Status)) Status = PspMapSystemDll(Process, "ntdll.elf");
-        if (NT_SUCCESS(Status)) Status = PspMapSystemDll(Process, "kernel32.elf");
+        if (NT_SUCCESS(Status)) Status = PspMapImages(Process, ImageName, Mapped);
         if (NT_SUCCESS(Status)) Status = PspCreatePeb(Process);
     }
     if (!NT_SUCCESS(Status)) {
@@ -87,20 +89,11 @@ NTSTATUS PspCreateProcess(PEPROCESS Parent, const char *ImageName, BOOLEAN Inher
         return Status;
     }
     _disable();
-    PspInsertTail(&PsActiveProcessHead, &Process->ActiveProcessLinks);
+    InsertTailList(&PsActiveProcessHead, &Process->ActiveProcessLinks);
     _enable();
     PspNotifyProcess(Process, TRUE);
-    if (ImageName) {
-        static const char *const Dlls[] = { "ntdll.elf", "kernel32.elf" };
-        ULONG Size, Base, Entry;
-        IoFindBootFile(ImageName, &Size);
-        PspNotifyImageLoad(Process, ImageName, Process->ImageBase, Size);
-        for (int i = 0; i < 2; i++) {
-            const UCHAR *File = IoFindBootFile(Dlls[i], &Size);
-            if (File && NT_SUCCESS(PspImageBase(File, Size, &Base, &Entry)))
-                PspNotifyImageLoad(Process, Dlls[i], Base, Size);
-        }
-    }
+    for (int i = 0; ImageName && i < PSP_IMAGES; i++)
+        PspNotifyImageLoad(Process, Mapped[i].Name, Mapped[i].Base, Mapped[i].Size);
     *Result = Process;
     return STATUS_SUCCESS;
 }
@@ -161,7 +154,7 @@ NTSTATUS PspCreateThread(PEPROCESS Process, const CONTEXT *Context, const INITIA
     Thread->ThreadsProcess = Process;
     Thread->StartAddress = (PVOID)Context->Eip;
     Thread->Win32StartAddress = (PVOID)Context->Eax;
-    Thread->CreateTime.QuadPart = (LONGLONG)KeTickCount.LowPart * KE_TIME_INCREMENT;
+    Thread->CreateTime = KeQueryTickTime();
     Thread->Tcb.Teb = (PTEB)TebVa;
 
     TEB Teb;
@@ -178,8 +171,8 @@ NTSTATUS PspCreateThread(PEPROCESS Process, const CONTEXT *Context, const INITIA
     KeContextToTrapFrame(Context, KiUserTrapFrame(&Thread->Tcb));
     ObReferenceObject(Process);                 /* a thread keeps its process */
     _disable();
-    PspInsertTail(&Process->Pcb.ThreadListHead, &Thread->Tcb.ThreadListEntry);
-    PspInsertTail(&Process->ThreadListHead, &Thread->ThreadListEntry);
+    InsertTailList(&Process->Pcb.ThreadListHead, &Thread->Tcb.ThreadListEntry);
+    InsertTailList(&Process->ThreadListHead, &Thread->ThreadListEntry);
     Process->ActiveThreads++;
     _enable();
     PspNotifyThread(Thread, TRUE);
@@ -197,33 +190,25 @@ NTSTATUS PspCreateThread(PEPROCESS Process, const CONTEXT *Context, const INITIA
  * ringsim has no object directories: the name is a ramdisk file's. */
 static NTSTATUS PspCaptureImageName(POBJECT_ATTRIBUTES UserAttributes, char *Name, ULONG Size)
 {
+    KPROCESSOR_MODE Mode = KeGetPreviousMode();
     OBJECT_ATTRIBUTES Attributes;
     UNICODE_STRING String;
     WCHAR Buffer[64];
     if (!UserAttributes) return STATUS_INVALID_PARAMETER_3;
-    if (!NT_SUCCESS(MmCopyFromUser(&Attributes, UserAttributes, sizeof Attributes)))
+    if (!NT_SUCCESS(MmCopyFromCaller(Mode, &Attributes, UserAttributes, sizeof Attributes)))
         return STATUS_ACCESS_VIOLATION;
     if (!Attributes.ObjectName) return STATUS_OBJECT_NAME_INVALID;
-    if (!NT_SUCCESS(MmCopyFromUser(&String, Attributes.ObjectName, sizeof String)))
+    if (!NT_SUCCESS(MmCopyFromCaller(Mode, &String, Attributes.ObjectName, sizeof String)))
         return STATUS_ACCESS_VIOLATION;
     ULONG Chars = String.Length / 2;
     if (Chars == 0 || Chars >= Size || Chars > 64) return STATUS_OBJECT_NAME_INVALID;
-    if (!NT_SUCCESS(MmCopyFromUser(Buffer, String.Buffer, Chars * 2))) return STATUS_ACCESS_VIOLATION;
+    if (!NT_SUCCESS(MmCopyFromCaller(Mode, Buffer, String.Buffer, Chars * 2))) return STATUS_ACCESS_VIOLATION;
     for (ULONG i = 0; i < Chars; i++) {
         if (Buffer[i] == 0 || Buffer[i] > 0x7E) return STATUS_OBJECT_NAME_INVALID;
         Name[i] = (char)Buffer[i];
     }
     Name[Chars] = 0;
     return STATUS_SUCCESS;
-}
-
-NTSTATUS PspWriteHandle(PHANDLE Destination, HANDLE Handle)
-{
-    if (KeGetCurrentThread()->PreviousMode == KernelMode) {
-        *Destination = Handle;
-        return STATUS_SUCCESS;
-    }
-    return MmCopyToUser(Destination, &Handle, sizeof Handle);
 }
 
 #define PROCESS_CREATE_FLAGS_INHERIT_HANDLES 0x4
@@ -242,18 +227,12 @@ NTSTATUS NTAPI NtCreateProcessEx(PHANDLE ProcessHandle, ACCESS_MASK DesiredAcces
     NTSTATUS Status = PspCaptureImageName(ObjectAttributes, Name, sizeof Name);
     if (!NT_SUCCESS(Status)) return Status;
     PEPROCESS Parent, Process;
-    Status = ObReferenceObjectByHandle(ParentProcess, 0, &PsProcessType, KeGetCurrentThread()->PreviousMode,
-                                       (PVOID *)&Parent);
+    Status = ObReferenceObjectByHandle(ParentProcess, 0, &PsProcessType, KeGetPreviousMode(), (PVOID *)&Parent);
     if (!NT_SUCCESS(Status)) return Status;
     Status = PspCreateProcess(Parent, Name, (Flags & PROCESS_CREATE_FLAGS_INHERIT_HANDLES) != 0, &Process);
     ObDereferenceObject(Parent);
     if (!NT_SUCCESS(Status)) return Status;
-    HANDLE Handle;
-    Status = ObInsertObject(PsGetCurrentProcess(), Process, 0, DesiredAccess, &Handle);
-    if (NT_SUCCESS(Status)) {
-        Status = PspWriteHandle(ProcessHandle, Handle);
-        if (!NT_SUCCESS(Status)) ObCloseHandle(PsGetCurrentProcess(), Handle);
-    }
+    Status = ObInsertObjectForCaller(Process, DesiredAccess, ProcessHandle, NULL);
     ObDereferenceObject(Process);       /* the handle holds it now (or it goes) */
     return Status;
 }
@@ -265,22 +244,22 @@ NTSTATUS NTAPI NtCreateThread(PHANDLE ThreadHandle, ACCESS_MASK DesiredAccess,
     (void)ObjectAttributes;
     CONTEXT Context;
     INITIAL_TEB Teb;
+    KPROCESSOR_MODE Mode = KeGetPreviousMode();
     if (!ThreadContext) return STATUS_INVALID_PARAMETER;
-    if (!NT_SUCCESS(MmCopyFromUser(&Context, ThreadContext, sizeof Context)) ||
-        !NT_SUCCESS(MmCopyFromUser(&Teb, InitialTeb, sizeof Teb)))
+    /* Every pointer is checked before the thread exists (ClientId is optional). */
+    if (!NT_SUCCESS(MmCopyFromCaller(Mode, &Context, ThreadContext, sizeof Context)) ||
+        !NT_SUCCESS(MmCopyFromCaller(Mode, &Teb, InitialTeb, sizeof Teb)) ||
+        (Mode == UserMode && ClientId && !NT_SUCCESS(MmProbeForWrite(ClientId, sizeof *ClientId))))
         return STATUS_ACCESS_VIOLATION;
     PEPROCESS Process;
-    NTSTATUS Status = ObReferenceObjectByHandle(ProcessHandle, 0, &PsProcessType,
-                                                KeGetCurrentThread()->PreviousMode, (PVOID *)&Process);
+    NTSTATUS Status = ObReferenceObjectByHandle(ProcessHandle, 0, &PsProcessType, Mode, (PVOID *)&Process);
     if (!NT_SUCCESS(Status)) return Status;
     PETHREAD Thread;
     Status = PspCreateThread(Process, &Context, &Teb, TRUE, &Thread);
     ObDereferenceObject(Process);
     if (!NT_SUCCESS(Status)) return Status;
-    HANDLE Handle;
-    Status = ObInsertObject(PsGetCurrentProcess(), Thread, 0, DesiredAccess, &Handle);
-    if (NT_SUCCESS(Status)) Status = PspWriteHandle(ThreadHandle, Handle);
-    if (NT_SUCCESS(Status) && ClientId) Status = MmCopyToUser(ClientId, &Thread->Cid, sizeof(CLIENT_ID));
+    Status = ObInsertObjectForCaller(Thread, DesiredAccess, ThreadHandle, NULL);
+    if (NT_SUCCESS(Status) && ClientId) Status = MmCopyToCaller(Mode, ClientId, &Thread->Cid, sizeof(CLIENT_ID));
     if (!NT_SUCCESS(Status)) {
         PspTerminateThread(Thread, Status);     /* it never ran */
         return Status;
@@ -298,11 +277,11 @@ NTSTATUS NTAPI NtResumeThread(HANDLE ThreadHandle, PULONG PreviousSuspendCount)
 {
     PETHREAD Thread;
     /* As NT, the count's place is probed before the thread changes. */
-    if (PreviousSuspendCount && KeGetCurrentThread()->PreviousMode == UserMode &&
+    if (PreviousSuspendCount && KeGetPreviousMode() == UserMode &&
         !NT_SUCCESS(MmProbeForWrite(PreviousSuspendCount, sizeof *PreviousSuspendCount)))
         return STATUS_ACCESS_VIOLATION;
-    NTSTATUS Status = ObReferenceObjectByHandle(ThreadHandle, 0, &PsThreadType,
-                                                KeGetCurrentThread()->PreviousMode, (PVOID *)&Thread);
+    NTSTATUS Status = ObReferenceObjectByHandle(ThreadHandle, 0, &PsThreadType, KeGetPreviousMode(),
+                                                (PVOID *)&Thread);
     if (!NT_SUCCESS(Status)) return Status;
     _disable();
     ULONG Previous = (ULONG)Thread->Tcb.SuspendCount;
@@ -310,6 +289,7 @@ NTSTATUS NTAPI NtResumeThread(HANDLE ThreadHandle, PULONG PreviousSuspendCount)
         KiReadyThread(&Thread->Tcb);
     _enable();
     ObDereferenceObject(Thread);
-    if (PreviousSuspendCount) return MmCopyToUser(PreviousSuspendCount, &Previous, sizeof Previous);
+    if (PreviousSuspendCount)
+        return MmCopyToCaller(KeGetPreviousMode(), PreviousSuspendCount, &Previous, sizeof Previous);
     return STATUS_SUCCESS;
 }

@@ -11,13 +11,6 @@
 #include "../inc/arch.h"
 #include "psp.h"
 
-static void PspRemoveEntry(PLIST_ENTRY e)
-{
-    e->Blink->Flink = e->Flink;
-    e->Flink->Blink = e->Blink;
-    e->Flink = e->Blink = e;
-}
-
 void PspTerminateThread(PETHREAD Thread, NTSTATUS ExitStatus)
 {
     PEPROCESS Process = Thread->ThreadsProcess;
@@ -34,9 +27,9 @@ void PspTerminateThread(PETHREAD Thread, NTSTATUS ExitStatus)
     _enable();
     PspNotifyThread(Thread, FALSE);
     _disable();
-    PspRemoveEntry(&Thread->Tcb.ThreadListEntry);
-    PspRemoveEntry(&Thread->ThreadListEntry);
-    Thread->ExitTime.QuadPart = (LONGLONG)KeTickCount.LowPart * KE_TIME_INCREMENT;
+    RemoveEntryList(&Thread->Tcb.ThreadListEntry);
+    RemoveEntryList(&Thread->ThreadListEntry);
+    Thread->ExitTime = KeQueryTickTime();
     KiSignalObject(&Thread->Tcb.Header);
     BOOLEAN Last = --Process->ActiveThreads == 0;
     if (Last) {
@@ -46,7 +39,7 @@ void PspTerminateThread(PETHREAD Thread, NTSTATUS ExitStatus)
         PspNotifyProcess(Process, FALSE);
         ObKillProcess(Process);
         _disable();
-        Process->ExitTime.QuadPart = (LONGLONG)KeTickCount.LowPart * KE_TIME_INCREMENT;
+        Process->ExitTime = KeQueryTickTime();
         KiSignalObject(&Process->Pcb.Header);
     }
     KiQueueDeadThread(&Thread->Tcb);
@@ -57,14 +50,11 @@ void PspTerminateThread(PETHREAD Thread, NTSTATUS ExitStatus)
     _enable();
 }
 
-/* Every thread of Process; the caller's own last. */
-void PspTerminateProcess(PEPROCESS Process, NTSTATUS ExitStatus)
+/* Every thread of Process but the caller, one at a time (each end may
+ * change the list).  TRUE when the caller is one of Process's threads. */
+static BOOLEAN PspTerminateOtherThreads(PEPROCESS Process, NTSTATUS ExitStatus)
 {
     PETHREAD Current = PsGetCurrentThread();
-    _disable();
-    if (!(Process->Flags & PS_PROCESS_FLAGS_EXITING)) Process->ExitStatus = ExitStatus;
-    Process->Flags |= PS_PROCESS_FLAGS_EXITING;
-    _enable();
     BOOLEAN Mine = FALSE;
     for (;;) {
         PETHREAD Victim = NULL;
@@ -75,10 +65,19 @@ void PspTerminateProcess(PEPROCESS Process, NTSTATUS ExitStatus)
             else { Victim = t; break; }
         }
         _enable();
-        if (!Victim) break;
+        if (!Victim) return Mine;
         PspTerminateThread(Victim, ExitStatus);
     }
-    if (Mine) PspTerminateThread(Current, ExitStatus);
+}
+
+/* Every thread of Process; the caller's own last. */
+void PspTerminateProcess(PEPROCESS Process, NTSTATUS ExitStatus)
+{
+    _disable();
+    if (!(Process->Flags & PS_PROCESS_FLAGS_EXITING)) Process->ExitStatus = ExitStatus;
+    Process->Flags |= PS_PROCESS_FLAGS_EXITING;
+    _enable();
+    if (PspTerminateOtherThreads(Process, ExitStatus)) PspTerminateThread(PsGetCurrentThread(), ExitStatus);
 }
 
 /* After the switch away from a dead thread: its stack, its reference, and
@@ -102,7 +101,7 @@ void PspDeleteProcess(PVOID Object)
 {
     PEPROCESS Process = Object;
     _disable();
-    if (Process->ActiveProcessLinks.Flink) PspRemoveEntry(&Process->ActiveProcessLinks);
+    if (Process->ActiveProcessLinks.Flink) RemoveEntryList(&Process->ActiveProcessLinks);
     _enable();
     if (Process->Pcb.DirectoryTableBase[0] && Process != PsInitialSystemProcess &&
         Process->Pcb.DirectoryTableBase[0] != MmKernelDirectoryTableBase) {
@@ -128,11 +127,11 @@ NTSTATUS NTAPI NtTerminateThread(HANDLE ThreadHandle, NTSTATUS ExitStatus)
     PETHREAD Thread;
     if (!ThreadHandle) ThreadHandle = NtCurrentThread();
     NTSTATUS Status = ObReferenceObjectByHandle(ThreadHandle, 0, &PsThreadType,
-                                                KeGetCurrentThread()->PreviousMode, (PVOID *)&Thread);
+                                                KeGetPreviousMode(), (PVOID *)&Thread);
     if (!NT_SUCCESS(Status)) return Status;
     if (Thread == PsGetCurrentThread()) {
-        ObDereferenceObject(Thread);
-        PspTerminateThread(Thread, ExitStatus);
+        ObDereferenceObject(Thread);            /* the thread's own reference outlives the call */
+        PspTerminateThread(Thread, ExitStatus); /* does not return */
     }
     PspTerminateThread(Thread, ExitStatus);
     ObDereferenceObject(Thread);
@@ -145,23 +144,11 @@ NTSTATUS NTAPI NtTerminateProcess(HANDLE ProcessHandle, NTSTATUS ExitStatus)
 {
     PEPROCESS Process;
     if (!ProcessHandle) {
-        Process = PsGetCurrentProcess();
-        PETHREAD Current = PsGetCurrentThread();
-        for (;;) {
-            PETHREAD Victim = NULL;
-            _disable();
-            for (PLIST_ENTRY e = Process->ThreadListHead.Flink; e != &Process->ThreadListHead; e = e->Flink)
-                if (CONTAINING_RECORD(e, ETHREAD, ThreadListEntry) != Current) {
-                    Victim = CONTAINING_RECORD(e, ETHREAD, ThreadListEntry);
-                    break;
-                }
-            _enable();
-            if (!Victim) return STATUS_SUCCESS;
-            PspTerminateThread(Victim, ExitStatus);
-        }
+        PspTerminateOtherThreads(PsGetCurrentProcess(), ExitStatus);
+        return STATUS_SUCCESS;
     }
     NTSTATUS Status = ObReferenceObjectByHandle(ProcessHandle, 0, &PsProcessType,
-                                                KeGetCurrentThread()->PreviousMode, (PVOID *)&Process);
+                                                KeGetPreviousMode(), (PVOID *)&Process);
     if (!NT_SUCCESS(Status)) return Status;
     if (Process == PsInitialSystemProcess) {
         ObDereferenceObject(Process);

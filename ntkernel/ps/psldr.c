@@ -1,5 +1,5 @@
-/* psldr.c - what the kernel reads from the ELF images itself: an image's
- * base and entry, and symbols from a symbol table, so that at boot it can
+/* psldr.c - what the kernel reads from the ELF images itself: symbols
+ * from a symbol table, so that at boot it can
  * find ntdll's entry points (PspLookupKernelUserEntryPoints, WRK's
  * ps/kulookup.c) and write KUSER_SHARED_DATA's SystemCall fields.  The
  * file is never trusted: every offset and size is checked. */
@@ -8,16 +8,8 @@
 #include "../inc/io.h"
 #include "../inc/mm.h"
 #include "../inc/rtl.h"
+#include "../inc/elf32.h"
 #include "psp.h"
-
-typedef struct { UCHAR e_ident[16]; USHORT e_type, e_machine; ULONG e_version, e_entry, e_phoff, e_shoff,
-                 e_flags; USHORT e_ehsize, e_phentsize, e_phnum, e_shentsize, e_shnum, e_shstrndx; } ELF32_EHDR;
-typedef struct { ULONG p_type, p_offset, p_vaddr, p_paddr, p_filesz, p_memsz, p_flags, p_align; } ELF32_PHDR;
-typedef struct { ULONG sh_name, sh_type, sh_flags, sh_addr, sh_offset, sh_size, sh_link, sh_info,
-                 sh_addralign, sh_entsize; } ELF32_SHDR;
-typedef struct { ULONG st_name, st_value, st_size; UCHAR st_info, st_other; USHORT st_shndx; } ELF32_SYM;
-#define SHT_SYMTAB 2
-#define PT_LOAD    1
 
 static BOOLEAN PspInside(ULONG Size, ULONG Offset, ULONG Length)
 {
@@ -27,26 +19,7 @@ static BOOLEAN PspInside(ULONG Size, ULONG Offset, ULONG Length)
 static const ELF32_EHDR *PspElfHeader(const UCHAR *File, ULONG Size)
 {
     const ELF32_EHDR *h = (const ELF32_EHDR *)File;
-    if (Size < sizeof *h || h->e_ident[0] != 0x7F || h->e_ident[1] != 'E' || h->e_ident[2] != 'L' ||
-        h->e_ident[3] != 'F' || h->e_ident[4] != 1 || h->e_machine != 3)
-        return NULL;
-    return h;
-}
-
-NTSTATUS PspImageBase(const UCHAR *File, ULONG Size, PULONG Base, PULONG Entry)
-{
-    const ELF32_EHDR *h = PspElfHeader(File, Size);
-    if (!h || h->e_phentsize != sizeof(ELF32_PHDR) ||
-        !PspInside(Size, h->e_phoff, (ULONG)h->e_phnum * sizeof(ELF32_PHDR)))
-        return STATUS_INVALID_IMAGE_FORMAT;
-    const ELF32_PHDR *ph = (const ELF32_PHDR *)(File + h->e_phoff);
-    ULONG Lowest = 0xFFFFFFFFu;
-    for (ULONG i = 0; i < h->e_phnum; i++)
-        if (ph[i].p_type == PT_LOAD && ph[i].p_vaddr < Lowest) Lowest = ph[i].p_vaddr;
-    if (Lowest == 0xFFFFFFFFu) return STATUS_INVALID_IMAGE_FORMAT;
-    *Base = Lowest & ~(PAGE_SIZE - 1);
-    *Entry = h->e_entry;
-    return STATUS_SUCCESS;
+    return Size >= sizeof *h && Elf32IsI386(h) ? h : NULL;
 }
 
 NTSTATUS PspLookupSymbol(const UCHAR *File, ULONG Size, const char *Name, PULONG Value)

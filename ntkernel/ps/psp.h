@@ -10,7 +10,6 @@ NTSTATUS PspCreateProcess(PEPROCESS Parent, const char *ImageName, BOOLEAN Inher
 NTSTATUS PspCreatePeb(PEPROCESS Process);
 NTSTATUS PspCreateThread(PEPROCESS Process, const CONTEXT *Context, const INITIAL_TEB *InitialTeb,
                          BOOLEAN CreateSuspended, PETHREAD *Result);
-NTSTATUS PspWriteHandle(PHANDLE Destination, HANDLE Handle);
 /* Ends Thread (the current one: does not return); the last thread ends
  * its process. */
 void PspTerminateThread(PETHREAD Thread, NTSTATUS ExitStatus);
@@ -20,9 +19,8 @@ void PspReapThread(PETHREAD Thread);
 void PspNotifyProcess(PEPROCESS Process, BOOLEAN Create);
 void PspNotifyThread(PETHREAD Thread, BOOLEAN Create);
 void PspNotifyImageLoad(PEPROCESS Process, const char *Name, ULONG Base, ULONG Size);
-/* An ELF image's lowest PT_LOAD address and entry, and a symbol's value
- * (ps/psldr.c): the kernel reads ntdll's exports from its symbol table. */
-NTSTATUS PspImageBase(const UCHAR *File, ULONG Size, PULONG Base, PULONG Entry);
+/* A symbol's value (ps/psldr.c): the kernel reads ntdll's exports from its
+ * symbol table. */
 NTSTATUS PspLookupSymbol(const UCHAR *File, ULONG Size, const char *Name, PULONG Value);
 NTSTATUS PspLookupKernelUserEntryPoints(void);
 /* The session manager: the first user process (ps/psinit.c). */

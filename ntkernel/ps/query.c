@@ -43,23 +43,15 @@ C_ASSERT_SIZE(THREAD_BASIC_INFORMATION, 28);
  * first, then the data, then ReturnLength. */
 static NTSTATUS PspReturn(PVOID Buffer, ULONG Length, PULONG ReturnLength, const void *Data, ULONG Size)
 {
-    BOOLEAN User = KeGetCurrentThread()->PreviousMode == UserMode;
+    KPROCESSOR_MODE Mode = KeGetPreviousMode();
     if (Length != Size) return STATUS_INFO_LENGTH_MISMATCH;
     /* As NT, both outputs are probed before either is written. */
-    if (User && (!NT_SUCCESS(MmProbeForWrite(Buffer, Size)) || !Buffer ||
-                 (ReturnLength && !NT_SUCCESS(MmProbeForWrite(ReturnLength, sizeof *ReturnLength)))))
+    if (Mode == UserMode && (!NT_SUCCESS(MmProbeForWrite(Buffer, Size)) || !Buffer ||
+                             (ReturnLength && !NT_SUCCESS(MmProbeForWrite(ReturnLength, sizeof *ReturnLength)))))
         return STATUS_ACCESS_VIOLATION;
-    NTSTATUS Status = User ? MmCopyToUser(Buffer, Data, Size) : (memcpy(Buffer, Data, Size), STATUS_SUCCESS);
-    if (NT_SUCCESS(Status) && ReturnLength)
-        Status = User ? MmCopyToUser(ReturnLength, &Size, sizeof Size) : (*ReturnLength = Size, STATUS_SUCCESS);
+    NTSTATUS Status = MmCopyToCaller(Mode, Buffer, Data, Size);
+    if (NT_SUCCESS(Status) && ReturnLength) Status = MmCopyToCaller(Mode, ReturnLength, &Size, sizeof Size);
     return Status;
-}
-
-static LARGE_INTEGER PspTicks(ULONG Ticks)
-{
-    LARGE_INTEGER t;
-    t.QuadPart = (LONGLONG)Ticks * KE_TIME_INCREMENT;
-    return t;
 }
 
 NTSTATUS NTAPI NtQueryInformationProcess(HANDLE ProcessHandle, ULONG InfoClass, PVOID Info, ULONG Length,
@@ -68,7 +60,7 @@ NTSTATUS NTAPI NtQueryInformationProcess(HANDLE ProcessHandle, ULONG InfoClass, 
     if (InfoClass != ProcessBasicInformation && InfoClass != ProcessTimes) return STATUS_INVALID_INFO_CLASS;
     PEPROCESS Process;
     NTSTATUS Status = ObReferenceObjectByHandle(ProcessHandle, 0, &PsProcessType,
-                                                KeGetCurrentThread()->PreviousMode, (PVOID *)&Process);
+                                                KeGetPreviousMode(), (PVOID *)&Process);
     if (!NT_SUCCESS(Status)) return Status;
     if (InfoClass == ProcessBasicInformation) {
         PROCESS_BASIC_INFORMATION b = {
@@ -77,8 +69,8 @@ NTSTATUS NTAPI NtQueryInformationProcess(HANDLE ProcessHandle, ULONG InfoClass, 
             (ULONG)Process->UniqueProcessId, (ULONG)Process->InheritedFromUniqueProcessId };
         Status = PspReturn(Info, Length, ReturnLength, &b, sizeof b);
     } else {
-        KERNEL_USER_TIMES t = { Process->CreateTime, Process->ExitTime, PspTicks(Process->Pcb.KernelTime),
-                                PspTicks(Process->Pcb.UserTime) };
+        KERNEL_USER_TIMES t = { Process->CreateTime, Process->ExitTime, KeTicksToTime(Process->Pcb.KernelTime),
+                                KeTicksToTime(Process->Pcb.UserTime) };
         Status = PspReturn(Info, Length, ReturnLength, &t, sizeof t);
     }
     ObDereferenceObject(Process);
@@ -91,7 +83,7 @@ NTSTATUS NTAPI NtQueryInformationThread(HANDLE ThreadHandle, ULONG InfoClass, PV
     if (InfoClass != ThreadBasicInformation && InfoClass != ThreadTimes) return STATUS_INVALID_INFO_CLASS;
     PETHREAD Thread;
     NTSTATUS Status = ObReferenceObjectByHandle(ThreadHandle, 0, &PsThreadType,
-                                                KeGetCurrentThread()->PreviousMode, (PVOID *)&Thread);
+                                                KeGetPreviousMode(), (PVOID *)&Thread);
     if (!NT_SUCCESS(Status)) return Status;
     if (InfoClass == ThreadBasicInformation) {
         THREAD_BASIC_INFORMATION b = {
@@ -99,8 +91,8 @@ NTSTATUS NTAPI NtQueryInformationThread(HANDLE ThreadHandle, ULONG InfoClass, PV
             Thread->Tcb.Teb, Thread->Cid, Thread->Tcb.Affinity, Thread->Tcb.Priority, Thread->Tcb.BasePriority };
         Status = PspReturn(Info, Length, ReturnLength, &b, sizeof b);
     } else {
-        KERNEL_USER_TIMES t = { Thread->CreateTime, Thread->ExitTime, PspTicks(Thread->Tcb.KernelTime),
-                                PspTicks(Thread->Tcb.UserTime) };
+        KERNEL_USER_TIMES t = { Thread->CreateTime, Thread->ExitTime, KeTicksToTime(Thread->Tcb.KernelTime),
+                                KeTicksToTime(Thread->Tcb.UserTime) };
         Status = PspReturn(Info, Length, ReturnLength, &t, sizeof t);
     }
     ObDereferenceObject(Thread);
@@ -113,15 +105,12 @@ NTSTATUS NTAPI NtSetInformationThread(HANDLE ThreadHandle, ULONG InfoClass, PVOI
     if (InfoClass != ThreadPriority) return STATUS_INVALID_INFO_CLASS;
     if (Length != sizeof(KPRIORITY)) return STATUS_INFO_LENGTH_MISMATCH;
     KPRIORITY Priority;
-    if (KeGetCurrentThread()->PreviousMode == UserMode) {
-        if (!NT_SUCCESS(MmCopyFromUser(&Priority, Info, sizeof Priority))) return STATUS_ACCESS_VIOLATION;
-    } else {
-        Priority = *(KPRIORITY *)Info;
-    }
+    if (!NT_SUCCESS(MmCopyFromCaller(KeGetPreviousMode(), &Priority, Info, sizeof Priority)))
+        return STATUS_ACCESS_VIOLATION;
     if (Priority <= LOW_PRIORITY || Priority > HIGH_PRIORITY) return STATUS_INVALID_PARAMETER;
     PETHREAD Thread;
     NTSTATUS Status = ObReferenceObjectByHandle(ThreadHandle, 0, &PsThreadType,
-                                                KeGetCurrentThread()->PreviousMode, (PVOID *)&Thread);
+                                                KeGetPreviousMode(), (PVOID *)&Thread);
     if (!NT_SUCCESS(Status)) return Status;
     KeSetPriorityThread(&Thread->Tcb, Priority);
     ObDereferenceObject(Thread);
@@ -167,15 +156,10 @@ NTSTATUS NTAPI NtOpenProcess(PHANDLE ProcessHandle, ACCESS_MASK DesiredAccess,
     (void)ObjectAttributes;
     CLIENT_ID Cid;
     if (!ClientId) return STATUS_INVALID_PARAMETER_MIX;
-    if (!NT_SUCCESS(MmCopyFromUser(&Cid, ClientId, sizeof Cid))) return STATUS_ACCESS_VIOLATION;
+    if (!NT_SUCCESS(MmCopyFromCaller(KeGetPreviousMode(), &Cid, ClientId, sizeof Cid))) return STATUS_ACCESS_VIOLATION;
     PEPROCESS Process = PsLookupProcessByProcessId(Cid.UniqueProcess);
     if (!Process) return STATUS_INVALID_CID;
-    HANDLE Handle;
-    NTSTATUS Status = ObInsertObject(PsGetCurrentProcess(), Process, 0, DesiredAccess, &Handle);
-    if (NT_SUCCESS(Status)) {
-        Status = PspWriteHandle(ProcessHandle, Handle);
-        if (!NT_SUCCESS(Status)) ObCloseHandle(PsGetCurrentProcess(), Handle);
-    }
+    NTSTATUS Status = ObInsertObjectForCaller(Process, DesiredAccess, ProcessHandle, NULL);
     ObDereferenceObject(Process);
     return Status;
 }
@@ -186,10 +170,10 @@ NTSTATUS NTAPI NtOpenProcess(PHANDLE ProcessHandle, ACCESS_MASK DesiredAccess,
 NTSTATUS NTAPI NtGetContextThread(HANDLE ThreadHandle, PCONTEXT ThreadContext)
 {
     CONTEXT Context;
-    if (!NT_SUCCESS(MmCopyFromUser(&Context, ThreadContext, sizeof Context))) return STATUS_ACCESS_VIOLATION;
+    if (!NT_SUCCESS(MmCopyFromCaller(KeGetPreviousMode(), &Context, ThreadContext, sizeof Context))) return STATUS_ACCESS_VIOLATION;
     PETHREAD Thread;
     NTSTATUS Status = ObReferenceObjectByHandle(ThreadHandle, 0, &PsThreadType,
-                                                KeGetCurrentThread()->PreviousMode, (PVOID *)&Thread);
+                                                KeGetPreviousMode(), (PVOID *)&Thread);
     if (!NT_SUCCESS(Status)) return Status;
     if (Thread->CrossThreadFlags & PS_CROSS_THREAD_FLAGS_TERMINATED) {
         ObDereferenceObject(Thread);
@@ -214,5 +198,5 @@ NTSTATUS NTAPI NtGetContextThread(HANDLE ThreadHandle, PCONTEXT ThreadContext)
     }
     if ((Flags & CONTEXT_DEBUG_REGISTERS) == CONTEXT_DEBUG_REGISTERS)
         Context.Dr0 = Context.Dr1 = Context.Dr2 = Context.Dr3 = Context.Dr6 = Context.Dr7 = 0;
-    return MmCopyToUser(ThreadContext, &Context, sizeof Context);
+    return MmCopyToCaller(KeGetPreviousMode(), ThreadContext, &Context, sizeof Context);
 }

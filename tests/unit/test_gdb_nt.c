@@ -11,12 +11,12 @@
 #include "gdbstub/stub.h"
 #include "sim/loader.h"
 #include "sim/symbols.h"
+#include "tests/unit/nt_boot.h"
 
 static struct machine *m;
 static struct gdb_stub stub;
 static char out[1 << 18];
 static size_t out_len;
-static char build[200];
 
 static void capture(void *ctx, const void *buf, size_t len)
 {
@@ -24,16 +24,6 @@ static void capture(void *ctx, const void *buf, size_t len)
     cr_assert_lt(out_len + len, sizeof out);
     memcpy(out + out_len, buf, len);
     out_len += len;
-}
-
-static const char *path(const char *name)
-{
-    static char p[4][256];
-    static int k;
-    const char *b = getenv("BUILD");
-    k = (k + 1) % 4;
-    snprintf(p[k], sizeof p[k], "%s/%s", b && *b ? b : "build", name);
-    return p[k];
 }
 
 static void setup(void)
@@ -45,15 +35,7 @@ static void setup(void)
     opt.serial = "null";
     m = machine_new(&opt);
     cr_assert_not_null(m);
-    snprintf(build, sizeof build, "%s", path(""));
-    struct load_request req = { path("ntkernel.elf"), NULL, path("ramdisk.img"), NULL };
-    cr_assert_eq(0, machine_boot(m, &req, err, sizeof err), "%s", err);
-    FILE *f = fopen(path("guest/ntdll.elf"), "rb");
-    cr_assert_not_null(f, "build/guest/ntdll.elf");
-    static unsigned char image[1 << 20];
-    size_t n = fread(image, 1, sizeof image, f);
-    fclose(f);
-    cr_assert_eq(0, symtab_add_elf(m->symbols, image, n, 0), "ntdll's symbols");
+    cr_assert_eq(0, nt_boot_with_ramdisk(m, err, sizeof err), "%s", err);
     out_len = 0;
     gdb_stub_init(&stub, m, capture, NULL);
     stub.noack = true;
@@ -112,19 +94,8 @@ static const char *monitor(const char *line)
     return text;
 }
 
-static uint32_t sym(const char *name)
-{
-    uint64_t a;
-    cr_assert_eq(0, symtab_find(m->symbols, name, &a), "no symbol %s", name);
-    return (uint32_t)a;
-}
-
-static uint32_t rd32(uint32_t lin)
-{
-    uint32_t v = 0;
-    cr_assert_eq(0, cpu_read_linear(&m->cpu, lin, &v, 4), "0x%08x is not readable", lin);
-    return v;
-}
+static uint32_t sym(const char *name) { return nt_sym(m, name); }
+static uint32_t rd32(uint32_t lin) { return nt_rd32(m, lin); }
 
 /* A little-endian 32-bit register from a g reply (slot n of the 32-bit layout). */
 static uint32_t g_reg(const char *g, unsigned n)

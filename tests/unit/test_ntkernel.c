@@ -13,6 +13,7 @@
 #include "sim/machine.h"
 #include "sim/loader.h"
 #include "sim/symbols.h"
+#include "tests/unit/nt_boot.h"
 #include "mmu/paging.h"
 #include "mmu/tlb.h"
 
@@ -65,19 +66,8 @@ static void boot_ok(void)
     cr_assert_eq(EXIT_SUCCESS_STATUS, m->exit_status, "%s", m->message);
 }
 
-static uint32_t sym(const char *name)
-{
-    uint64_t a;
-    cr_assert_eq(0, symtab_find(m->symbols, name, &a), "no symbol %s", name);
-    return (uint32_t)a;
-}
-
-static uint32_t rd32(uint32_t lin)
-{
-    uint32_t v;
-    cr_assert_eq(0, cpu_read_linear(&m->cpu, lin, &v, 4), "0x%08x is not readable", lin);
-    return v;
-}
+static uint32_t sym(const char *name) { return nt_sym(m, name); }
+static uint32_t rd32(uint32_t lin) { return nt_rd32(m, lin); }
 
 static uint64_t rd64(uint32_t lin)
 {
@@ -411,20 +401,5 @@ Test(ntkernel, clock_interrupt_advances_ke_tick_count_and_the_shared_copies)
 Test(ntkernel, boot_transcript_matches_the_golden_copy)
 {
     boot_ok();
-    FILE *got = fopen(transcript, "r"), *want = fopen("tests/golden/ntkernel_boot.txt", "r");
-    cr_assert_not_null(got);
-    cr_assert_not_null(want, "tests/golden/ntkernel_boot.txt (run from the top directory)");
-    char a[256], b[256];
-    int line = 0;
-    for (;;) {
-        char *ga = fgets(a, sizeof a, got), *gb = fgets(b, sizeof b, want);
-        line++;
-        if (!ga || !gb) {
-            cr_expect(!ga && !gb, "line %d: %s", line, ga ? "extra output" : "output ends early");
-            break;
-        }
-        cr_expect_str_eq(a, b, "line %d", line);
-    }
-    fclose(got);
-    fclose(want);
+    nt_expect_golden(transcript, "tests/golden/ntkernel_boot.txt");
 }

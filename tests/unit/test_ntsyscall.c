@@ -14,12 +14,13 @@
 #include "sim/machine.h"
 #include "sim/loader.h"
 #include "sim/symbols.h"
+#include "tests/unit/nt_boot.h"
+#include "sim/ntlayout.h"
 
 #define EXIT_SUCCESS_STATUS 33          /* isa-debug-exit: (0x10 << 1) | 1 */
 
 static struct machine *m;
 static char transcript[64];
-static char build[200];
 
 static void teardown(void)
 {
@@ -29,16 +30,6 @@ static void teardown(void)
     transcript[0] = 0;
 }
 TestSuite(ntsyscall, .fini = teardown);
-
-static const char *path(const char *name)
-{
-    static char p[4][256];
-    static int k;
-    const char *b = getenv("BUILD");
-    k = (k + 1) % 4;
-    snprintf(p[k], sizeof p[k], "%s/%s", b && *b ? b : "build", name);
-    return p[k];
-}
 
 /* The kernel and the ramdisk on a CPU of the given spec, ready to run; the
  * symbols of the kernel and of ntdll are in m->symbols. */
@@ -58,15 +49,7 @@ static void prepare(const char *cpu_spec)
     opt.serial = serial;
     m = machine_new(&opt);
     cr_assert_not_null(m);
-    snprintf(build, sizeof build, "%s", path(""));
-    struct load_request req = { path("ntkernel.elf"), NULL, path("ramdisk.img"), NULL };
-    cr_assert_eq(0, machine_boot(m, &req, err, sizeof err), "%s", err);
-    FILE *f = fopen(path("guest/ntdll.elf"), "rb");
-    cr_assert_not_null(f, "build/guest/ntdll.elf");
-    static unsigned char image[1 << 20];
-    size_t n = fread(image, 1, sizeof image, f);
-    fclose(f);
-    cr_assert_eq(0, symtab_add_elf(m->symbols, image, n, 0), "ntdll's symbols");
+    cr_assert_eq(0, nt_boot_with_ramdisk(m, err, sizeof err), "%s", err);
 }
 
 static void dump_transcript(void)
@@ -85,19 +68,8 @@ static void run_to_the_end(void)
     cr_assert_eq(EXIT_SUCCESS_STATUS, m->exit_status, "%s", m->message);
 }
 
-static uint32_t sym(const char *name)
-{
-    uint64_t a;
-    cr_assert_eq(0, symtab_find(m->symbols, name, &a), "no symbol %s", name);
-    return (uint32_t)a;
-}
-
-static uint32_t rd32(uint32_t lin)
-{
-    uint32_t v = 0;
-    cr_assert_eq(0, cpu_read_linear(&m->cpu, lin, &v, 4), "0x%08x is not readable", lin);
-    return v;
-}
+static uint32_t sym(const char *name) { return nt_sym(m, name); }
+static uint32_t rd32(uint32_t lin) { return nt_rd32(m, lin); }
 
 static int transcript_has(const char *text)
 {
@@ -115,22 +87,7 @@ Test(ntsyscall, session_transcript_matches_the_golden_copy, .timeout = 120)
 {
     prepare("intel");
     run_to_the_end();
-    FILE *got = fopen(transcript, "r"), *want = fopen("tests/golden/ntkernel_session.txt", "r");
-    cr_assert_not_null(got);
-    cr_assert_not_null(want, "tests/golden/ntkernel_session.txt (run from the top directory)");
-    char a[512], b[512];
-    int line = 0;
-    for (;;) {
-        char *ga = fgets(a, sizeof a, got), *gb = fgets(b, sizeof b, want);
-        line++;
-        if (!ga || !gb) {
-            cr_expect(!ga && !gb, "line %d: %s", line, ga ? "extra output" : "output ends early");
-            break;
-        }
-        cr_expect_str_eq(a, b, "line %d", line);
-    }
-    fclose(got);
-    fclose(want);
+    nt_expect_golden(transcript, "tests/golden/ntkernel_session.txt");
 }
 
 Test(ntsyscall, fast_call_msrs_and_the_shared_page_point_at_the_entry_and_ntdll, .timeout = 120)
@@ -254,22 +211,34 @@ Test(ntsyscall, int2e_trap_frame_of_ntwritefile_holds_the_cpu_pushed_frame, .tim
 
 /* ---- exits --------------------------------------------------------------------- */
 
-static unsigned count_sysexit, count_iret, count_fast;
+static unsigned count_sysexit, count_iret, count_fast, count_user_exits;
 static void count_hook(struct cpu *cpu, void *ctx, uint64_t lin)
 {
     (void)cpu, (void)lin;
     ++*(unsigned *)ctx;
 }
 
+/* KiServiceExit with EBP = the frame: count the exits to user mode. */
+static void count_user_exit(struct cpu *cpu, void *ctx, uint64_t lin)
+{
+    (void)ctx, (void)lin;
+    uint32_t cs = 0;
+    cpu_read_linear(cpu, (uint32_t)cpu->gpr[RBP] + 0x6C, &cs, 4);
+    if (cs & 3) count_user_exits++;
+}
+
 Test(ntsyscall, fast_calls_return_by_sysexit, .timeout = 120)
 {
     prepare("intel");
-    count_sysexit = count_iret = count_fast = 0;
+    count_sysexit = count_iret = count_fast = count_user_exits = 0;
     cpu_hook_add(&m->cpu, sym("KiSystemCallExitSysexit"), count_hook, &count_sysexit);
     cpu_hook_add(&m->cpu, sym("KiSystemCallExitIret"), count_hook, &count_iret);
     cpu_hook_add(&m->cpu, sym("KiFastCallEntry"), count_hook, &count_fast);
+    cpu_hook_add(&m->cpu, sym("KiServiceExit"), count_user_exit, NULL);
     run_to_the_end();
     cr_expect_gt(count_fast, 100);
+    cr_expect_eq(count_user_exits, count_sysexit, "every service exit to user mode is a SYSEXIT (%u of %u)",
+                 count_sysexit, count_user_exits);
     cr_expect_geq(count_sysexit, count_fast - 40, "nearly every call leaves by SYSEXIT (%u of %u)",
                   count_sysexit, count_fast);
     cr_expect_eq(0, count_iret, "no TF, fast calls on: the IRETD service exit is not used");
@@ -361,4 +330,67 @@ Test(ntsyscall, single_step_into_sysenter_goes_through_kifastcallentry2_and_iret
     cr_expect_eq(1, step.iret, "that call, and only it, returned by IRETD");
     cr_expect_eq(1, step.cleared, "TF was live again on the return to user mode");
     cr_expect(transcript_has("[smss] all demo programs have run"));
+}
+
+/* ---- the dispatcher's lists -------------------------------------------------- */
+
+/* Whenever a thread gets the processor or calls a service, it is on both
+ * thread lists of its process: KPROCESS.ThreadListHead through
+ * KTHREAD.ThreadListEntry and EPROCESS.ThreadListHead through
+ * ETHREAD.ThreadListEntry. */
+static unsigned switches, unlisted;
+static char unlisted_what[128];
+
+static int on_list(struct cpu *cpu, uint32_t head, uint32_t entry)
+{
+    uint32_t e = 0;
+    cpu_read_linear(cpu, head, &e, 4);
+    for (unsigned n = 0; e && e != head && n < 256; n++) {
+        if (e == entry) return 1;
+        if (cpu_read_linear(cpu, e, &e, 4) != 0) return 0;
+    }
+    return 0;
+}
+
+static void check_listed(struct cpu *cpu, uint32_t next)
+{
+    uint32_t process = 0, tid = 0;
+    cpu_read_linear(cpu, next + ThProcess, &process, 4);
+    cpu_read_linear(cpu, next + EtCid + 4, &tid, 4);
+    if (next == nt_sym(m, "KiIdleThread")) return;
+    switches++;
+    if (!on_list(cpu, process + PrThreadListHead, next + ThThreadListEntry) ||
+        !on_list(cpu, process + EpThreadListHead, next + EtThreadListEntry)) {
+        if (!unlisted++)
+            snprintf(unlisted_what, sizeof unlisted_what, "thread %u (%08x) at check %u", tid, next, switches);
+    }
+}
+
+/* KiSwapContext(Old, New): the thread about to run. */
+static void check_switch(struct cpu *cpu, void *ctx, uint64_t lin)
+{
+    (void)ctx, (void)lin;
+    uint32_t next = 0;
+    cpu_read_linear(cpu, (uint32_t)cpu->gpr[RSP] + 8, &next, 4);
+    check_listed(cpu, next);
+}
+
+/* KiSystemServiceCall: the thread running a service. */
+static void check_caller(struct cpu *cpu, void *ctx, uint64_t lin)
+{
+    (void)ctx, (void)lin;
+    uint32_t current = 0;
+    cpu_read_linear(cpu, NT_CURRENT_THREAD_VA, &current, 4);
+    check_listed(cpu, current);
+}
+
+Test(ntsyscall, every_thread_that_runs_is_on_its_process_thread_lists, .timeout = 120)
+{
+    prepare("intel");
+    switches = unlisted = 0;
+    cr_assert_eq(0, cpu_hook_add(&m->cpu, sym("KiSwapContext"), check_switch, NULL));
+    cr_assert_eq(0, cpu_hook_add(&m->cpu, sym("KiSystemServiceCall"), check_caller, NULL));
+    run_to_the_end();
+    cr_expect_gt(switches, 200, "only %u checks", switches);
+    cr_expect_eq(0, unlisted, "%u times a thread missing from its lists ran, first %s", unlisted, unlisted_what);
 }

@@ -3,31 +3,13 @@
 #include <criterion/criterion.h>
 #include <stdio.h>
 #include <stdlib.h>
-#include "sim/loader.h"
-#include "sim/symbols.h"
 #include "tests/unit/ui_boot.h"
-
-static const char *path(const char *name)
-{
-    static char p[4][256];
-    static int k;
-    const char *b = getenv("BUILD");
-    k = (k + 1) % 4;
-    snprintf(p[k], sizeof p[k], "%s/%s", b && *b ? b : "build", name);
-    return p[k];
-}
+#include "tests/unit/nt_boot.h"
 
 static int boot(struct machine *m, void *ctx, char *err, size_t errlen)
 {
     (void)ctx;
-    struct load_request req = { path("ntkernel.elf"), NULL, path("ramdisk.img"), NULL };
-    if (machine_boot(m, &req, err, errlen) != 0) return -1;
-    FILE *f = fopen(path("guest/ntdll.elf"), "rb");
-    if (!f) return snprintf(err, errlen, "no guest/ntdll.elf"), -1;
-    static unsigned char image[1 << 20];
-    size_t n = fread(image, 1, sizeof image, f);
-    fclose(f);
-    return symtab_add_elf(m->symbols, image, n, 0);
+    return nt_boot_with_ramdisk(m, err, errlen);
 }
 
 void ui_test_open(struct ui_session *s)

@@ -171,11 +171,8 @@ static void KiInitializePrcb(PKPRCB Prcb)
     __cpuid(1, r);
     Prcb->CpuType = (CHAR)((r[0] >> 8) & 0xF);
     Prcb->CpuStep = (USHORT)(((r[0] >> 4) & 0xF) << 8 | (r[0] & 0xF));
-    Prcb->DpcListHead.Flink = Prcb->DpcListHead.Blink = &Prcb->DpcListHead;
-    for (int i = 0; i < 32; i++) {
-        PLIST_ENTRY Head = &Prcb->DispatcherReadyListHead[i];
-        Head->Flink = Head->Blink = Head;
-    }
+    InitializeListHead(&Prcb->DpcListHead);
+    for (int i = 0; i < 32; i++) InitializeListHead(&Prcb->DispatcherReadyListHead[i]);
     /* The DPC stack, also SYSENTER_ESP: KiFastCallEntry leaves it at once. */
     Prcb->DpcStack = (ULONG)KiDpcStack + sizeof KiDpcStack;
 }
@@ -308,18 +305,20 @@ static void KiInitializeBootFiles(const ULONG *Mbi)
     }
 }
 
-/* A word of the kernel's command line ("ntkernel.elf selftest ..."). */
-static BOOLEAN KiCommandLineHas(const ULONG *Mbi, const char *Word)
+/* The word of the kernel's command line that starts with Prefix, past the
+ * prefix, or NULL: "selftest" gives "", "run=" gives "NAME ...".  A prefix
+ * ending in '=' takes a value; any other must be the whole word. */
+static const char *KiCommandLineWord(const ULONG *Mbi, const char *Prefix)
 {
-    if (!(Mbi[0] & MBI_CMDLINE) || !Mbi[4] || Mbi[4] >= KSEG0_SIZE) return FALSE;
+    if (!(Mbi[0] & MBI_CMDLINE) || !Mbi[4] || Mbi[4] >= KSEG0_SIZE) return NULL;
     for (const char *p = MI_P2V(Mbi[4]); *p; ) {
         while (*p == ' ') p++;
         ULONG n = 0;
-        while (Word[n] && p[n] == Word[n]) n++;
-        if (!Word[n] && (p[n] == ' ' || !p[n])) return TRUE;
+        while (Prefix[n] && p[n] == Prefix[n]) n++;
+        if (!Prefix[n] && n && (Prefix[n - 1] == '=' || p[n] == ' ' || !p[n])) return p + n;
         while (*p && *p != ' ') p++;
     }
-    return FALSE;
+    return NULL;
 }
 
 /* ---- phase 1: processes --------------------------------------------------- */
@@ -332,15 +331,8 @@ static PEPROCESS KiSessionManager;
 static void KiInitializeIdleThread(void)
 {
     PKTHREAD Idle = &KiIdleThread.Tcb;
-    Idle->Header.Type = ThreadObject;
-    Idle->Header.WaitListHead.Flink = Idle->Header.WaitListHead.Blink = &Idle->Header.WaitListHead;
-    Idle->InitialStack = Idle->StackBase = P0BootStack;
-    Idle->StackLimit = KiBootStack;
+    KiInitializeThreadState(Idle, NULL, P0BootStack, KiBootStack, LOW_PRIORITY, KernelMode);
     Idle->State = Running;
-    Idle->Priority = Idle->BasePriority = LOW_PRIORITY;
-    Idle->PreviousMode = KernelMode;
-    Idle->ServiceTable = KeServiceDescriptorTable;
-    Idle->Affinity = 1;
     KiIdleThread.CrossThreadFlags = PS_CROSS_THREAD_FLAGS_SYSTEM;
     KeGetPcr()->Prcb->CurrentThread = Idle;
     KeInitializeDispatcher(Idle);
@@ -350,10 +342,7 @@ static void KiInitializeIdleThread(void)
  * that program, with the words its module string carries. */
 static void KiSessionManagerCommandLine(const ULONG *Mbi, char *Line, ULONG Size)
 {
-    const char *Cmd = (Mbi[0] & MBI_CMDLINE) && Mbi[4] ? (const char *)MI_P2V(Mbi[4]) : "";
-    const char *Run = NULL;
-    for (const char *p = Cmd; *p; p++)
-        if ((p == Cmd || p[-1] == ' ') && p[0] == 'r' && p[1] == 'u' && p[2] == 'n' && p[3] == '=') Run = p + 4;
+    const char *Run = KiCommandLineWord(Mbi, "run=");
     ULONG n = 0;
     const char *Smss = "smss.elf";
     while (*Smss && n < Size - 1) Line[n++] = *Smss++;
@@ -439,7 +428,7 @@ void KiSystemStartup(ULONG Magic, ULONG LoaderBlock)
     KiLoadFastSyscallMachineSpecificRegisters();
     HalInitSystem();
     KiCheckClock();
-    if (KiCommandLineHas(Mbi, "selftest")) {
+    if (KiCommandLineWord(Mbi, "selftest")) {
         MmSelfTest();
         ObSelfTest();
         IoSelfTest();

@@ -23,12 +23,10 @@
 
 /* ---- the system-call entries ------------------------------------------------ */
 
-/* int 2Eh (and the kernel's own Zw stubs, which push a fake interrupt
- * frame with CS = KGDT_R0_CODE).  EAX = service number, EDX = argument
- * pointer.  Steps of nt-reference.md 5.2. */
-    .globl KiSystemService
-    .type KiSystemService, @function
-KiSystemService:
+/* ENTER_SYSCALL: the rest of a system-call frame above a CPU-pushed
+ * interrupt frame (nt-reference.md 5.2 steps 2-7).  EAX, ECX and EDX are
+ * kept; ESI = the current thread, EBP = ESP = the frame afterwards. */
+.macro ENTER_SYSCALL
     push $0                             /* ErrCode */
     push %ebp
     push %ebx
@@ -55,6 +53,30 @@ KiSystemService:
     mov  ThTrapFrame(%esi), %ebx
     mov  %ebx, TsEdx(%ebp)              /* link to the previous trap frame */
     mov  %ebp, ThTrapFrame(%esi)
+.endm
+
+/* SYSCALL_FRAME_DONE: Dr7 cleared in the frame (the debug registers are
+ * saved only for a thread being debugged, which this kernel never marks),
+ * DF clear, the Dbg fields for a debugger's stack walk, interrupts back on. */
+.macro SYSCALL_FRAME_DONE
+    movl $0, TsDr7(%ebp)
+    cld
+    mov  TsEbp(%ebp), %ebx
+    mov  %ebx, TsDbgEbp(%ebp)
+    mov  TsEip(%ebp), %ebx
+    mov  %ebx, TsDbgEip(%ebp)
+    movl $DBG_ARG_MARK, TsDbgArgMark(%ebp)
+    mov  %edx, TsDbgArgPointer(%ebp)
+    sti
+.endm
+
+/* int 2Eh (and the kernel's own Zw stubs, which push a fake interrupt
+ * frame with CS = KGDT_R0_CODE).  EAX = service number, EDX = argument
+ * pointer. */
+    .globl KiSystemService
+    .type KiSystemService, @function
+KiSystemService:
+    ENTER_SYSCALL
     jmp  KiSystemServiceFrameDone
 
 /* sysenter: CPL 0, CS 0x08, SS 0x10, ESP = SYSENTER_ESP (the DPC stack),
@@ -78,7 +100,7 @@ KiSystemService:
     add  $8, %edx                       /* past the two return addresses: the arguments */
     orl  $(EFLAGS_IF | \extra_flags), (%esp)
     push $(KGDT_R3_CODE | RPL_MASK)     /* SegCs */
-    push KI_USER_SHARED_DATA_ASM + UsSystemCallReturn   /* Eip: KiFastSystemCallRet */
+    push KI_USER_SHARED_DATA + UsSystemCallReturn   /* Eip: KiFastSystemCallRet */
     push $0                             /* ErrCode */
     push %ebp
     push %ebx
@@ -116,19 +138,8 @@ KiFastCallRefuse:
     mov  $6, %eax
     jmp  KiTrapDispatch
 
-/* Both paths: Dr7 cleared in the frame (the debug registers are saved only
- * for a thread being debugged, which this kernel never marks), DF clear,
- * the Dbg fields for a debugger's stack walk, interrupts back on. */
 KiSystemServiceFrameDone:
-    movl $0, TsDr7(%ebp)
-    cld
-    mov  TsEbp(%ebp), %ebx
-    mov  %ebx, TsDbgEbp(%ebp)
-    mov  TsEip(%ebp), %ebx
-    mov  %ebx, TsDbgEip(%ebp)
-    movl $DBG_ARG_MARK, TsDbgArgMark(%ebp)
-    mov  %edx, TsDbgArgPointer(%ebp)
-    sti
+    SYSCALL_FRAME_DONE
 
 /* The common dispatch (nt-reference.md 5.4).  EAX = service number, EDX =
  * argument pointer, ESI = current thread, EBP = trap frame. */
@@ -154,7 +165,7 @@ KiSystemServiceRepeat:
     mov  %edx, %esi
     testb $1, TsSegCs(%ebp)             /* a user caller: the pointer must be below */
     jz   1f                             /* MmUserProbeAddress */
-    cmp  $MM_USER_PROBE_ADDRESS_ASM, %esi
+    cmp  $MM_USER_PROBE_ADDRESS, %esi
     jae  KiSystemServiceAccessViolation
 1:
     .globl KiSystemServiceCopyArguments, KiSystemServiceCopyEnd
@@ -414,32 +425,9 @@ KiGetTickCount:
     .globl KiCallbackReturn
     .type KiCallbackReturn, @function
 KiCallbackReturn:
-    push $0
-    push %ebp
-    push %ebx
-    push %esi
-    push %edi
-    push %fs
-    mov  $KGDT_R0_PCR, %ebx
-    mov  %bx, %fs
-    mov  $(KGDT_R3_DATA | RPL_MASK), %ebx
-    mov  %bx, %ds
-    mov  %bx, %es
-    mov  %fs:PcCurrentThread, %esi
-    push %fs:PcExceptionList
-    movl $-1, %fs:PcExceptionList
-    movsbl ThPreviousMode(%esi), %ebx
-    push %ebx
-    sub  $(TsPreviousPreviousMode), %esp
-    mov  %esp, %ebp
+    ENTER_SYSCALL
     mov  %ecx, TsEcx(%ebp)
-    movb $1, ThPreviousMode(%esi)
-    mov  ThTrapFrame(%esi), %ebx
-    mov  %ebx, TsEdx(%ebp)
-    mov  %ebp, ThTrapFrame(%esi)
-    movl $0, TsDr7(%ebp)
-    cld
-    sti
+    SYSCALL_FRAME_DONE
     push %eax
     push %edx
     push %ecx

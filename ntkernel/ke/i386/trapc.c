@@ -138,22 +138,19 @@ void KiDispatchException(PEXCEPTION_RECORD Record, PKTRAP_FRAME TrapFrame, BOOLE
  * The caller's following `int 3` is stepped over. */
 void KiDebugServiceHandler(PKTRAP_FRAME TrapFrame)
 {
+    KPROCESSOR_MODE Mode = (TrapFrame->SegCs & 1) ? UserMode : KernelMode;
     _enable();
     if (TrapFrame->Eax == 1) {
         char Buffer[128];
         ULONG Length = TrapFrame->Edx < sizeof Buffer ? TrapFrame->Edx : sizeof Buffer;
-        NTSTATUS Status = (TrapFrame->SegCs & 1)
-                              ? MmCopyFromUser(Buffer, (PVOID)TrapFrame->Ecx, Length)
-                              : (memcpy(Buffer, (PVOID)TrapFrame->Ecx, Length), STATUS_SUCCESS);
+        NTSTATUS Status = MmCopyFromCaller(Mode, Buffer, (PVOID)TrapFrame->Ecx, Length);
         if (NT_SUCCESS(Status)) HalDisplayBytes(Buffer, Length);
         TrapFrame->Eax = (ULONG)Status;
     } else {
         TrapFrame->Eax = (ULONG)STATUS_NOT_IMPLEMENTED;
     }
     UCHAR Next = 0;
-    if (TrapFrame->SegCs & 1) MmCopyFromUser(&Next, (PVOID)TrapFrame->Eip, 1);
-    else Next = *(UCHAR *)TrapFrame->Eip;
-    if (Next == 0xCC) TrapFrame->Eip++;
+    if (NT_SUCCESS(MmCopyFromCaller(Mode, &Next, (PVOID)TrapFrame->Eip, 1)) && Next == 0xCC) TrapFrame->Eip++;
 }
 
 /* The trap frame of the system call that is running now. */
@@ -173,11 +170,8 @@ NTSTATUS NTAPI NtContinue(PCONTEXT Context, BOOLEAN TestAlert)
     PKTHREAD Thread = KeGetCurrentThread();
     PKTRAP_FRAME TrapFrame = KiCurrentServiceFrame();
     CONTEXT Local;
-    if (Thread->PreviousMode == UserMode) {
-        if (!NT_SUCCESS(MmCopyFromUser(&Local, Context, sizeof Local))) return STATUS_ACCESS_VIOLATION;
-    } else {
-        memcpy(&Local, Context, sizeof Local);
-    }
+    if (!NT_SUCCESS(MmCopyFromCaller(Thread->PreviousMode, &Local, Context, sizeof Local)))
+        return STATUS_ACCESS_VIOLATION;
     if (!(TrapFrame->SegCs & 1)) return STATUS_INVALID_PARAMETER;
     ULONG Link = TrapFrame->Edx;
     KeContextToTrapFrame(&Local, TrapFrame);
@@ -193,8 +187,9 @@ NTSTATUS NTAPI NtRaiseException(PEXCEPTION_RECORD ExceptionRecord, PCONTEXT Cont
     PKTRAP_FRAME TrapFrame = KiCurrentServiceFrame();
     EXCEPTION_RECORD Record;
     CONTEXT Local;
-    if (!NT_SUCCESS(MmCopyFromUser(&Record, ExceptionRecord, sizeof Record)) ||
-        !NT_SUCCESS(MmCopyFromUser(&Local, Context, sizeof Local)))
+    KPROCESSOR_MODE Mode = KeGetPreviousMode();
+    if (!NT_SUCCESS(MmCopyFromCaller(Mode, &Record, ExceptionRecord, sizeof Record)) ||
+        !NT_SUCCESS(MmCopyFromCaller(Mode, &Local, Context, sizeof Local)))
         return STATUS_ACCESS_VIOLATION;
     if (Record.NumberParameters > EXCEPTION_MAXIMUM_PARAMETERS) return STATUS_INVALID_PARAMETER;
     if (!FirstChance)
