@@ -338,12 +338,6 @@ void gdb_nt_mon_syscalls(struct gdb_nt *nt, const char *arg, gdb_nt_out *out, vo
 
 /* ---- the system-call ring ---------------------------------------------------- */
 
-enum { L_FAST_CALL, L_FAST_CALL2, L_SYSTEM_SERVICE, L_SERVICE_CALL, L_SERVICE_RETURNED, L_COUNT };
-static const char *const label_names[L_COUNT] = {
-    "KiFastCallEntry", "KiFastCallEntry2", "KiSystemService", "KiSystemServiceCall",
-    "KiSystemServiceReturned",
-};
-
 /* The newest record of (pid, tid) that has not returned (a kernel Zw call
  * nests inside its caller's service), or NULL. */
 static struct nt_syscall *open_record(struct gdb_nt *nt, uint32_t pid, uint32_t tid)
@@ -356,46 +350,35 @@ static struct nt_syscall *open_record(struct gdb_nt *nt, uint32_t pid, uint32_t 
     return NULL;
 }
 
-static void on_label(struct cpu *cpu, void *ctx, uint64_t lin)
+/* An entry opens a record; the call line gives its arguments (when the
+ * kernel copied them); the service's status, or its exit, closes it.
+ * Calls that never return stay pending. */
+static void on_trace_event(void *ctx, const struct nttrace_event *e)
 {
-    (void)lin;
-    struct nt_label *l = ctx;
-    struct gdb_nt *nt = l->nt;
-    uint32_t th = gdb_nt_current(nt), cid[2] = { 0, 0 };
-    if (gdb_nt_read(cpu, th + NT_ETHREAD_CID, cid, 8) != 0) return;
-    uint32_t esp = (uint32_t)(cpu->seg[SEG_SS].base + (uint32_t)cpu->gpr[RSP]);
-    unsigned number = (uint32_t)cpu->gpr[RAX];
-    struct nt_syscall *r = open_record(nt, cid[0], cid[1]);
-    switch (l->which) {
-    case L_FAST_CALL:
-    case L_FAST_CALL2:
-    case L_SYSTEM_SERVICE: {
-        uint8_t path = NT_ENTRY_SYSENTER;
-        if (l->which == L_SYSTEM_SERVICE)
-            path = (rd32z(nt, esp + 4) & 3) ? NT_ENTRY_INT2E : NT_ENTRY_KERNEL_ZW;
-        /* KiFastCallEntry2 after KiFastCallEntry (the single-step path), or a
-         * label hit again after a debugger stop: one call */
-        if (r && !r->called && r->number == number && r->path == path) return;
+    struct gdb_nt *nt = ctx;
+    struct nt_syscall *r;
+    switch (e->kind) {
+    case NTTRACE_ENTER:
         r = &nt->ring[nt->nseq % NT_SYSCALL_RING];
         memset(r, 0, sizeof *r);
         r->seq = ++nt->nseq;
-        r->pid = cid[0];
-        r->tid = cid[1];
-        r->number = number;
-        r->path = path;
+        r->pid = e->pid;
+        r->tid = e->tid;
+        r->number = e->number;
+        r->path = e->path;
         return;
-    }
-    case L_SERVICE_CALL:
-        if (!r || r->called) return;
-        r->called = true;
-        const struct nt_service *sv = service(r->number);
-        r->nargs = sv ? sv->args : 0;
-        for (unsigned i = 0; i < r->nargs && i < 4; i++) r->args[i] = rd32z(nt, esp + 4 * i);
+    case NTTRACE_CALL:
+        if (!(r = open_record(nt, e->pid, e->tid)) || r->number != e->number || r->called) return;
+        r->called = e->argc == 0 || e->ok[0];
+        r->nargs = e->argc;
+        for (unsigned i = 0; i < e->argc && i < 4; i++) r->args[i] = e->argv[i];
         return;
-    case L_SERVICE_RETURNED:
-        if (!r) return;
-        r->done = true;
-        r->status = (uint32_t)cpu->gpr[RAX];
+    case NTTRACE_RETURNED:
+    case NTTRACE_RETURN:
+        if ((r = open_record(nt, e->pid, e->tid)) && r->number == e->number) {
+            r->done = true;
+            r->status = e->status;
+        }
         return;
     }
 }
@@ -409,19 +392,15 @@ void gdb_nt_attach(struct gdb_nt *nt, struct machine *m)
     nt->active = true;
     nt->process_head = (uint32_t)head;
     if (symtab_find(m->symbols, "KiIdleThread", &head) == 0) nt->idle_thread = (uint32_t)head;
-    for (int i = 0; i < L_COUNT; i++) {
-        uint64_t a;
-        if (symtab_find(m->symbols, label_names[i], &a) != 0) continue;
-        struct nt_label *l = &nt->labels[nt->nlabels];
-        *l = (struct nt_label){ nt, i, (uint32_t)a };
-        if (cpu_hook_add(&m->cpu, l->lin, on_label, l) == 0) nt->nlabels++;
-    }
+    char err[160];
+    nt->traced = nttrace_attach(&nt->trace, &m->cpu, m->symbols, NULL, err, sizeof err) == 0;
+    nt->trace.on_event = on_trace_event;
+    nt->trace.event_ctx = nt;
 }
 
 void gdb_nt_detach(struct gdb_nt *nt)
 {
-    for (unsigned i = 0; i < nt->nlabels; i++)
-        cpu_hook_remove(&nt->m->cpu, nt->labels[i].lin, on_label, &nt->labels[i]);
-    nt->nlabels = 0;
+    if (nt->traced) nttrace_free(&nt->trace);
+    nt->traced = false;
     nt->active = false;
 }

@@ -2,8 +2,8 @@
  * its processes and threads read from the host side through the kernel's
  * symbols and Windows XP's x86 structure offsets (nt-reference.md 8.4,
  * 8.5), the decoded KTRAP_FRAME, each thread's saved registers, and a ring
- * of the most recent system calls fed by code hooks on the system-call
- * labels (the same labels the tracer, sim/nttrace.c, uses).
+ * of the most recent system calls fed by the system-call tracer's events
+ * (sim/nttrace.c, without its text).
  *
  * Active when the machine's symbol table holds PsActiveProcessHead (booted
  * from build/ntkernel.elf or the embedded image); everything here answers
@@ -18,6 +18,7 @@
 #include <stddef.h>
 #include <stdint.h>
 #include "sim/ntlayout.h"
+#include "sim/nttrace.h"
 
 struct cpu;
 struct machine;
@@ -74,25 +75,19 @@ struct nt_syscall {
     uint32_t status;
 };
 
-struct gdb_nt;
-struct nt_label {
-    struct gdb_nt *nt;
-    int which;
-    uint64_t lin;
-};
 
 struct gdb_nt {
     bool active;
     struct machine *m;
     uint32_t process_head;      /* &PsActiveProcessHead */
     uint32_t idle_thread;       /* &KiIdleThread (on no process's list), 0 if unknown */
-    struct nt_label labels[8];
-    unsigned nlabels;
+    struct nttrace trace;       /* the tracer's state machine, its events feed the ring */
+    bool traced;
     struct nt_syscall ring[NT_SYSCALL_RING];
     uint64_t nseq;              /* system calls recorded */
 };
 
-/* Look the kernel up in m's symbols and hook the system-call labels.
+/* Look the kernel up in m's symbols and attach the tracer for the ring.
  * nt->active says whether the kernel is known. */
 void gdb_nt_attach(struct gdb_nt *nt, struct machine *m);
 void gdb_nt_detach(struct gdb_nt *nt);

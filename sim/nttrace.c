@@ -37,7 +37,9 @@ void nttrace_init(struct nttrace *t, FILE *out, const struct nt_service *service
                   unsigned nservices, nttrace_read_fn *read, void *read_ctx)
 {
     memset(t, 0, sizeof *t);
-    t->out = out;
+    /* No text wanted (a front end that takes the events): the lines go nowhere. */
+    t->own_out = !out;
+    t->out = out ? out : fopen("/dev/null", "w");
     t->services = services;
     t->nservices = nservices;
     t->read = read;
@@ -119,7 +121,7 @@ static void emit(struct nttrace *t, const struct nttrace_thread *th, const struc
     e.tid = th->tid;
     e.number = f->number;
     e.name = service_name(t, f->number);
-    if (kind == NTTRACE_CALL) e.path = f->path;
+    if (kind == NTTRACE_CALL || kind == NTTRACE_ENTER) e.path = f->path;
     t->on_event(t->event_ctx, &e);
 }
 
@@ -204,6 +206,7 @@ void nttrace_enter(struct nttrace *t, uint32_t pid, uint32_t tid, enum nt_entry 
     f->cycles = cycles;
     f->away_insns = th->away_insns;
     f->away_cycles = th->away_cycles;
+    emit(t, th, f, NTTRACE_ENTER, NULL);
 }
 
 void nttrace_call(struct nttrace *t, uint32_t pid, uint32_t tid, uint32_t esp)
@@ -220,6 +223,7 @@ void nttrace_returned(struct nttrace *t, uint32_t pid, uint32_t tid, uint32_t st
     if (!f || f->kind != FRAME_SERVICE) return;
     f->status = status;
     f->has_status = true;
+    emit(t, th, f, NTTRACE_RETURNED, &(struct nttrace_event){ .status = status });
 }
 
 void nttrace_exit(struct nttrace *t, uint32_t pid, uint32_t tid, enum nt_exit path,
@@ -457,5 +461,6 @@ void nttrace_free(struct nttrace *t)
     free(t->labels);
     for (size_t i = 0; i < t->nthreads; i++) free(t->threads[i].f);
     free(t->threads);
+    if (t->own_out && t->out) fclose(t->out);
     memset(t, 0, sizeof *t);
 }

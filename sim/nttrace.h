@@ -62,7 +62,10 @@ struct nttrace_thread {
 
 /* One call line or end line as an event, for front ends that keep their
  * own log (the UI): the same moments the text lines are printed. */
-enum nttrace_event_kind { NTTRACE_CALL, NTTRACE_RETURN, NTTRACE_NO_RETURN, NTTRACE_ENDS_THREAD };
+/* NTTRACE_ENTER (an entry label: number and path) and NTTRACE_RETURNED (the
+ * service's status, before its exit) have no line of their own. */
+enum nttrace_event_kind { NTTRACE_CALL, NTTRACE_RETURN, NTTRACE_NO_RETURN, NTTRACE_ENDS_THREAD,
+                          NTTRACE_ENTER, NTTRACE_RETURNED };
 #define NTTRACE_EVENT_ARGS 8
 struct nttrace_event {
     uint8_t kind;                   /* enum nttrace_event_kind */
@@ -81,6 +84,7 @@ typedef void nttrace_event_fn(void *ctx, const struct nttrace_event *e);
 struct nttrace_label;
 struct nttrace {
     FILE *out;
+    bool own_out;                   /* out is the tracer's own sink (init with NULL) */
     const struct nt_service *services;
     unsigned nservices;
     nttrace_read_fn *read;
@@ -95,6 +99,7 @@ struct nttrace {
     size_t nlabels;
 };
 
+/* out NULL: no lines, only the events (on_event). */
 void nttrace_init(struct nttrace *t, FILE *out, const struct nt_service *services,
                   unsigned nservices, nttrace_read_fn *read, void *read_ctx);
 void nttrace_free(struct nttrace *t);       /* removes the hooks too, if attached */

@@ -177,6 +177,7 @@ static void on_serial(void *ctx, uint8_t byte)
 static void on_syscall(void *ctx, const struct nttrace_event *e)
 {
     struct ui_session *s = ctx;
+    if (e->kind == NTTRACE_ENTER || e->kind == NTTRACE_RETURNED) return;   /* the log keeps lines */
     s->sys[s->nsys++ % UI_LOG] = *e;
 }
 
@@ -297,8 +298,7 @@ static void attach(struct ui_session *s)
             s->labels[i] = 0;
     hook_labels(s, true);
     char err[160];
-    s->traced = s->trace_sink &&
-                nttrace_attach(&s->trace, cpu, m->symbols, s->trace_sink, err, sizeof err) == 0;
+    s->traced = nttrace_attach(&s->trace, cpu, m->symbols, NULL, err, sizeof err) == 0;
     if (s->traced) {
         s->trace.on_event = on_syscall;
         s->trace.event_ctx = s;
@@ -330,7 +330,6 @@ int ui_session_open(struct ui_session *s, const struct machine_options *opt, ui_
     s->slice = 2000000;
     s->walk_addr = 0x7FFE0000;
     s->mem_addr = 0xFFDFF000;                 /* the KPCR, once the kernel has one */
-    s->trace_sink = fopen("/dev/null", "w");
     snprintf(s->status, sizeof s->status, "paused");
     return start(s, err, errlen);
 }
@@ -348,8 +347,6 @@ static void stop_machine(struct ui_session *s)
 void ui_session_close(struct ui_session *s)
 {
     stop_machine(s);
-    if (s->trace_sink) fclose(s->trace_sink);
-    s->trace_sink = NULL;
 }
 
 int ui_session_reset(struct ui_session *s, char *err, size_t errlen)

@@ -108,7 +108,6 @@ struct ui_session {
     uint64_t labels[UI_L_COUNT];
     struct ui_trapframe tf;
     struct nttrace trace;
-    FILE *trace_sink;
     bool traced;
     /* logs (rings) */
     char console[UI_CONSOLE];
