@@ -171,6 +171,15 @@ void cpu_update_mode(struct cpu *cpu)
     cpu->events = 1;    /* decoded blocks are per decode mode: look the next one up again */
     cpu->align_check = (cpu->cr0 & CR0_AM) && cpu->cpl == 3 && (cpu->rflags & FL_AC);
     paging_mode_changed(cpu);   /* the speed TLB holds rights for one CPL class, WP, SMEP ... */
+    unsigned arch = (cpu->cr0 & CR0_PE ? CPU_ARCH_PE : 0) | (cpu->cr0 & CR0_PG ? CPU_ARCH_PG : 0) |
+                    (cpu->efer & EFER_LME ? CPU_ARCH_LME : 0) |
+                    (cpu->efer & EFER_LMA ? CPU_ARCH_LMA : 0) |
+                    (cpu->dmode == DM_64 ? CPU_ARCH_CSL : 0);
+    if (arch != cpu->arch_bits) {
+        unsigned old_arch = cpu->arch_bits;
+        cpu->arch_bits = (uint8_t)arch;
+        if (cpu->on_arch) cpu->on_arch(cpu->observer, old_arch, arch);
+    }
     if (cpu->on_mode && (cpu->mode != old_mode || cpu->dmode != old_dmode || cpu->cpl != old_cpl))
         cpu->on_mode(cpu->observer, cpu->mode, cpu->dmode, cpu->cpl);
 }

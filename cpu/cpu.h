@@ -114,6 +114,8 @@ enum dmode { DM_16, DM_32, DM_64 };
 /* The processor's operating mode (SDM Vol. 3 2.2). Compatibility mode is
  * MODE_PROT16/32 with EFER.LMA set. */
 enum cpu_mode { MODE_REAL, MODE_V86, MODE_PROT, MODE_LONG };
+/* The architectural mode bits the on_arch observer reports. */
+enum { CPU_ARCH_PE = 1, CPU_ARCH_PG = 2, CPU_ARCH_LME = 4, CPU_ARCH_LMA = 8, CPU_ARCH_CSL = 16 };
 
 /* Lazy flags (ARCHITECTURE.md): arithmetic records operands, result and kind;
  * the six status flags are computed only when something reads them. */
@@ -227,6 +229,15 @@ struct host_debug {
     uint64_t hit_addr;          /* the watchpoint's address, or the breakpoint's PC */
 };
 
+/* The debugger's record of data accesses (cpu/debug.c): while buf is set,
+ * every data access (explicit operands, stack, descriptor tables) is
+ * appended, the speed TLB caching no data so that none is missed. */
+struct host_access { uint64_t lin; uint8_t size, kind; };     /* kind: HOST_WATCH_* */
+struct host_record {
+    struct host_access *buf;
+    size_t cap, n;              /* n counts them all; the first cap are kept */
+};
+
 /* Code hooks (cpu/hook.c): functions called before the instruction at a
  * linear address (CS.base + RIP) executes, at block granularity.  A hooked
  * address always starts a decoded block, and the loop calls the hooks when it
@@ -287,6 +298,7 @@ struct cpu {
         uint8_t pending;        /* data breakpoints hit by the running instruction */
     } dbg;
     struct host_debug host;     /* the debugger's breakpoints (not architectural) */
+    struct host_record rec;     /* the debugger's record of data accesses */
     struct cpu_hooks hooks;     /* code hooks: tracers, the debugger's breakpoints */
     uint8_t mode;               /* enum cpu_mode */
     uint8_t dmode;              /* enum dmode for CS */
@@ -371,6 +383,10 @@ struct cpu {
      * interrupt gate", "task gate" ...) and the privilege before and after. */
     void (*on_delivered)(void *ctx, int vector, const char *gate, unsigned old_cpl,
                          unsigned new_cpl);
+    /* After a change of the architectural mode bits (CPU_ARCH_*): CR0.PE,
+     * CR0.PG, EFER.LME, EFER.LMA and CS.L in IA-32e mode. */
+    void (*on_arch)(void *ctx, unsigned old_bits, unsigned new_bits);
+    uint8_t arch_bits;          /* as last reported */
     void *observer;
 
     /* The last exception, as raised. */

@@ -82,6 +82,26 @@ static void host_watch_check(struct cpu *cpu, uint64_t lin, unsigned size, int a
     }
 }
 
+/* The debugger's record: a read-modify-write operand is checked for the
+ * write, then read and written; it is kept as one access. */
+static void host_record_access(struct cpu *cpu, uint64_t lin, unsigned size, int access)
+{
+    struct host_record *r = &cpu->rec;
+    unsigned kind = ACC_KIND(access);
+    uint8_t k = kind == ACC_READ ? HOST_WATCH_READ
+              : kind == ACC_WRITE ? HOST_WATCH_WRITE : HOST_WATCH_ACCESS;
+    if (kind == ACC_FETCH) return;
+    if (r->n && r->n <= r->cap) {
+        struct host_access *last = &r->buf[r->n - 1];
+        if (last->lin == lin && last->size == size) {
+            last->kind |= k;
+            return;
+        }
+    }
+    if (r->n < r->cap) r->buf[r->n] = (struct host_access){ lin, (uint8_t)size, k };
+    r->n++;
+}
+
 /* A data access of size bytes at lin: alignment first (a fault, before the
  * access), breakpoints are remembered for the trap after the instruction. */
 void mem_data_checks(struct cpu *cpu, uint64_t lin, unsigned size, int access)
@@ -89,6 +109,7 @@ void mem_data_checks(struct cpu *cpu, uint64_t lin, unsigned size, int access)
     if (cpu->align_check && !(access & ACC_SYS) && (lin & (size - 1)))
         cpu_raise(cpu, EXC_AC, 0);
     if (cpu->host.nwatch) host_watch_check(cpu, lin, size, access);
+    if (cpu->rec.buf) host_record_access(cpu, lin, size, access);
     if (!cpu->dbg.data) return;
     bool write = ACC_KIND(access) == ACC_WRITE || ACC_KIND(access) == ACC_RMW;
     uint64_t dr7 = cpu->dr[7];
@@ -210,4 +231,21 @@ void debug_host_resume(struct cpu *cpu, uint64_t lin)
     cpu->host.hit = HOST_HIT_NONE;
     cpu->host.skip_pc = lin;
     cpu->host.skip_instret = cpu->instret;
+}
+
+int debug_host_record(struct cpu *cpu, struct host_access *buf, size_t cap)
+{
+    if (!buf || !cap) return -1;
+    cpu->rec = (struct host_record){ buf, cap, 0 };
+    cpu_update_mode(cpu);       /* the speed TLB stops caching data */
+    return 0;
+}
+
+size_t debug_host_record_stop(struct cpu *cpu)
+{
+    size_t n = cpu->rec.n;
+    bool was = cpu->rec.buf != NULL;
+    cpu->rec = (struct host_record){ NULL, 0, 0 };
+    if (was) cpu_update_mode(cpu);
+    return n;
 }

@@ -26,4 +26,10 @@ void debug_host_resume(struct cpu *cpu, uint64_t lin);
 /* Is there a debugger breakpoint at lin? */
 bool debug_host_break_at(const struct cpu *cpu, uint64_t lin);
 
+/* Record every data access into buf (cap entries) from now on: 0, or -1
+ * without a buffer.  Stop: the number of accesses made (those past cap are
+ * counted, not kept); recording ends. */
+int debug_host_record(struct cpu *cpu, struct host_access *buf, size_t cap);
+size_t debug_host_record_stop(struct cpu *cpu);
+
 #endif

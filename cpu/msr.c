@@ -87,6 +87,7 @@ static uint64_t efer_get(struct cpu *cpu) { return cpu->efer; }
 static void efer_set(struct cpu *cpu, uint64_t v)
 {
     cpu->efer = (v & ~(uint64_t)EFER_LMA) | (cpu->efer & EFER_LMA);
+    cpu_update_mode(cpu);       /* NXE is part of the speed TLB's context; LME of on_arch's bits */
 }
 
 /* FS.base and GS.base are the hidden parts of the segment registers; the

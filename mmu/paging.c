@@ -334,7 +334,7 @@ void paging_mode_changed(struct cpu *cpu)
         ctx = (uint8_t)(0xC0 | (cpu->cpl == 3) | (cpu->cr0 & CR0_WP ? 2 : 0) |
                         (cpu->cr4 & CR4_SMEP ? 4 : 0) | (cpu->cr4 & CR4_SMAP ? 8 : 0) |
                         (cpu->efer & EFER_NXE ? 16 : 0));
-    if (cpu->align_check || cpu->dbg.data || cpu->host.nwatch) ctx |= SPEED_NO_DATA;
+    if (cpu->align_check || cpu->dbg.data || cpu->host.nwatch || cpu->rec.buf) ctx |= SPEED_NO_DATA;
     unsigned k = cpu->cpl == 3;
     if (k != cpu->tlb_cur) {            /* the other set, filled under its own context */
         cpu->tlb_cur = k;

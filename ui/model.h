@@ -17,6 +17,9 @@ struct ui_insn {
     char text[96];                  /* Intel syntax, branch targets with symbols */
 };
 int ui_decode_at(struct ui_session *s, uint64_t lin, struct ui_insn *out);
+/* The same in a given mode (enum cpu_mode, enum dmode, EFER.LMA). */
+int ui_decode_mode(struct ui_session *s, uint64_t lin, unsigned cpu_mode, unsigned dmode, bool lma,
+                   struct ui_insn *out);
 
 /* Registers: GPRs, EIP, EFLAGS decoded, segments with their hidden caches,
  * CR0/2/3/4/8 and EFER decoded, DR0-7, the SYSENTER MSRs, STAR/LSTAR,
@@ -27,7 +30,11 @@ void ui_model_registers(struct ui_session *s, struct ui_text *t);
  * each line's address (for the mouse), up to npcs. */
 void ui_model_disasm(struct ui_session *s, struct ui_text *t, unsigned lines, uint64_t *pcs,
                      unsigned npcs);
-/* Memory at s->mem_addr (linear), and the stack at ESP. */
+/* Memory at s->mem_addr (linear, or physical with s->mem_phys: RAM and ROM
+ * only, never a device), and the stack at ESP.  Bytes the last instruction
+ * stepped read or wrote: UI_TOUCHED (over UI_CHANGED); the memory panel's
+ * title says which addresses and how many accesses, or that they are not
+ * known after a run at full speed. */
 void ui_model_memory(struct ui_session *s, struct ui_text *t, unsigned rows);
 void ui_model_stack(struct ui_session *s, struct ui_text *t, unsigned rows);
 /* GDT entries (with the segment registers that hold them), the IDT's first
@@ -35,10 +42,20 @@ void ui_model_stack(struct ui_session *s, struct ui_text *t, unsigned rows);
 void ui_model_gdt(struct ui_session *s, struct ui_text *t);
 void ui_model_idt(struct ui_session *s, struct ui_text *t, unsigned max);
 void ui_model_tss(struct ui_session *s, struct ui_text *t);
+/* The LDT from LDTR's hidden cache (base, limit), decoded like the GDT;
+ * "no LDT" when LDTR is null. */
+void ui_model_ldt(struct ui_session *s, struct ui_text *t);
 /* The page walk of s->walk_addr: CR3 (PCID) -> each level -> frame. */
 void ui_model_pagewalk(struct ui_session *s, struct ui_text *t);
 /* The architectural TLB: every valid entry with its PCID, and the counters. */
 void ui_model_tlb(struct ui_session *s, struct ui_text *t, unsigned max);
+/* TLB flush events, the last rows: "instret symbol cause ..." with the
+ * address or new CR3, the PCID, and "noflush" for a CR3 load with bit 63. */
+void ui_model_flushes(struct ui_session *s, struct ui_text *t, unsigned rows);
+/* The mode-switch timeline: architectural changes only (real, PE, PG, LME,
+ * LMA, CS.L, and back), one row per stage with the instret and the
+ * instruction that made it; ring crossings are counted in the first line. */
+void ui_model_timeline(struct ui_session *s, struct ui_text *t, unsigned rows);
 /* The current thread's KTRAP_FRAME field by field (being built: written
  * slots UI_CHANGED, the rest UI_GREY), with TSS.Esp0 and MSRs 0x175/0x176. */
 void ui_model_trapframe(struct ui_session *s, struct ui_text *t);

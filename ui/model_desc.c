@@ -33,17 +33,17 @@ static void describe(struct ui_text *t, uint64_t d, enum ui_attr attr)
            s && (type & 1) ? " A" : "", p ? "" : " not-present");
 }
 
-void ui_model_gdt(struct ui_session *s, struct ui_text *t)
+/* The entries of a descriptor table (ti: the selectors' table bit, 4 for
+ * the LDT), with the segment registers whose caches came from each. */
+static void table(struct cpu *cpu, struct ui_text *t, uint64_t base, uint32_t limit, unsigned ti)
 {
-    struct cpu *cpu = &s->m->cpu;
-    ui_text_reset(t, "GDT");
-    unsigned n = (cpu->gdtr.limit + 1u) / 8;
+    unsigned n = (unsigned)(((uint64_t)limit + 1) / 8);
     if (n > 32) n = 32;
     for (unsigned i = 0; i < n; i++) {
         uint64_t d = 0;
         ui_line(t);
-        ui_put(t, UI_HEAD, "%04x ", i * 8);
-        if (cpu_read_linear(cpu, cpu->gdtr.base + 8 * i, &d, 8) != 0) {
+        ui_put(t, UI_HEAD, "%04x ", i * 8 | ti);
+        if (cpu_read_linear(cpu, base + 8 * i, &d, 8) != 0) {
             ui_put(t, UI_GREY, "(not readable)");
             continue;
         }
@@ -54,12 +54,35 @@ void ui_model_gdt(struct ui_session *s, struct ui_text *t)
         describe(t, d, UI_NORMAL);
         for (int r = 0; r < SEG_COUNT; r++) {
             const struct segment *g = &cpu->seg[r];
-            if ((g->sel & ~7u) != i * 8 || !g->sel || (g->sel & 4)) continue;
+            if ((g->sel & ~7u) != i * 8 || (g->sel & 4) != ti || !(g->sel & ~3u)) continue;
+            if (r == SEG_LDTR && ti) continue;
             ui_put(t, UI_CHANGED, " <%s", seg_names[r]);
-            uint32_t base = (uint32_t)((d >> 16 & 0xFFFFFF) | (d >> 32 & 0xFF000000));
-            if (g->base != base) ui_put(t, UI_PC, " cache base %08llx", (unsigned long long)g->base);
+            uint32_t dbase = (uint32_t)((d >> 16 & 0xFFFFFF) | (d >> 32 & 0xFF000000));
+            if (g->base != dbase) ui_put(t, UI_PC, " cache base %08llx", (unsigned long long)g->base);
         }
     }
+}
+
+void ui_model_gdt(struct ui_session *s, struct ui_text *t)
+{
+    struct cpu *cpu = &s->m->cpu;
+    ui_text_reset(t, "GDT");
+    table(cpu, t, cpu->gdtr.base, cpu->gdtr.limit, 0);
+}
+
+void ui_model_ldt(struct ui_session *s, struct ui_text *t)
+{
+    struct cpu *cpu = &s->m->cpu;
+    const struct segment *l = &cpu->seg[SEG_LDTR];
+    ui_text_reset(t, "LDT");
+    ui_line(t);
+    if (!(l->sel & ~3u)) {
+        ui_put(t, UI_GREY, "ldtr=%04x: no LDT", l->sel);
+        return;
+    }
+    ui_put(t, UI_HEAD, "ldtr=%04x base=%08llx limit=%x (hidden cache)", l->sel,
+           (unsigned long long)l->base, l->limit);
+    table(cpu, t, l->base, l->limit, 4);
 }
 
 void ui_model_idt(struct ui_session *s, struct ui_text *t, unsigned max)

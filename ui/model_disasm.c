@@ -8,17 +8,17 @@
 #include "sim/symbols.h"
 #include "ui/model.h"
 
-static void zydis_mode(const struct cpu *cpu, ZydisMachineMode *mode, ZydisStackWidth *sw)
+static void zydis_mode(unsigned cpu_mode, unsigned dmode, bool lma, ZydisMachineMode *mode,
+                       ZydisStackWidth *sw)
 {
-    bool lma = cpu->efer & EFER_LMA;
-    switch (cpu->dmode) {
+    switch (dmode) {
     case DM_64: *mode = ZYDIS_MACHINE_MODE_LONG_64; *sw = ZYDIS_STACK_WIDTH_64; break;
     case DM_32:
         *mode = lma ? ZYDIS_MACHINE_MODE_LONG_COMPAT_32 : ZYDIS_MACHINE_MODE_LEGACY_32;
         *sw = ZYDIS_STACK_WIDTH_32;
         break;
     default:
-        *mode = cpu->mode == MODE_REAL ? ZYDIS_MACHINE_MODE_REAL_16
+        *mode = cpu_mode == MODE_REAL ? ZYDIS_MACHINE_MODE_REAL_16
               : lma ? ZYDIS_MACHINE_MODE_LONG_COMPAT_16 : ZYDIS_MACHINE_MODE_LEGACY_16;
         *sw = ZYDIS_STACK_WIDTH_16;
         break;
@@ -27,6 +27,13 @@ static void zydis_mode(const struct cpu *cpu, ZydisMachineMode *mode, ZydisStack
 
 int ui_decode_at(struct ui_session *s, uint64_t lin, struct ui_insn *out)
 {
+    const struct cpu *cpu = &s->m->cpu;
+    return ui_decode_mode(s, lin, cpu->mode, cpu->dmode, cpu->efer & EFER_LMA, out);
+}
+
+int ui_decode_mode(struct ui_session *s, uint64_t lin, unsigned cpu_mode, unsigned dmode, bool lma,
+                   struct ui_insn *out)
+{
     struct cpu *cpu = &s->m->cpu;
     uint8_t buf[ZYDIS_MAX_INSTRUCTION_LENGTH];
     size_t n = sizeof buf;
@@ -34,7 +41,7 @@ int ui_decode_at(struct ui_session *s, uint64_t lin, struct ui_insn *out)
     if (!n) return -1;
     ZydisMachineMode mode;
     ZydisStackWidth sw;
-    zydis_mode(cpu, &mode, &sw);
+    zydis_mode(cpu_mode, dmode, lma, &mode, &sw);
     ZydisDecoder dec;
     ZydisDecodedInstruction in;
     ZydisDecodedOperand ops[ZYDIS_MAX_OPERAND_COUNT];

@@ -1,7 +1,8 @@
 /* model_logs.c - the panels that are logs: the guest's console (COM1), the
  * exceptions and interrupts with their gates and privilege changes, the
- * mode switches with the instruction that made each, and the system calls
- * with their cost in instructions and cycles.
+ * mode switches with the instruction that made each, the timeline of the
+ * architectural modes, and the system calls with their cost in
+ * instructions and cycles.
  */
 #include <stdio.h>
 #include <string.h>
@@ -86,6 +87,43 @@ void ui_model_modes(struct ui_session *s, struct ui_text *t, unsigned rows)
         ui_put(t, UI_NORMAL, " %s%s%s%s after %s", e->cr0 & CR0_PE ? "PE " : "",
                e->cr0 & CR0_PG ? "PG " : "", e->efer & EFER_LME ? "LME " : "",
                e->efer & EFER_LMA ? "LMA " : "", sym);
+    }
+}
+
+/* A stage's name from the CPU_ARCH_* bits. */
+static const char *stage_name(unsigned bits)
+{
+    if (!(bits & CPU_ARCH_PE)) return bits & CPU_ARCH_LME ? "real, LME" : "real";
+    if (bits & CPU_ARCH_CSL) return "64-bit (LMA, CS.L)";
+    if (bits & CPU_ARCH_LMA) return "compatibility (LMA)";
+    if (bits & CPU_ARCH_PG) return bits & CPU_ARCH_LME ? "paged, LME" : "paged (PE, PG)";
+    return bits & CPU_ARCH_LME ? "protected, LME" : "protected (PE)";
+}
+
+void ui_model_timeline(struct ui_session *s, struct ui_text *t, unsigned rows)
+{
+    static const char *const bit_names[] = { "PE", "PG", "LME", "LMA", "CS.L" };
+    ui_text_reset(t, "Mode-switch timeline");
+    ui_line(t);
+    ui_put(t, UI_HEAD, "%llu ring crossings", (unsigned long long)s->ring_crossings);
+    ui_put(t, UI_GREY, " (CPL changes, not listed)");
+    if (rows) rows--;
+    for (size_t i = first_of(s->narch, rows); i < s->narch; i++) {
+        const struct ui_arch_event *e = &s->arch[i % UI_LOG];
+        ui_line(t);
+        ui_put(t, UI_GREY, "%10llu ", (unsigned long long)e->insns);
+        ui_put(t, UI_CHANGED, "%-20s", stage_name(e->new_bits));
+        if (e->old_bits == e->new_bits) {
+            ui_put(t, UI_NORMAL, " start");
+            continue;
+        }
+        for (unsigned b = 0; b < 5; b++)
+            if ((e->old_bits ^ e->new_bits) >> b & 1)
+                ui_put(t, UI_NORMAL, " %c%s", e->new_bits >> b & 1 ? '+' : '-', bit_names[b]);
+        char sym[64];
+        symtab_format(s->m->symbols, e->lin, sym, sizeof sym);
+        ui_put(t, UI_HEAD, " at %s", sym);
+        ui_put(t, UI_NORMAL, ": %s", e->text[0] ? e->text : "(not readable)");
     }
 }
 

@@ -1,16 +1,49 @@
 /* model_mem.c - the memory panel (QEMU's `x`: linear addresses through the
- * CPU's own translation, unreadable bytes shown as "??") and the stack at
- * ESP/RSP with the symbols of what look like return addresses; bytes that
- * changed since the last stop are highlighted.
+ * CPU's own translation, unreadable bytes shown as "??"; `xp`: physical
+ * addresses, RAM and ROM only, a device's registers are never read) and the
+ * stack at ESP/RSP with the symbols of what look like return addresses.
+ * Bytes the last instruction stepped read or wrote are UI_TOUCHED; bytes
+ * that changed since the last stop otherwise UI_CHANGED.
  */
 #include <stdio.h>
+#include "mmu/bus.h"
 #include "sim/symbols.h"
 #include "ui/model.h"
+
+/* One byte of physical memory without side effects: 0, or -1. */
+static int phys_byte(struct cpu *cpu, uint64_t phys, uint8_t *b)
+{
+    const uint8_t *p = bus_ram_ptr(cpu->bus, phys, 1);
+    if (!p) p = bus_rom_ptr(cpu->bus, phys, 1);
+    if (!p) return -1;
+    *b = *p;
+    return 0;
+}
+
+/* "last instruction: 1 read 2 writes at ..." or why it is not known. */
+static void touched_title(struct ui_session *s, char *buf, size_t len)
+{
+    const struct ui_touched *t = &s->touched;
+    if (!t->known) {
+        snprintf(buf, len, "last insn: not known (ran at full speed)");
+        return;
+    }
+    unsigned r = 0, w = 0;
+    for (size_t i = 0; i < t->n && i < UI_TOUCH; i++) {
+        r += (t->a[i].kind & HOST_WATCH_READ) != 0;
+        w += (t->a[i].kind & HOST_WATCH_WRITE) != 0;
+    }
+    snprintf(buf, len, "last insn: %u read %u written%s", r, w,
+             t->n > UI_TOUCH ? " (more not kept)" : "");
+}
 
 void ui_model_memory(struct ui_session *s, struct ui_text *t, unsigned rows)
 {
     struct cpu *cpu = &s->m->cpu;
-    ui_text_reset(t, "Memory");
+    char title[sizeof t->title], touched[sizeof t->title - 18];
+    touched_title(s, touched, sizeof touched);
+    snprintf(title, sizeof title, "Memory %s  %s", s->mem_phys ? "physical" : "linear", touched);
+    ui_text_reset(t, title);
     uint64_t a = s->mem_addr & ~15ull;
     for (unsigned r = 0; r < rows; r++, a += 16) {
         uint8_t b[16];
@@ -18,10 +51,14 @@ void ui_model_memory(struct ui_session *s, struct ui_text *t, unsigned rows)
         ui_put(t, UI_HEAD, "%08llx ", (unsigned long long)a);
         char ascii[17];
         for (unsigned i = 0; i < 16; i++) {
-            bool ok = cpu_read_linear(cpu, a + i, &b[i], 1) == 0;
+            bool ok = (s->mem_phys ? phys_byte(cpu, a + i, &b[i])
+                                   : cpu_read_linear(cpu, a + i, &b[i], 1)) == 0;
             if (!ok) {
                 ui_put(t, UI_GREY, "?? ");
-            } else if (ui_byte_changed(s, a + i, b[i])) {
+            } else if (ui_byte_touched(s, a + i, s->mem_phys)) {
+                ui_put(t, UI_TOUCHED, "%02x", b[i]);
+                ui_put(t, UI_NORMAL, " ");
+            } else if (!s->mem_phys && ui_byte_changed(s, a + i, b[i])) {
                 ui_put(t, UI_CHANGED, "%02x", b[i]);
                 ui_put(t, UI_NORMAL, " ");
             } else {
@@ -50,9 +87,13 @@ void ui_model_stack(struct ui_session *s, struct ui_text *t, unsigned rows)
         }
         uint64_t off;
         const char *name = s->m->symbols ? symtab_lookup(s->m->symbols, v, &off) : NULL;
-        bool changed = false;
-        for (unsigned k = 0; k < w; k++) changed |= ui_byte_changed(s, a + k, (uint8_t)(v >> (8 * k)));
-        ui_put(t, changed ? UI_CHANGED : UI_NORMAL, "%0*llx", (int)(2 * w), (unsigned long long)v);
+        bool changed = false, touched = false;
+        for (unsigned k = 0; k < w; k++) {
+            changed |= ui_byte_changed(s, a + k, (uint8_t)(v >> (8 * k)));
+            touched |= ui_byte_touched(s, a + k, false) != 0;
+        }
+        ui_put(t, touched ? UI_TOUCHED : changed ? UI_CHANGED : UI_NORMAL, "%0*llx", (int)(2 * w),
+               (unsigned long long)v);
         if (name && off < 0x10000) ui_put(t, UI_GREY, off ? " %s+%#llx" : " %s", name,
                                           (unsigned long long)off);
     }

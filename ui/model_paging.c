@@ -1,9 +1,11 @@
 /* model_paging.c - the page-walk panel (SDM Vol. 3 4.3-4.5: CR3 and its
  * PCID, each level's index bits, entry, flags and next table, the frame)
- * and the architectural TLB's real contents (mmu/tlb.h) with its counters.
+ * and the architectural TLB's real contents (mmu/tlb.h) with its counters
+ * and the flush events the session logged.
  */
 #include <stdio.h>
 #include "mmu/paging.h"
+#include "sim/symbols.h"
 #include "ui/model.h"
 
 static const char *level_name(const struct cpu *cpu, unsigned level)
@@ -118,5 +120,30 @@ void ui_model_tlb(struct ui_session *s, struct ui_text *t, unsigned max)
     if (n > max) {
         ui_line(t);
         ui_put(t, UI_GREY, "... %zu more", n - max);
+    }
+}
+
+/* One row per event: "instret symbol  cause  detail". */
+void ui_model_flushes(struct ui_session *s, struct ui_text *t, unsigned rows)
+{
+    ui_text_reset(t, "TLB flush events");
+    size_t have = s->nflushes < UI_LOG ? s->nflushes : UI_LOG;
+    size_t first = s->nflushes - (have < rows ? have : rows);
+    for (size_t i = first; i < s->nflushes; i++) {
+        const struct ui_flush_event *e = &s->flushes[i % UI_LOG];
+        char sym[64];
+        symtab_format(s->m->symbols, e->cs_base + e->rip, sym, sizeof sym);
+        ui_line(t);
+        ui_put(t, UI_GREY, "%10llu ", (unsigned long long)e->insns);
+        ui_put(t, UI_NORMAL, "%-28.28s ", sym);
+        if (e->cr3_load) {
+            ui_put(t, UI_HEAD, "mov cr3 ");
+            ui_put(t, UI_NORMAL, "cr3=%09llx pcid=%03x ", (unsigned long long)e->addr, e->pcid);
+            ui_put(t, e->noflush ? UI_CHANGED : UI_NORMAL, "%s",
+                   e->noflush ? "bit63 noflush" : "flush");
+        } else {
+            ui_put(t, UI_HEAD, "%s ", tlb_cause_name(e->cause));
+            ui_put(t, UI_NORMAL, "addr=%08llx pcid=%03x", (unsigned long long)e->addr, e->pcid);
+        }
     }
 }

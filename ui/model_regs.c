@@ -138,6 +138,28 @@ static void msrs(struct ui_text *t, const struct ui_regs *r, const struct ui_reg
            (unsigned long long)cpu_cycles_now(cpu));
 }
 
+/* Modelled cycles since the session attached, by ring, and the last
+ * system call's (the tracer's span from entry to exit). */
+static void cycles(struct ui_text *t, struct ui_session *s)
+{
+    struct cpu *cpu = &s->m->cpu;
+    ui_line(t);
+    ui_put(t, UI_HEAD, "cycles ");
+    ui_put(t, UI_NORMAL, "total=%llu ring0=%llu ring3=%llu",
+           (unsigned long long)(cpu_cycles_now(cpu) - s->cycles_base),
+           (unsigned long long)ui_ring_cycles(s, 0), (unsigned long long)ui_ring_cycles(s, 3));
+    uint64_t mid = ui_ring_cycles(s, 1) + ui_ring_cycles(s, 2);
+    if (mid) ui_put(t, UI_NORMAL, " ring1+2=%llu", (unsigned long long)mid);
+    const struct nttrace_event *last = NULL;
+    size_t have = s->nsys < UI_LOG ? s->nsys : UI_LOG;
+    for (size_t i = s->nsys; i > s->nsys - have && !last; i--)
+        if (s->sys[(i - 1) % UI_LOG].kind == NTTRACE_RETURN) last = &s->sys[(i - 1) % UI_LOG];
+    ui_line(t);
+    ui_put(t, UI_HEAD, "last system call ");
+    if (last) ui_put(t, UI_NORMAL, "%s=%llu cycles", last->name, (unsigned long long)last->cycles);
+    else ui_put(t, UI_GREY, "none yet");
+}
+
 void ui_model_registers(struct ui_session *s, struct ui_text *t)
 {
     struct ui_regs r;
@@ -149,4 +171,5 @@ void ui_model_registers(struct ui_session *s, struct ui_text *t)
     segments(t, &r, o);
     control(t, &r, o);
     msrs(t, &r, o, cpu);
+    cycles(t, s);
 }

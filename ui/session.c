@@ -8,6 +8,8 @@
 #include <stdlib.h>
 #include <string.h>
 #include "cpu/debug.h"
+#include "mmu/bus.h"
+#include "mmu/paging.h"
 #include "sim/symbols.h"
 #include "ui/model.h"
 
@@ -108,6 +110,35 @@ bool ui_byte_changed(struct ui_session *s, uint64_t lin, uint8_t now)
     return c > 0;
 }
 
+unsigned ui_byte_touched(const struct ui_session *s, uint64_t addr, bool phys)
+{
+    const struct ui_touched *t = &s->touched;
+    unsigned kind = 0;
+    if (!t->known) return 0;
+    for (size_t i = 0; i < t->n && i < UI_TOUCH; i++) {
+        const struct host_access *a = &t->a[i];
+        if (!phys) {
+            if (addr - a->lin < a->size) kind |= a->kind;
+            continue;
+        }
+        /* an access crossing a page: the second page's bytes from its own frame */
+        uint64_t first = 0x1000 - (a->lin & 0xFFF);
+        for (unsigned k = 0; k < a->size; k++) {
+            uint64_t p = k < first ? t->phys[2 * i] + k : t->phys[2 * i + 1] + (k - first);
+            if ((k < first ? t->phys[2 * i] : t->phys[2 * i + 1]) != ~0ull && p == addr)
+                kind |= a->kind;
+        }
+    }
+    return kind;
+}
+
+uint64_t ui_ring_cycles(const struct ui_session *s, unsigned ring)
+{
+    uint64_t c = s->ring_cycles[ring & 3];
+    if (ring == s->ring_cpl) c += cpu_cycles_now(&s->m->cpu) - s->ring_since;
+    return c;
+}
+
 /* ---- observers and hooks ------------------------------------------------ */
 
 static void stop_here(struct ui_session *s, const char *why)
@@ -147,6 +178,15 @@ static void on_mode(void *ctx, unsigned mode, unsigned dmode, unsigned cpl)
 {
     struct ui_session *s = ctx;
     struct cpu *cpu = &s->m->cpu;
+    if (cpl != s->ring_cpl) {
+        uint64_t now = cpu_cycles_now(cpu);
+        s->ring_cycles[s->ring_cpl & 3] += now - s->ring_since;
+        s->ring_since = now;
+        s->ring_cpl = cpl;
+        s->ring_crossings++;
+    }
+    s->arch_mode = (uint8_t)mode;
+    s->arch_dmode = (uint8_t)dmode;
     s->modes[s->nmodes++ % UI_LOG] = (struct ui_mode_event){
         cpu_instret_now(cpu), cpu->insn_start, (uint8_t)mode, (uint8_t)dmode, (uint8_t)cpl,
         cpu->cr0, cpu->cr4, cpu->efer };
@@ -157,15 +197,42 @@ static void on_mode(void *ctx, unsigned mode, unsigned dmode, unsigned cpl)
 static void on_cr3(void *ctx, uint64_t old, uint64_t new_cr3, unsigned pcid, bool noflush)
 {
     struct ui_session *s = ctx;
+    struct cpu *cpu = &s->m->cpu;
     s->cr3_loads++;
+    s->flushes[s->nflushes++ % UI_LOG] = (struct ui_flush_event){
+        cpu_instret_now(cpu), cpu->insn_start, cpu->seg[SEG_CS].base, new_cr3, pcid,
+        TLB_CAUSE_CR3, true, noflush };
     if (s->prev_cr3) s->prev_cr3(s->prev_observer, old, new_cr3, pcid, noflush);
 }
 
 static void on_flush(void *ctx, unsigned cause, uint64_t addr, unsigned pcid)
 {
     struct ui_session *s = ctx;
+    struct cpu *cpu = &s->m->cpu;
     if (cause < TLB_CAUSE_COUNT) s->flush_count[cause]++;
+    /* the flush of a CR3 load is its row already */
+    const struct ui_flush_event *last = s->nflushes ? &s->flushes[(s->nflushes - 1) % UI_LOG] : NULL;
+    if (!(cause == TLB_CAUSE_CR3 && last && last->cr3_load && !last->noflush &&
+          last->insns == cpu_instret_now(cpu) && last->rip == cpu->insn_start))
+        s->flushes[s->nflushes++ % UI_LOG] = (struct ui_flush_event){
+            cpu_instret_now(cpu), cpu->insn_start, cpu->seg[SEG_CS].base, addr, pcid,
+            (uint8_t)cause, false, false };
     if (s->prev_flush) s->prev_flush(s->prev_observer, cause, addr, pcid);
+}
+
+/* The instruction that changed the mode ran in the mode before: decoded so. */
+static void on_arch(void *ctx, unsigned old_bits, unsigned new_bits)
+{
+    struct ui_session *s = ctx;
+    struct cpu *cpu = &s->m->cpu;
+    struct ui_arch_event *e = &s->arch[s->narch++ % UI_LOG];
+    *e = (struct ui_arch_event){ cpu_instret_now(cpu), cpu->seg[SEG_CS].base + cpu->insn_start,
+                                 (uint8_t)old_bits, (uint8_t)new_bits, cpu->cpl, "" };
+    struct ui_insn in;
+    if (ui_decode_mode(s, e->lin, s->arch_mode, s->arch_dmode, old_bits & CPU_ARCH_LMA, &in) == 0)
+        snprintf(e->text, sizeof e->text, "%s", in.text);
+    if (s->prev_arch) s->prev_arch(s->prev_observer, old_bits, new_bits);
+    if (s->run == UI_TO_MODE) stop_here(s, "stopped after a mode switch");
 }
 
 static void on_serial(void *ctx, uint8_t byte)
@@ -284,12 +351,30 @@ static void attach(struct ui_session *s)
     s->prev_delivered = cpu->on_delivered;
     s->prev_cr3 = cpu->on_cr3;
     s->prev_flush = cpu->on_tlb_flush;
+    s->prev_arch = cpu->on_arch;
     cpu->observer = s;
     cpu->on_exception = on_exception;
     cpu->on_mode = on_mode;
     cpu->on_delivered = on_delivered;
     cpu->on_cr3 = on_cr3;
     cpu->on_tlb_flush = on_flush;
+    cpu->on_arch = on_arch;
+    /* the logs of a new machine (open and reset) start here */
+    s->nflushes = s->narch = 0;
+    s->ring_crossings = 0;
+    memset(s->ring_cycles, 0, sizeof s->ring_cycles);
+    s->ring_since = s->cycles_base = cpu_cycles_now(cpu);
+    s->ring_cpl = cpu->cpl;
+    s->arch_mode = cpu->mode;
+    s->arch_dmode = cpu->dmode;
+    memset(&s->touched, 0, sizeof s->touched);
+    cpu->arch_bits = (uint8_t)((cpu->cr0 & CR0_PE ? CPU_ARCH_PE : 0) |
+                               (cpu->cr0 & CR0_PG ? CPU_ARCH_PG : 0) |
+                               (cpu->efer & EFER_LME ? CPU_ARCH_LME : 0) |
+                               (cpu->efer & EFER_LMA ? CPU_ARCH_LMA : 0) |
+                               (cpu->dmode == DM_64 ? CPU_ARCH_CSL : 0));
+    s->arch[s->narch++] = (struct ui_arch_event){ cpu_instret_now(cpu), 0, cpu->arch_bits,
+                                                  cpu->arch_bits, cpu->cpl, "" };
     m->poll = slice_poll;
     m->poll_ctx = s;
     machine_serial_tap(m, on_serial, s);
@@ -391,7 +476,20 @@ static enum machine_stop step_one(struct ui_session *s)
         for (unsigned i = 0; i < UI_TF_SIZE / 4; i++)
             if (!(s->tf.written >> i & 1)) debug_host_watch(cpu, base + 4 * i, 4, HOST_WATCH_WRITE, true);
     }
+    debug_host_record(cpu, s->touched.a, UI_TOUCH);
     enum machine_stop why = machine_step(s->m);
+    s->touched.n = debug_host_record_stop(cpu);
+    s->touched.known = true;
+    for (size_t i = 0; i < s->touched.n && i < UI_TOUCH; i++) {
+        const struct host_access *a = &s->touched.a[i];
+        uint64_t next = (a->lin | 0xFFF) + 1, *p = &s->touched.phys[2 * i];
+        if (cpu->dmode != DM_64) next = (uint32_t)next;
+        for (int k = 0; k < 2; k++) {
+            uint64_t lin = k ? next : a->lin;
+            if (!(cpu->cr0 & CR0_PG)) p[k] = lin & cpu->bus->a20_mask;
+            else if (paging_peek(cpu, lin, &p[k]) != 0) p[k] = ~0ull;
+        }
+    }
     if (track) {
         bool hit = cpu->host.hit == HOST_HIT_WATCH;
         if (hit && cpu->host.hit_addr >= base && cpu->host.hit_addr < base + UI_TF_SIZE)
@@ -537,7 +635,9 @@ bool ui_session_tick(struct ui_session *s)
     } else {
         s->slice_end = cpu->instret + s->slice;
         debug_host_resume(cpu, cpu->seg[SEG_CS].base + cpu->rip);
+        uint64_t before = cpu->instret;
         why = machine_run(s->m);
+        if (cpu->instret != before) s->touched.known = false;   /* not recorded at full speed */
     }
     if (why == STOP_NONE || (why == STOP_INTERRUPTED && !s->stop_now && !cpu->host.hit))
         return true;                /* the slice ended, or a label paused the run */

@@ -88,6 +88,37 @@ struct ui_snap {
     bool ok[UI_SNAP];
 };
 
+/* The data accesses of the last instruction stepped (cpu/debug.h's record),
+ * with the physical address of each one's first byte (~0: not mapped). */
+#define UI_TOUCH 64
+struct ui_touched {
+    bool known;                     /* false after a run at full speed */
+    size_t n;                       /* accesses made (the first UI_TOUCH kept) */
+    struct host_access a[UI_TOUCH];
+    uint64_t phys[2 * UI_TOUCH];    /* each access's first byte, and of its next page */
+};
+
+/* A TLB invalidation: a MOV to CR3 (with bit 63, the no-flush bit, or
+ * without) or an invalidation by cause (mmu/tlb.h's TLB_CAUSE_*). */
+struct ui_flush_event {
+    uint64_t insns, rip;            /* the instruction's RIP, linear with cs_base */
+    uint64_t cs_base;
+    uint64_t addr;                  /* the new CR3, or the invalidated address */
+    unsigned pcid;
+    uint8_t cause;                  /* TLB_CAUSE_* */
+    bool cr3_load;                  /* a CR3 load, flushing unless noflush */
+    bool noflush;
+};
+
+/* A change of the architectural mode (CPU_ARCH_* bits of cpu/cpu.h) and the
+ * instruction that made it, decoded in the mode it ran in. */
+struct ui_arch_event {
+    uint64_t insns, lin;
+    uint8_t old_bits, new_bits;
+    uint8_t cpl;
+    char text[96];                  /* the instruction, "" when not readable */
+};
+
 typedef int ui_boot_fn(struct machine *m, void *ctx, char *err, size_t errlen);
 
 struct ui_session {
@@ -134,6 +165,22 @@ struct ui_session {
     void (*prev_flush)(void *ctx, unsigned cause, uint64_t addr, unsigned pcid);
     uint64_t flush_count[TLB_CAUSE_COUNT];
     uint64_t cr3_loads;
+    void (*prev_arch)(void *ctx, unsigned old_bits, unsigned new_bits);
+    /* the last instruction's data accesses; the memory panel's mode */
+    struct ui_touched touched;
+    bool mem_phys;                  /* the memory panel shows physical addresses */
+    /* TLB flushes, architectural mode changes, ring crossings */
+    struct ui_flush_event flushes[UI_LOG];
+    size_t nflushes;
+    struct ui_arch_event arch[UI_LOG];
+    size_t narch;
+    uint8_t arch_dmode, arch_mode;  /* the decode mode before the change being reported */
+    uint64_t ring_crossings;        /* CPL changes */
+    /* modelled cycles by CPL since the session attached */
+    uint64_t ring_cycles[4];
+    uint64_t ring_since;            /* cycles at the last CPL change */
+    uint64_t cycles_base;           /* cycles when the session attached */
+    unsigned ring_cpl;
 };
 
 /* A machine built from opt and booted by boot(m, ctx): 0, or -1 with err. */
@@ -169,6 +216,13 @@ void ui_session_stopped(struct ui_session *s);
 /* Did the byte at lin differ at the stop compared with (ui_regs' rule:
  * the stop before while paused, the last stop while running)? */
 bool ui_byte_changed(struct ui_session *s, uint64_t lin, uint8_t now);
+
+/* The accesses of the last instruction stepped that cover the byte at addr
+ * (linear, or physical when phys): HOST_WATCH_READ | HOST_WATCH_WRITE bits,
+ * 0 for none or when not known. */
+unsigned ui_byte_touched(const struct ui_session *s, uint64_t addr, bool phys);
+/* Modelled cycles spent at CPL ring since the session attached (up to now). */
+uint64_t ui_ring_cycles(const struct ui_session *s, unsigned ring);
 
 /* Guest reads for the panels: 0 or -1. */
 int ui_read32(struct ui_session *s, uint64_t lin, uint32_t *v);

@@ -14,6 +14,7 @@
 enum ui_attr {
     UI_NORMAL, UI_CHANGED, UI_GREY, UI_HEAD, UI_PC, UI_BREAK,
     UI_BAR_ENTRY, UI_BAR_DISPATCH, UI_BAR_SERVICE, UI_BAR_EXIT,   /* a system call's phases */
+    UI_TOUCHED,                     /* read or written by the last instruction */
     UI_ATTR_COUNT,
 };
 

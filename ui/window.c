@@ -10,12 +10,13 @@
 #include <stdlib.h>
 #include <string.h>
 #include <time.h>
+#include "sim/symbols.h"
 #include "ui/font.h"
 #include "ui/model.h"
 
 enum kind {
     K_REGS, K_DISASM, K_STACK, K_MEM, K_TRAPFRAME, K_TSS, K_PAGEWALK, K_TLB, K_SYSCALLS,
-    K_EXC, K_MODES, K_CONSOLE, K_PROCS, K_GDT, K_IDT, K_COSTS,
+    K_EXC, K_MODES, K_CONSOLE, K_PROCS, K_GDT, K_IDT, K_COSTS, K_LDT, K_FLUSHES, K_TIMELINE,
 };
 
 /* Panels of a view as thousandths of the area under the status line. */
@@ -23,12 +24,13 @@ struct place { int kind, x0, y0, x1, y1; };
 static const struct place view_main[] = {
     { K_REGS, 0, 0, 390, 420 }, { K_DISASM, 0, 420, 390, 780 }, { K_STACK, 0, 780, 390, 1000 },
     { K_TRAPFRAME, 390, 0, 640, 720 }, { K_PAGEWALK, 640, 0, 1000, 170 },
-    { K_TLB, 640, 170, 1000, 470 }, { K_COSTS, 640, 470, 1000, 595 }, { K_MODES, 640, 595, 1000, 720 },
+    { K_TLB, 640, 170, 1000, 470 }, { K_COSTS, 640, 470, 1000, 595 }, { K_TIMELINE, 640, 595, 1000, 720 },
     { K_SYSCALLS, 390, 720, 1000, 865 }, { K_CONSOLE, 390, 865, 1000, 1000 },
 };
 static const struct place view_paging[] = {
-    { K_PAGEWALK, 0, 0, 500, 220 }, { K_TLB, 0, 220, 500, 1000 }, { K_GDT, 500, 0, 1000, 330 },
-    { K_IDT, 500, 330, 1000, 690 }, { K_TSS, 500, 690, 1000, 790 }, { K_MEM, 500, 790, 1000, 1000 },
+    { K_PAGEWALK, 0, 0, 500, 200 }, { K_TLB, 0, 200, 500, 720 }, { K_FLUSHES, 0, 720, 500, 1000 },
+    { K_GDT, 500, 0, 1000, 270 }, { K_LDT, 500, 270, 1000, 370 }, { K_IDT, 500, 370, 1000, 620 },
+    { K_TSS, 500, 620, 1000, 710 }, { K_MEM, 500, 710, 1000, 1000 },
 };
 static const struct place view_nt[] = {
     { K_PROCS, 0, 0, 600, 550 }, { K_CONSOLE, 600, 0, 1000, 550 }, { K_SYSCALLS, 0, 550, 600, 1000 },
@@ -62,6 +64,7 @@ static const struct { struct rgb fg, bg; } attr_color[UI_ATTR_COUNT] = {
     [UI_BAR_DISPATCH] = { { 255, 255, 255 }, { 150, 90, 190 } },
     [UI_BAR_SERVICE] = { { 255, 255, 255 }, { 70, 160, 90 } },
     [UI_BAR_EXIT] = { { 255, 255, 255 }, { 210, 130, 50 } },
+    [UI_TOUCHED] = { { 255, 255, 255 }, { 30, 120, 140 } },
 };
 
 static uint32_t pack(struct rgb c)
@@ -153,6 +156,9 @@ static void fill_model(struct ui_window *w, struct ui_panel_state *p, int rows, 
     case K_PROCS: ui_model_processes(s, t); break;
     case K_GDT: ui_model_gdt(s, t); break;
     case K_COSTS: ui_model_costs(s, t, r, (unsigned)cols); break;
+    case K_LDT: ui_model_ldt(s, t); break;
+    case K_FLUSHES: ui_model_flushes(s, t, r); break;
+    case K_TIMELINE: ui_model_timeline(s, t, r); break;
     default: ui_model_idt(s, t, 256); break;
     }
 }
@@ -209,9 +215,14 @@ void ui_window_draw(struct ui_window *w)
     char status[640];
     snprintf(status, sizeof status, " ringsim | %s view | %s%s | %llu insns, %llu cycles | "
              "F5 run/pause F10 over F11 step S-F11 out F9 break s syscall m mode p paced Tab view "
-             "r reset q quit", views[w->view].name, ss->status, w->paced ? " (paced)" : "",
+             "g memory at w walk at x linear/physical r reset q quit", views[w->view].name,
+             ss->status, w->paced ? " (paced)" : "",
              (unsigned long long)cpu_instret_now(&ss->m->cpu),
              (unsigned long long)cpu_cycles_now(&ss->m->cpu));
+    if (w->input)
+        snprintf(status, sizeof status, " %s address (hex or symbol, Enter sets, Esc cancels): %s_",
+                 w->input == UI_INPUT_MEM ? (ss->mem_phys ? "physical memory" : "memory")
+                                          : "page-walk", w->input_text);
     fill(s, 0, 0, s->w, UI_FONT_H + 6, title_bg);
     text_at(s, 2, 3, status, attr_color[UI_NORMAL].fg, title_bg, s->w);
     for (unsigned i = 0; i < w->npanels; i++) draw_panel(w, &w->panel[i]);
@@ -276,11 +287,85 @@ static bool running(const struct ui_session *s)
     return s->run != UI_PAUSED && s->run != UI_ENDED;
 }
 
+/* ---- the address input line ------------------------------------------------- */
+
+/* A hex number (0x optional) or a symbol, with an optional +hex offset: 0, or -1. */
+static int parse_address(struct ui_session *s, const char *text, uint64_t *out)
+{
+    char name[sizeof ((struct ui_window *)0)->input_text], *plus, *end;
+    uint64_t off = 0;
+    snprintf(name, sizeof name, "%s", text);
+    if ((plus = strchr(name, '+'))) {
+        *plus++ = 0;
+        off = strtoull(plus, &end, 16);
+        if (!*plus || *end) return -1;
+    }
+    if (!*name) return -1;
+    uint64_t v = strtoull(name, &end, 16);
+    if (*end && (!s->m->symbols || symtab_find(s->m->symbols, name, &v) != 0)) return -1;
+    *out = v + off;
+    return 0;
+}
+
+static void input_open(struct ui_window *w, int kind, char key)
+{
+    w->input = kind;
+    w->input_len = 0;
+    w->input_text[0] = 0;
+    w->input_skip = key;            /* the text event of the key that opened it */
+}
+
+void ui_window_text(struct ui_window *w, const char *text)
+{
+    if (!w->input) return;
+    char skip = w->input_skip;
+    w->input_skip = 0;
+    if (skip && text[0] == skip && !text[1] && !w->input_len) return;
+    for (; *text && w->input_len + 1 < sizeof w->input_text; text++)
+        if (*text > ' ' && *text < 127) w->input_text[w->input_len++] = *text;
+    w->input_text[w->input_len] = 0;
+}
+
+static void input_key(struct ui_window *w, int sym)
+{
+    struct ui_session *s = w->s;
+    uint64_t a;
+    w->input_skip = 0;
+    switch (sym) {
+    case SDLK_ESCAPE: w->input = UI_INPUT_NONE; break;
+    case SDLK_BACKSPACE: if (w->input_len) w->input_text[--w->input_len] = 0; break;
+    case SDLK_RETURN: case SDLK_KP_ENTER:
+        if (parse_address(s, w->input_text, &a) != 0) {
+            snprintf(s->status, sizeof s->status, "not an address or symbol: %.200s", w->input_text);
+        } else if (w->input == UI_INPUT_MEM) {
+            s->mem_addr = a;
+            snprintf(s->status, sizeof s->status, "memory at %#llx", (unsigned long long)a);
+        } else {
+            s->walk_addr = a;
+            snprintf(s->status, sizeof s->status, "page walk of %#llx", (unsigned long long)a);
+        }
+        w->input = UI_INPUT_NONE;
+        break;
+    default: break;                 /* characters come as text */
+    }
+}
+
 void ui_window_key(struct ui_window *w, int sym, bool shift)
 {
     struct ui_session *s = w->s;
     char err[256];
+    if (w->input) {
+        input_key(w, sym);
+        return;
+    }
     switch (sym) {
+    case SDLK_g: input_open(w, UI_INPUT_MEM, 'g'); break;
+    case SDLK_w: input_open(w, UI_INPUT_WALK, 'w'); break;
+    case SDLK_x:
+        s->mem_phys = !s->mem_phys;
+        snprintf(s->status, sizeof s->status, "memory panel: %s addresses",
+                 s->mem_phys ? "physical" : "linear");
+        break;
     case SDLK_F5: if (running(s)) ui_pause(s); else ui_run(s, UI_RUNNING); break;
     case SDLK_F10: if (!running(s)) ui_step_over(s); break;
     case SDLK_F11:
@@ -333,6 +418,7 @@ static void event(struct ui_window *w, const SDL_Event *e)
     switch (e->type) {
     case SDL_QUIT: w->quit = true; break;
     case SDL_KEYDOWN: ui_window_key(w, e->key.keysym.sym, e->key.keysym.mod & KMOD_SHIFT); break;
+    case SDL_TEXTINPUT: ui_window_text(w, e->text.text); break;
     case SDL_MOUSEBUTTONDOWN:
         if (e->button.button == SDL_BUTTON_LEFT) ui_window_click(w, e->button.x, e->button.y);
         break;
@@ -399,6 +485,15 @@ int ui_window_post_key(const char *name, bool shift)
     e.key.keysym.sym = SDL_GetKeyFromName(name);
     e.key.keysym.mod = shift ? KMOD_LSHIFT : KMOD_NONE;
     if (e.key.keysym.sym == SDLK_UNKNOWN) return -1;
+    return SDL_PushEvent(&e) == 1 ? 0 : -1;
+}
+
+int ui_window_post_text(const char *text)
+{
+    SDL_Event e;
+    memset(&e, 0, sizeof e);
+    e.type = SDL_TEXTINPUT;
+    snprintf(e.text.text, sizeof e.text.text, "%s", text);
     return SDL_PushEvent(&e) == 1 ? 0 : -1;
 }
 

@@ -6,8 +6,12 @@
  * Keys: F5 run/pause, F10 step over, F11 step, Shift-F11 step out, F9
  * breakpoint at the disassembly cursor (Up/Down move it), s run to the next
  * system call, m run to the next mode switch or exception, p paced/full
- * speed, Tab next view, r reset, q quit.  Mouse: click a disassembly line
- * to toggle its breakpoint, the wheel scrolls the panel under it.
+ * speed, Tab next view, r reset, q quit.  g opens an input line in the
+ * status bar for the memory panel's address, w for the page-walk panel's
+ * (a hex address or a symbol, "+hex" added; Enter sets it, Esc cancels,
+ * Backspace deletes), x toggles the memory panel between linear and
+ * physical addresses.  Mouse: click a disassembly line to toggle its
+ * breakpoint, the wheel scrolls the panel under it.
  */
 #ifndef RINGSIM_UI_WINDOW_H
 #define RINGSIM_UI_WINDOW_H
@@ -20,6 +24,7 @@
 struct SDL_Window;
 struct SDL_Surface;
 
+enum { UI_INPUT_NONE, UI_INPUT_MEM, UI_INPUT_WALK };
 enum ui_view { UI_VIEW_MAIN, UI_VIEW_PAGING, UI_VIEW_NT, UI_VIEW_COUNT };
 
 #define UI_MAX_PANELS 12
@@ -43,6 +48,10 @@ struct ui_window {
     int disasm_cursor;              /* line of the disassembly panel, -1: the PC */
     int disasm_y, disasm_h;         /* where its lines are drawn */
     bool paced;                     /* small slices: watch it move */
+    int input;                      /* UI_INPUT_*: the status bar reads an address */
+    char input_text[64];
+    size_t input_len;
+    char input_skip;                /* the key that opened the input: its own text event */
     bool quit;
     uint64_t frames;
 };
@@ -61,10 +70,13 @@ void ui_window_run(struct ui_window *w);
 /* One key, as the event loop sees it (tests call it through SDL events). */
 void ui_window_key(struct ui_window *w, int sym, bool shift);
 void ui_window_click(struct ui_window *w, int x, int y);
+/* Typed text, as the window system's text events bring it (the input line). */
+void ui_window_text(struct ui_window *w, const char *text);
 /* Queue a key (SDL's key name: "F11", "S", "Tab") or a left click as the
  * window system would, for the next ui_window_frame: 0, or -1. */
 int  ui_window_post_key(const char *name, bool shift);
 int  ui_window_post_click(int x, int y);
+int  ui_window_post_text(const char *text);
 /* Draw a text model at (x, y), clipped to width pixels (tests, captions). */
 void ui_window_draw_text(struct ui_window *w, int x, int y, int width, const struct ui_text *t);
 /* The pixel at (x, y) as 0xAARRGGBB. */

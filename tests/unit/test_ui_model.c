@@ -105,9 +105,9 @@ Test(ui_model, stepping_the_entry_highlights_the_slots_as_they_are_pushed)
     ui_model_trapframe(&s, &t);
     cr_expect_eq(UI_CHANGED, tf_attr("HardwareEsp"));
     cr_expect_eq(UI_GREY, tf_attr("SegCs"));
-    /* the stack panel: the pushed word at ESP changed, the one above did not */
+    /* the stack panel: the pushed word at ESP is what the push touched, the one above not */
     ui_model_stack(&s, &t, 3);
-    cr_expect_eq(UI_CHANGED, ui_attr_at(&t.v[0], 9), "%s", t.v[0].text);
+    cr_expect_eq(UI_TOUCHED, ui_attr_at(&t.v[0], 9), "%s", t.v[0].text);
     cr_expect_eq(UI_NORMAL, ui_attr_at(&t.v[1], 9), "%s", t.v[1].text);
     /* the registers panel: ESP moved since the last stop */
     ui_model_registers(&s, &t);
