@@ -34,7 +34,8 @@ void ui_model_disasm(struct ui_session *s, struct ui_text *t, unsigned lines, ui
  * only, never a device), and the stack at ESP.  Bytes the last instruction
  * stepped read or wrote: UI_TOUCHED (over UI_CHANGED); the memory panel's
  * title says which addresses and how many accesses, or that they are not
- * known after a run at full speed. */
+ * known after a run at full speed.  "Changed since the last stop" is
+ * highlighted in the linear view only. */
 void ui_model_memory(struct ui_session *s, struct ui_text *t, unsigned rows);
 void ui_model_stack(struct ui_session *s, struct ui_text *t, unsigned rows);
 /* GDT entries (with the segment registers that hold them), the IDT's first

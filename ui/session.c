@@ -368,11 +368,6 @@ static void attach(struct ui_session *s)
     s->arch_mode = cpu->mode;
     s->arch_dmode = cpu->dmode;
     memset(&s->touched, 0, sizeof s->touched);
-    cpu->arch_bits = (uint8_t)((cpu->cr0 & CR0_PE ? CPU_ARCH_PE : 0) |
-                               (cpu->cr0 & CR0_PG ? CPU_ARCH_PG : 0) |
-                               (cpu->efer & EFER_LME ? CPU_ARCH_LME : 0) |
-                               (cpu->efer & EFER_LMA ? CPU_ARCH_LMA : 0) |
-                               (cpu->dmode == DM_64 ? CPU_ARCH_CSL : 0));
     s->arch[s->narch++] = (struct ui_arch_event){ cpu_instret_now(cpu), 0, cpu->arch_bits,
                                                   cpu->arch_bits, cpu->cpl, "" };
     m->poll = slice_poll;
