@@ -11,6 +11,7 @@
 #include <string.h>
 #include <time.h>
 #include "ui/font.h"
+#include "gdbstub/tcp.h"
 #include "ui/model.h"
 
 enum kind {
@@ -206,10 +207,13 @@ void ui_window_draw(struct ui_window *w)
     SDL_Surface *s = w->surface;
     struct ui_session *ss = w->s;
     layout(w);
-    char status[640];
-    snprintf(status, sizeof status, " ringsim | %s view | %s%s | %llu insns, %llu cycles | "
+    char status[720], gdb[48] = "";
+    if (ss->gdb)
+        snprintf(gdb, sizeof gdb, " | gdb %s :%d", ss->gdb->attached ? "attached" : "listening",
+                 ss->gdb_port);
+    snprintf(status, sizeof status, " ringsim | %s view | %s%s%s | %llu insns, %llu cycles | "
              "F5 run/pause F10 over F11 step S-F11 out F9 break s syscall m mode p paced Tab view "
-             "r reset q quit", views[w->view].name, ss->status, w->paced ? " (paced)" : "",
+             "r reset q quit", views[w->view].name, ss->status, w->paced ? " (paced)" : "", gdb,
              (unsigned long long)cpu_instret_now(&ss->m->cpu),
              (unsigned long long)cpu_cycles_now(&ss->m->cpu));
     fill(s, 0, 0, s->w, UI_FONT_H + 6, title_bg);
@@ -364,7 +368,10 @@ bool ui_window_frame(struct ui_window *w)
     SDL_Event e;
     if (w->win || SDL_WasInit(SDL_INIT_EVENTS))
         while (SDL_PollEvent(&e)) event(w, &e);
-    if (w->quit) return false;
+    if (w->quit || w->s->killed) return false;
+    /* gdb beside the window: everything it sent, up to a frame's worth */
+    double tg = seconds();
+    while (ui_session_gdb(w->s, 0) && seconds() - tg < FRAME_SECONDS) {}
     if (running(w->s)) {
         /* paced: a small slice per frame; full speed: slices for a frame's time */
         double t0 = seconds();
@@ -386,8 +393,10 @@ bool ui_window_frame(struct ui_window *w)
 
 void ui_window_run(struct ui_window *w)
 {
+    /* Idle: wait for a key or a mouse event, or for gdb's next packet. */
     while (ui_window_frame(w))
-        if (!running(w->s)) SDL_WaitEventTimeout(NULL, 50);
+        if (!running(w->s) && !(w->s->gdb && ui_session_gdb(w->s, 20)))
+            SDL_WaitEventTimeout(NULL, w->s->gdb ? 5 : 50);
 }
 
 int ui_window_post_key(const char *name, bool shift)
