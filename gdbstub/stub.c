@@ -269,6 +269,11 @@ static void stop_reply(struct gdb_stub *s, int sig)
     add_expedited(s, gdb_reg_sp(s->layout));
     add_expedited(s, gdb_reg_fp(s->layout));
     add_expedited(s, gdb_reg_flags(s->layout));
+    /* A reason only for gdb's own: a stop at another owner's (the window's)
+     * is a plain SIGTRAP, which gdb reports instead of taking it for one of
+     * its breakpoints just removed and going on silently. */
+    if (!(cpu->host.hit_owners & HOST_OWNER_GDB))
+        return;
     if (cpu->host.hit == HOST_HIT_BREAK)
         reply_add(s, is_hw_break(s, cpu->host.hit_addr) ? "hwbreak:;" : "swbreak:;");
     else if (cpu->host.hit == HOST_HIT_WATCH)
@@ -290,7 +295,7 @@ static int set_break(struct gdb_stub *s, uint64_t addr, uint8_t type)
         s->bps = b;
         s->bps_cap = cap;
     }
-    if (debug_host_break(&s->m->cpu, addr, true) != 0) return -1;
+    if (debug_host_break(&s->m->cpu, addr, HOST_OWNER_GDB, true) != 0) return -1;
     s->bps[s->nbps++] = (struct gdb_break){ addr, type };
     return 0;
 }
@@ -303,7 +308,7 @@ static int clear_break(struct gdb_stub *s, uint64_t addr, uint8_t type)
     s->bps[i] = s->bps[--s->nbps];
     for (size_t k = 0; k < s->nbps; k++)
         if (s->bps[k].addr == addr) return 0;       /* the other kind still wants it */
-    return debug_host_break(&s->m->cpu, addr, false);
+    return debug_host_break(&s->m->cpu, addr, HOST_OWNER_GDB, false);
 }
 
 /* Z/z type,addr,kind: kind is the length for watchpoints. */
@@ -318,7 +323,7 @@ static void cmd_z(struct gdb_stub *s, const char *p, bool set)
     if (type <= 1) r = set ? set_break(s, addr, (uint8_t)type) : clear_break(s, addr, (uint8_t)type);
     else if (type <= 4) {
         static const uint8_t kinds[5] = { 0, 0, HOST_WATCH_WRITE, HOST_WATCH_READ, HOST_WATCH_ACCESS };
-        r = debug_host_watch(&s->m->cpu, addr, kind, kinds[type], set);
+        r = debug_host_watch(&s->m->cpu, addr, kind, kinds[type], HOST_OWNER_GDB, set);
     } else {
         reply_str(s, "");
         return;
@@ -641,12 +646,7 @@ void gdb_stub_init(struct gdb_stub *s, struct machine *m,
 
 void gdb_stub_free(struct gdb_stub *s)
 {
-    for (size_t i = 0; i < s->nbps; i++) debug_host_break(&s->m->cpu, s->bps[i].addr, false);
-    struct cpu *cpu = &s->m->cpu;
-    while (cpu->host.nwatch) {
-        struct host_watch w = cpu->host.watch[0];
-        debug_host_watch(cpu, w.addr, w.len, w.kind, false);
-    }
+    debug_host_drop(&s->m->cpu, HOST_OWNER_GDB);
     gdb_nt_detach(&s->nt);
     free(s->bps);
     s->bps = NULL;
@@ -699,20 +699,45 @@ static bool finished(struct gdb_stub *s, enum machine_stop why)
     return true;
 }
 
+enum gdb_resume gdb_stub_begin(struct gdb_stub *s)
+{
+    enum gdb_resume what = s->resume;
+    s->resume = GDB_RESUME_NONE;
+    s->running = what;
+    if (what != GDB_RESUME_NONE) debug_host_resume(&s->m->cpu, gdb_linear_pc(&s->m->cpu));
+    return what;
+}
+
+void gdb_stub_stopped(struct gdb_stub *s, enum machine_stop why)
+{
+    struct cpu *cpu = &s->m->cpu;
+    enum gdb_resume what = s->running;
+    s->running = GDB_RESUME_NONE;
+    if (what == GDB_RESUME_NONE || finished(s, why)) return;
+    /* Interrupted with no breakpoint or watchpoint of ours: Ctrl-C, or the
+     * window's pause (T02); anything else is a trap (T05). */
+    bool interrupted = why == STOP_INTERRUPTED && !cpu->host.hit && what != GDB_RESUME_STEP;
+    if (interrupted) s->m->interrupt_requested = 0;    /* a SIGINT meant for gdb's Ctrl-C too */
+    stop_reply(s, interrupted ? 2 : 5);
+    send_packet(s, s->reply, s->reply_len);
+    cpu->host.hit = HOST_HIT_NONE;
+}
+
 void gdb_stub_resume(struct gdb_stub *s, int (*poll)(void *ctx), void *poll_ctx)
 {
     struct machine *m = s->m;
     struct cpu *cpu = &m->cpu;
-    enum gdb_resume what = s->resume;
     enum machine_stop why = STOP_NONE;
-    s->resume = GDB_RESUME_NONE;
+    enum gdb_resume what = gdb_stub_begin(s);
     if (what == GDB_RESUME_NONE) return;
-    debug_host_resume(cpu, gdb_linear_pc(cpu));
     if (what == GDB_RESUME_CONT) {
+        int (*old_poll)(void *) = m->poll;
+        void *old_ctx = m->poll_ctx;
         m->poll = poll;
         m->poll_ctx = poll_ctx;
         why = machine_run(m);
-        m->poll = NULL;
+        m->poll = old_poll;
+        m->poll_ctx = old_ctx;
     } else {
         /* A step, or steps while the PC stays inside [start, end). */
         do {
@@ -725,11 +750,5 @@ void gdb_stub_resume(struct gdb_stub *s, int (*poll)(void *ctx), void *poll_ctx)
             debug_host_resume(cpu, gdb_linear_pc(cpu));
         } while (gdb_reported_pc(cpu) >= s->range_start && gdb_reported_pc(cpu) < s->range_end);
     }
-    if (finished(s, why)) return;
-    bool interrupted = why == STOP_INTERRUPTED && !cpu->host.hit && what == GDB_RESUME_CONT;
-    if (what == GDB_RESUME_RANGE && why == STOP_INTERRUPTED && !cpu->host.hit) interrupted = true;
-    if (interrupted) m->interrupt_requested = 0;    /* a SIGINT meant for gdb's Ctrl-C too */
-    stop_reply(s, interrupted ? 2 : 5);
-    send_packet(s, s->reply, s->reply_len);
-    cpu->host.hit = HOST_HIT_NONE;
+    gdb_stub_stopped(s, why);
 }
