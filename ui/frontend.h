@@ -16,6 +16,7 @@ struct ui_options {
     uint64_t after;                 /* or after this many instructions */
     int view;                       /* enum ui_view */
     const char *walk;               /* the page-walk panel's address (NULL: 0x7FFE0000) */
+    const char *font;               /* a TrueType file or "dejavu" (NULL: the built-in font) */
 };
 
 #define UI_NO_WINDOW (-1)           /* ui_frontend: no display; use the console */

@@ -14,6 +14,7 @@
 
 #include <stdbool.h>
 #include <stdint.h>
+#include "ui/font.h"
 #include "ui/session.h"
 #include "ui/text.h"
 
@@ -45,6 +46,7 @@ struct ui_window {
     bool paced;                     /* small slices: watch it move */
     bool quit;
     uint64_t frames;
+    struct ui_font font;            /* the compiled-in one unless set */
 };
 
 /* A window of w x h pixels (resizable), or an off-screen surface when
@@ -52,6 +54,9 @@ struct ui_window {
 int  ui_window_open(struct ui_window *w, struct ui_session *s, int width, int height,
                     bool offscreen, char *err, size_t errlen);
 void ui_window_close(struct ui_window *w);
+/* Draw with a TrueType font (a path, or "dejavu") in the same cells: 0,
+ * or -1 with err and the font unchanged. */
+int  ui_window_set_font(struct ui_window *w, const char *spec, char *err, size_t errlen);
 /* Handle pending events, run one slice when running, draw: false once quit. */
 bool ui_window_frame(struct ui_window *w);
 /* Draw the current view into w->surface (no events, no running). */
