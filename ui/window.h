@@ -1,5 +1,5 @@
 /* window.h - the SDL2 front end: a resizable window of panels drawn from
- * the text models (model.h) with the compiled-in cell font into a software
+ * the text models (model.h) with the cell font (font.h) into a software
  * surface, keyboard and mouse control, and the machine run in slices
  * between frames.  The same drawing serves --screenshot with no window.
  *
