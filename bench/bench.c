@@ -328,10 +328,10 @@ static int bench_breakpoint_set(const char *dir)
     uint64_t count[2] = { 0, 0 };
     for (int r = 0; r < 2 * rounds; r++) {      /* interleaved: without, with */
         int with = r & 1;
-        if (with && debug_host_break(cpu, 0xFFFF0, true) != 0) return 1;
+        if (with && debug_host_break(cpu, 0xFFFF0, HOST_OWNER_GDB, true) != 0) return 1;
         struct sieve_run s;
         if (run_ringsim(cpu, code, len, n, &s) != 0) return 1;
-        if (with) debug_host_break(cpu, 0xFFFF0, false);
+        if (with) debug_host_break(cpu, 0xFFFF0, HOST_OWNER_GDB, false);
         count[with] = s.instret;
         if (s.seconds < best[with]) best[with] = s.seconds;
     }

@@ -214,9 +214,13 @@ struct cpu_stats {
  * cpu_run with EXIT_STOP and says what it was here (cpu/debug.c). */
 enum { HOST_WATCH_WRITE = 1, HOST_WATCH_READ = 2, HOST_WATCH_ACCESS = 3 };
 enum { HOST_HIT_NONE, HOST_HIT_BREAK, HOST_HIT_WATCH };
-struct host_watch { uint64_t addr, len; uint8_t kind; };
+/* Who set a debugger breakpoint or watchpoint: the table is one, shared by
+ * the front ends; an entry lives while any owner keeps it. */
+enum { HOST_OWNER_GDB = 1, HOST_OWNER_UI = 2, HOST_OWNER_TRACK = 4 };
+struct host_watch { uint64_t addr, len; uint8_t kind, owners; };
+struct host_bp { uint64_t lin; uint8_t owners; };
 struct host_debug {
-    uint64_t *bp;               /* linear PCs, sorted, no duplicates (each one a code hook) */
+    struct host_bp *bp;         /* linear PCs, sorted, no duplicates (each one a code hook) */
     size_t nbp, bp_cap;
     struct host_watch *watch;
     size_t nwatch, watch_cap;

@@ -122,16 +122,16 @@ static size_t bp_index(const struct cpu *cpu, uint64_t lin)
     size_t lo = 0, hi = cpu->host.nbp;
     while (lo < hi) {
         size_t mid = lo + (hi - lo) / 2;
-        if (cpu->host.bp[mid] < lin) lo = mid + 1;
+        if (cpu->host.bp[mid].lin < lin) lo = mid + 1;
         else hi = mid;
     }
     return lo;
 }
 
-bool debug_host_break_at(const struct cpu *cpu, uint64_t lin)
+unsigned debug_host_break_at(const struct cpu *cpu, uint64_t lin)
 {
     size_t i = bp_index(cpu, lin);
-    return i < cpu->host.nbp && cpu->host.bp[i] == lin;
+    return i < cpu->host.nbp && cpu->host.bp[i].lin == lin ? cpu->host.bp[i].owners : 0;
 }
 
 /* A breakpoint is a code hook: it stops the run before its instruction,
@@ -145,33 +145,39 @@ static void host_break_hook(struct cpu *cpu, void *ctx, uint64_t lin)
     cpu->events = 1;
 }
 
-int debug_host_break(struct cpu *cpu, uint64_t lin, bool set)
+int debug_host_break(struct cpu *cpu, uint64_t lin, unsigned owner, bool set)
 {
     struct host_debug *h = &cpu->host;
     size_t i = bp_index(cpu, lin);
-    bool present = i < h->nbp && h->bp[i] == lin;
+    bool present = i < h->nbp && h->bp[i].lin == lin;
     if (!set) {
-        if (!present) return -1;
+        if (!present || !(h->bp[i].owners & owner)) return -1;
+        h->bp[i].owners &= (uint8_t)~owner;
+        if (h->bp[i].owners) return 0;
         memmove(&h->bp[i], &h->bp[i + 1], (h->nbp - i - 1) * sizeof *h->bp);
         h->nbp--;
         return cpu_hook_remove(cpu, lin, host_break_hook, NULL);
     }
-    if (present) return 0;
+    if (present) {
+        h->bp[i].owners |= (uint8_t)owner;
+        return 0;
+    }
     if (h->nbp == h->bp_cap) {
         size_t cap = h->bp_cap ? 2 * h->bp_cap : 16;
-        uint64_t *bp = realloc(h->bp, cap * sizeof *bp);
+        struct host_bp *bp = realloc(h->bp, cap * sizeof *bp);
         if (!bp) return -1;
         h->bp = bp;
         h->bp_cap = cap;
     }
     if (cpu_hook_add(cpu, lin, host_break_hook, NULL) != 0) return -1;
     memmove(&h->bp[i + 1], &h->bp[i], (h->nbp - i) * sizeof *h->bp);
-    h->bp[i] = lin;
+    h->bp[i] = (struct host_bp){ lin, (uint8_t)owner };
     h->nbp++;
     return 0;
 }
 
-int debug_host_watch(struct cpu *cpu, uint64_t addr, uint64_t len, unsigned kind, bool set)
+int debug_host_watch(struct cpu *cpu, uint64_t addr, uint64_t len, unsigned kind, unsigned owner,
+                     bool set)
 {
     struct host_debug *h = &cpu->host;
     if (len == 0 || kind < HOST_WATCH_WRITE || kind > HOST_WATCH_ACCESS) return -1;
@@ -179,9 +185,12 @@ int debug_host_watch(struct cpu *cpu, uint64_t addr, uint64_t len, unsigned kind
     while (i < h->nwatch && !(h->watch[i].addr == addr && h->watch[i].len == len &&
                               h->watch[i].kind == kind)) i++;
     if (!set) {
-        if (i == h->nwatch) return -1;
-        h->watch[i] = h->watch[--h->nwatch];
-    } else if (i == h->nwatch) {
+        if (i == h->nwatch || !(h->watch[i].owners & owner)) return -1;
+        h->watch[i].owners &= (uint8_t)~owner;
+        if (!h->watch[i].owners) h->watch[i] = h->watch[--h->nwatch];
+    } else if (i < h->nwatch) {
+        h->watch[i].owners |= (uint8_t)owner;
+    } else {
         if (h->nwatch == h->watch_cap) {
             size_t cap = h->watch_cap ? 2 * h->watch_cap : 8;
             struct host_watch *w = realloc(h->watch, cap * sizeof *w);
@@ -189,16 +198,29 @@ int debug_host_watch(struct cpu *cpu, uint64_t addr, uint64_t len, unsigned kind
             h->watch = w;
             h->watch_cap = cap;
         }
-        h->watch[h->nwatch++] = (struct host_watch){ addr, len, (uint8_t)kind };
+        h->watch[h->nwatch++] = (struct host_watch){ addr, len, (uint8_t)kind, (uint8_t)owner };
     }
     cpu_update_mode(cpu);       /* the speed TLB stops caching data while any is set */
     return 0;
 }
 
+void debug_host_drop(struct cpu *cpu, unsigned mask)
+{
+    struct host_debug *h = &cpu->host;
+    for (size_t i = h->nbp; i-- > 0;)
+        for (unsigned o = 1; o <= mask; o <<= 1)
+            if ((mask & o) && (h->bp[i].owners & o)) debug_host_break(cpu, h->bp[i].lin, o, false);
+    for (size_t i = h->nwatch; i-- > 0;) {
+        struct host_watch w = h->watch[i];
+        for (unsigned o = 1; o <= mask; o <<= 1)
+            if ((mask & o) && (w.owners & o)) debug_host_watch(cpu, w.addr, w.len, w.kind, o, false);
+    }
+}
+
 void debug_host_clear(struct cpu *cpu)
 {
     for (size_t i = 0; i < cpu->host.nbp; i++)
-        cpu_hook_remove(cpu, cpu->host.bp[i], host_break_hook, NULL);
+        cpu_hook_remove(cpu, cpu->host.bp[i].lin, host_break_hook, NULL);
     free(cpu->host.bp);
     free(cpu->host.watch);
     memset(&cpu->host, 0, sizeof cpu->host);

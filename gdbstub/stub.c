@@ -290,7 +290,7 @@ static int set_break(struct gdb_stub *s, uint64_t addr, uint8_t type)
         s->bps = b;
         s->bps_cap = cap;
     }
-    if (debug_host_break(&s->m->cpu, addr, true) != 0) return -1;
+    if (debug_host_break(&s->m->cpu, addr, HOST_OWNER_GDB, true) != 0) return -1;
     s->bps[s->nbps++] = (struct gdb_break){ addr, type };
     return 0;
 }
@@ -303,7 +303,7 @@ static int clear_break(struct gdb_stub *s, uint64_t addr, uint8_t type)
     s->bps[i] = s->bps[--s->nbps];
     for (size_t k = 0; k < s->nbps; k++)
         if (s->bps[k].addr == addr) return 0;       /* the other kind still wants it */
-    return debug_host_break(&s->m->cpu, addr, false);
+    return debug_host_break(&s->m->cpu, addr, HOST_OWNER_GDB, false);
 }
 
 /* Z/z type,addr,kind: kind is the length for watchpoints. */
@@ -318,7 +318,7 @@ static void cmd_z(struct gdb_stub *s, const char *p, bool set)
     if (type <= 1) r = set ? set_break(s, addr, (uint8_t)type) : clear_break(s, addr, (uint8_t)type);
     else if (type <= 4) {
         static const uint8_t kinds[5] = { 0, 0, HOST_WATCH_WRITE, HOST_WATCH_READ, HOST_WATCH_ACCESS };
-        r = debug_host_watch(&s->m->cpu, addr, kind, kinds[type], set);
+        r = debug_host_watch(&s->m->cpu, addr, kind, kinds[type], HOST_OWNER_GDB, set);
     } else {
         reply_str(s, "");
         return;
@@ -641,12 +641,7 @@ void gdb_stub_init(struct gdb_stub *s, struct machine *m,
 
 void gdb_stub_free(struct gdb_stub *s)
 {
-    for (size_t i = 0; i < s->nbps; i++) debug_host_break(&s->m->cpu, s->bps[i].addr, false);
-    struct cpu *cpu = &s->m->cpu;
-    while (cpu->host.nwatch) {
-        struct host_watch w = cpu->host.watch[0];
-        debug_host_watch(cpu, w.addr, w.len, w.kind, false);
-    }
+    debug_host_drop(&s->m->cpu, HOST_OWNER_GDB);
     gdb_nt_detach(&s->nt);
     free(s->bps);
     s->bps = NULL;

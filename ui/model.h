@@ -23,7 +23,8 @@ int ui_decode_at(struct ui_session *s, uint64_t lin, struct ui_insn *out);
  * FS/GS/KERNEL_GS base, TSC.  Changed since the last stop: UI_CHANGED. */
 void ui_model_registers(struct ui_session *s, struct ui_text *t);
 /* Disassembly from a few instructions before the PC: "symbol+off: bytes
- * text", the PC line UI_PC, breakpoints UI_BREAK with a '*'.  pcs[i] gets
+ * text", the PC line UI_PC, breakpoints UI_BREAK with a '*' (the
+ * window's) or a 'g' (set by gdb alone).  pcs[i] gets
  * each line's address (for the mouse), up to npcs. */
 void ui_model_disasm(struct ui_session *s, struct ui_text *t, unsigned lines, uint64_t *pcs,
                      unsigned npcs);

@@ -103,10 +103,12 @@ void ui_model_disasm(struct ui_session *s, struct ui_text *t, unsigned lines, ui
         const char *name = s->m->symbols ? symtab_lookup(s->m->symbols, a, &off) : NULL;
         if (name) snprintf(sym, sizeof sym, off ? "%s+%#llx" : "%s", name, (unsigned long long)off);
         if (i < npcs) pcs[i] = a;
-        bool brk = ui_break_at(s, a);
+        unsigned brk = ui_break_at(s, a);
         enum ui_attr attr = a == pc ? UI_PC : brk ? UI_BREAK : UI_NORMAL;
         ui_line(t);
-        ui_put(t, attr, "%c%c%08llx %-28.28s ", brk ? '*' : ' ', a == pc ? '>' : ' ',
+        /* '*' the window's breakpoint, 'g' one only gdb set */
+        ui_put(t, attr, "%c%c%08llx %-28.28s ", brk & HOST_OWNER_UI ? '*' : brk ? 'g' : ' ',
+               a == pc ? '>' : ' ',
                (unsigned long long)a, sym);
         if (ui_decode_at(s, a, &in) != 0) {
             ui_put(t, UI_GREY, "?? (not readable or not an instruction)");

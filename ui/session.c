@@ -352,7 +352,7 @@ void ui_session_close(struct ui_session *s)
 int ui_session_reset(struct ui_session *s, char *err, size_t errlen)
 {
     size_t nbp = s->m ? s->m->cpu.host.nbp : 0;
-    uint64_t *bp = nbp ? malloc(nbp * sizeof *bp) : NULL;
+    struct host_bp *bp = nbp ? malloc(nbp * sizeof *bp) : NULL;
     if (bp) memcpy(bp, s->m->cpu.host.bp, nbp * sizeof *bp);
     stop_machine(s);
     s->con_len = s->nexc = s->nmodes = s->nsys = s->ncosts = 0;
@@ -362,7 +362,8 @@ int ui_session_reset(struct ui_session *s, char *err, size_t errlen)
     memset(&s->tf, 0, sizeof s->tf);
     s->run = UI_PAUSED;
     int rc = start(s, err, errlen);
-    for (size_t i = 0; rc == 0 && bp && i < nbp; i++) debug_host_break(&s->m->cpu, bp[i], true);
+    for (size_t i = 0; rc == 0 && bp && i < nbp; i++)
+        if (bp[i].owners & HOST_OWNER_UI) debug_host_break(&s->m->cpu, bp[i].lin, HOST_OWNER_UI, true);
     free(bp);
     snprintf(s->status, sizeof s->status, rc ? "reset failed" : "reset");
     return rc;
@@ -389,7 +390,7 @@ static enum machine_stop step_one(struct ui_session *s)
     if (track) {
         cpu_read_linear(cpu, base, s->tf.before, UI_TF_SIZE);
         for (unsigned i = 0; i < UI_TF_SIZE / 4; i++)
-            if (!(s->tf.written >> i & 1)) debug_host_watch(cpu, base + 4 * i, 4, HOST_WATCH_WRITE, true);
+            if (!(s->tf.written >> i & 1)) debug_host_watch(cpu, base + 4 * i, 4, HOST_WATCH_WRITE, HOST_OWNER_TRACK, true);
     }
     enum machine_stop why = machine_step(s->m);
     if (track) {
@@ -404,7 +405,7 @@ static enum machine_stop step_one(struct ui_session *s)
             for (uint64_t a = cpu->gpr[RSP]; a < sp; a += 4)
                 if (a >= base && a < base + UI_TF_SIZE) s->tf.written |= 1ull << ((a - base) / 4);
         for (unsigned i = 0; i < UI_TF_SIZE / 4; i++)
-            debug_host_watch(cpu, base + 4 * i, 4, HOST_WATCH_WRITE, false);
+            debug_host_watch(cpu, base + 4 * i, 4, HOST_WATCH_WRITE, HOST_OWNER_TRACK, false);
         if (hit) {
             cpu->host.hit = HOST_HIT_NONE;
             if (why == STOP_INTERRUPTED) why = STOP_NONE;
@@ -554,12 +555,12 @@ bool ui_session_tick(struct ui_session *s)
 
 bool ui_toggle_break(struct ui_session *s, uint64_t lin)
 {
-    bool set = !ui_break_at(s, lin);
-    debug_host_break(&s->m->cpu, lin, set);
+    bool set = !(ui_break_at(s, lin) & HOST_OWNER_UI);
+    debug_host_break(&s->m->cpu, lin, HOST_OWNER_UI, set);
     return set;
 }
 
-bool ui_break_at(const struct ui_session *s, uint64_t lin)
+unsigned ui_break_at(const struct ui_session *s, uint64_t lin)
 {
     return debug_host_break_at(&s->m->cpu, lin);
 }

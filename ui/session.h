@@ -152,9 +152,11 @@ void ui_run(struct ui_session *s, enum ui_run how);
 void ui_pause(struct ui_session *s);
 /* One slice of the current run mode: true while it goes on. */
 bool ui_session_tick(struct ui_session *s);
-/* Toggle the debugger breakpoint at a linear PC: true when it is now set. */
+/* Toggle the window's breakpoint at a linear PC: true when it is now set.
+ * The table is the CPU's one, shared with the GDB stub. */
 bool ui_toggle_break(struct ui_session *s, uint64_t lin);
-bool ui_break_at(const struct ui_session *s, uint64_t lin);
+/* Who has a breakpoint at lin: HOST_OWNER_UI, HOST_OWNER_GDB (0: none). */
+unsigned ui_break_at(const struct ui_session *s, uint64_t lin);
 
 /* Run (a slice at a time) until the first execution of lin, at most max
  * instructions: 0 when there, -1 otherwise.  For tests and --screenshot. */

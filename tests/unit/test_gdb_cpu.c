@@ -15,7 +15,7 @@ Test(gdb_cpu, host_breakpoint_stops_before_the_instruction_without_db)
 {
     struct th t;
     th_start(&t, DM_32, code, sizeof code);
-    cr_assert_eq(0, debug_host_break(&t.cpu, TH_CODE + 5, true));
+    cr_assert_eq(0, debug_host_break(&t.cpu, TH_CODE + 5, HOST_OWNER_GDB, true));
     cr_assert_eq(EXIT_STOP, th_run(&t, 10));
     cr_assert_eq(TH_CODE + 5, t.cpu.rip);
     cr_assert_eq(1, t.cpu.instret);
@@ -25,8 +25,8 @@ Test(gdb_cpu, host_breakpoint_stops_before_the_instruction_without_db)
     debug_host_resume(&t.cpu, TH_CODE + 5);
     cr_assert_eq(EXIT_BUDGET, th_run(&t, 2));
     cr_assert_eq(TH_CODE + 12, t.cpu.rip);
-    cr_assert_eq(0, debug_host_break(&t.cpu, TH_CODE + 5, false));
-    cr_assert_eq(-1, debug_host_break(&t.cpu, TH_CODE + 5, false));
+    cr_assert_eq(0, debug_host_break(&t.cpu, TH_CODE + 5, HOST_OWNER_GDB, false));
+    cr_assert_eq(-1, debug_host_break(&t.cpu, TH_CODE + 5, HOST_OWNER_GDB, false));
     th_free(&t);
 }
 
@@ -37,7 +37,7 @@ Test(gdb_cpu, host_watch_stops_first_then_the_guest_db_follows)
     t.cpu.dr[0] = 0x4000;
     t.cpu.dr[7] = 0x1 | (1u << 16) | (3u << 18);    /* L0, write, 4 bytes */
     debug_update(&t.cpu);
-    cr_assert_eq(0, debug_host_watch(&t.cpu, 0x4002, 1, HOST_WATCH_WRITE, true));
+    cr_assert_eq(0, debug_host_watch(&t.cpu, 0x4002, 1, HOST_WATCH_WRITE, HOST_OWNER_GDB, true));
     cr_assert_eq(EXIT_STOP, th_run(&t, 10));
     cr_assert_eq(HOST_HIT_WATCH, t.cpu.host.hit);
     cr_assert_eq(0x4002, t.cpu.host.hit_addr);
@@ -54,11 +54,42 @@ Test(gdb_cpu, host_read_watch_ignores_writes)
 {
     struct th t;
     th_start(&t, DM_32, code, sizeof code);
-    cr_assert_eq(0, debug_host_watch(&t.cpu, 0x4000, 4, HOST_WATCH_READ, true));
+    cr_assert_eq(0, debug_host_watch(&t.cpu, 0x4000, 4, HOST_WATCH_READ, HOST_OWNER_GDB, true));
     cr_assert_eq(EXIT_STOP, th_run(&t, 10));
     cr_assert_eq(TH_CODE + 11, t.cpu.rip);          /* the load, not the store */
     cr_assert_eq(HOST_WATCH_READ, t.cpu.host.hit_kind);
-    cr_assert_eq(0, debug_host_watch(&t.cpu, 0x4000, 4, HOST_WATCH_READ, false));
+    cr_assert_eq(0, debug_host_watch(&t.cpu, 0x4000, 4, HOST_WATCH_READ, HOST_OWNER_GDB, false));
     cr_assert_eq(0, t.cpu.host.nwatch);
+    th_free(&t);
+}
+
+/* One table for the window and the GDB stub: each owner sets and clears its
+ * own claim, and an entry stops the CPU while anyone keeps it. */
+Test(gdb_cpu, one_breakpoint_table_keeps_each_owners_claim)
+{
+    struct th t;
+    th_start(&t, DM_32, code, sizeof code);
+    cr_assert_eq(0, debug_host_break(&t.cpu, TH_CODE + 5, HOST_OWNER_UI, true));
+    cr_assert_eq(0, debug_host_break(&t.cpu, TH_CODE + 5, HOST_OWNER_GDB, true));
+    cr_assert_eq(1, t.cpu.host.nbp);
+    cr_assert_eq(HOST_OWNER_UI | HOST_OWNER_GDB, debug_host_break_at(&t.cpu, TH_CODE + 5));
+    cr_assert_eq(0, debug_host_break(&t.cpu, TH_CODE + 5, HOST_OWNER_GDB, false));
+    cr_assert_eq(-1, debug_host_break(&t.cpu, TH_CODE + 5, HOST_OWNER_GDB, false),
+                 "gdb's claim is gone; the window's is not gdb's to remove");
+    cr_assert_eq(HOST_OWNER_UI, debug_host_break_at(&t.cpu, TH_CODE + 5));
+    cr_assert_eq(EXIT_STOP, th_run(&t, 10), "the window's breakpoint still stops the CPU");
+    cr_assert_eq(TH_CODE + 5, t.cpu.rip);
+
+    cr_assert_eq(0, debug_host_watch(&t.cpu, 0x4000, 4, HOST_WATCH_READ, HOST_OWNER_GDB, true));
+    cr_assert_eq(0, debug_host_watch(&t.cpu, 0x4000, 4, HOST_WATCH_READ, HOST_OWNER_TRACK, true));
+    cr_assert_eq(1, t.cpu.host.nwatch);
+    debug_host_drop(&t.cpu, HOST_OWNER_TRACK);
+    cr_assert_eq(1, t.cpu.host.nwatch, "gdb's watchpoint outlives the other owner's");
+    debug_host_drop(&t.cpu, HOST_OWNER_GDB);
+    cr_assert_eq(0, t.cpu.host.nwatch);
+    cr_assert_eq(1, t.cpu.host.nbp, "dropping gdb's claims leaves the window's breakpoint");
+    debug_host_drop(&t.cpu, HOST_OWNER_UI);
+    cr_assert_eq(0, t.cpu.host.nbp);
+    cr_assert_eq(0, debug_host_break_at(&t.cpu, TH_CODE + 5));
     th_free(&t);
 }

@@ -156,7 +156,7 @@ Test(hook, a_far_breakpoint_does_not_single_step)
                                     0x49, 0x75, 0xf8, 0xf4 };
     struct th t;
     th_start(&t, DM_32, code, sizeof code);
-    cr_assert_eq(0, debug_host_break(&t.cpu, 0x8000, true));
+    cr_assert_eq(0, debug_host_break(&t.cpu, 0x8000, HOST_OWNER_GDB, true));
     cr_assert_eq(EXIT_HALT, th_run(&t, 100000));
     cr_assert_eq(7002, t.cpu.instret);
     /* One block per iteration (seven instructions), not one per instruction. */
@@ -166,7 +166,7 @@ Test(hook, a_far_breakpoint_does_not_single_step)
     /* A breakpoint inside the loop still stops before its instruction. */
     t.cpu.rip = TH_CODE;
     t.cpu.halted = false;
-    cr_assert_eq(0, debug_host_break(&t.cpu, TH_CODE + 7, true));
+    cr_assert_eq(0, debug_host_break(&t.cpu, TH_CODE + 7, HOST_OWNER_GDB, true));
     cr_assert_eq(EXIT_STOP, th_run(&t, 100000));
     cr_assert_eq(TH_CODE + 7, t.cpu.rip);
     cr_assert_eq(HOST_HIT_BREAK, t.cpu.host.hit);
