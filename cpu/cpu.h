@@ -228,6 +228,7 @@ struct host_debug {
     uint64_t skip_instret;
     uint8_t hit;                /* HOST_HIT_*: why the last run stopped; the debugger clears it */
     uint8_t hit_kind;           /* HOST_WATCH_* of a watch hit */
+    uint8_t hit_owners;         /* HOST_OWNER_* of the breakpoint or watchpoint hit */
     uint64_t hit_addr;          /* the watchpoint's address, or the breakpoint's PC */
 };
 

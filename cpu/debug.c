@@ -76,6 +76,7 @@ static void host_watch_check(struct cpu *cpu, uint64_t lin, unsigned size, int a
             continue;
         cpu->host.hit = HOST_HIT_WATCH;
         cpu->host.hit_kind = w->kind;
+        cpu->host.hit_owners = w->owners;
         cpu->host.hit_addr = w->addr;
         cpu->events = 1;
         return;
@@ -142,6 +143,7 @@ static void host_break_hook(struct cpu *cpu, void *ctx, uint64_t lin)
     if (lin == cpu->host.skip_pc && cpu->instret == cpu->host.skip_instret) return;
     cpu->host.hit = HOST_HIT_BREAK;
     cpu->host.hit_addr = lin;
+    cpu->host.hit_owners = (uint8_t)debug_host_break_at(cpu, lin);
     cpu->events = 1;
 }
 

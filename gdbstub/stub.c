@@ -269,6 +269,11 @@ static void stop_reply(struct gdb_stub *s, int sig)
     add_expedited(s, gdb_reg_sp(s->layout));
     add_expedited(s, gdb_reg_fp(s->layout));
     add_expedited(s, gdb_reg_flags(s->layout));
+    /* A reason only for gdb's own: a stop at another owner's (the window's)
+     * is a plain SIGTRAP, which gdb reports instead of taking it for one of
+     * its breakpoints just removed and going on silently. */
+    if (!(cpu->host.hit_owners & HOST_OWNER_GDB))
+        return;
     if (cpu->host.hit == HOST_HIT_BREAK)
         reply_add(s, is_hw_break(s, cpu->host.hit_addr) ? "hwbreak:;" : "swbreak:;");
     else if (cpu->host.hit == HOST_HIT_WATCH)
@@ -694,20 +699,45 @@ static bool finished(struct gdb_stub *s, enum machine_stop why)
     return true;
 }
 
+enum gdb_resume gdb_stub_begin(struct gdb_stub *s)
+{
+    enum gdb_resume what = s->resume;
+    s->resume = GDB_RESUME_NONE;
+    s->running = what;
+    if (what != GDB_RESUME_NONE) debug_host_resume(&s->m->cpu, gdb_linear_pc(&s->m->cpu));
+    return what;
+}
+
+void gdb_stub_stopped(struct gdb_stub *s, enum machine_stop why)
+{
+    struct cpu *cpu = &s->m->cpu;
+    enum gdb_resume what = s->running;
+    s->running = GDB_RESUME_NONE;
+    if (what == GDB_RESUME_NONE || finished(s, why)) return;
+    /* Interrupted with no breakpoint or watchpoint of ours: Ctrl-C, or the
+     * window's pause (T02); anything else is a trap (T05). */
+    bool interrupted = why == STOP_INTERRUPTED && !cpu->host.hit && what != GDB_RESUME_STEP;
+    if (interrupted) s->m->interrupt_requested = 0;    /* a SIGINT meant for gdb's Ctrl-C too */
+    stop_reply(s, interrupted ? 2 : 5);
+    send_packet(s, s->reply, s->reply_len);
+    cpu->host.hit = HOST_HIT_NONE;
+}
+
 void gdb_stub_resume(struct gdb_stub *s, int (*poll)(void *ctx), void *poll_ctx)
 {
     struct machine *m = s->m;
     struct cpu *cpu = &m->cpu;
-    enum gdb_resume what = s->resume;
     enum machine_stop why = STOP_NONE;
-    s->resume = GDB_RESUME_NONE;
+    enum gdb_resume what = gdb_stub_begin(s);
     if (what == GDB_RESUME_NONE) return;
-    debug_host_resume(cpu, gdb_linear_pc(cpu));
     if (what == GDB_RESUME_CONT) {
+        int (*old_poll)(void *) = m->poll;
+        void *old_ctx = m->poll_ctx;
         m->poll = poll;
         m->poll_ctx = poll_ctx;
         why = machine_run(m);
-        m->poll = NULL;
+        m->poll = old_poll;
+        m->poll_ctx = old_ctx;
     } else {
         /* A step, or steps while the PC stays inside [start, end). */
         do {
@@ -720,11 +750,5 @@ void gdb_stub_resume(struct gdb_stub *s, int (*poll)(void *ctx), void *poll_ctx)
             debug_host_resume(cpu, gdb_linear_pc(cpu));
         } while (gdb_reported_pc(cpu) >= s->range_start && gdb_reported_pc(cpu) < s->range_end);
     }
-    if (finished(s, why)) return;
-    bool interrupted = why == STOP_INTERRUPTED && !cpu->host.hit && what == GDB_RESUME_CONT;
-    if (what == GDB_RESUME_RANGE && why == STOP_INTERRUPTED && !cpu->host.hit) interrupted = true;
-    if (interrupted) m->interrupt_requested = 0;    /* a SIGINT meant for gdb's Ctrl-C too */
-    stop_reply(s, interrupted ? 2 : 5);
-    send_packet(s, s->reply, s->reply_len);
-    cpu->host.hit = HOST_HIT_NONE;
+    gdb_stub_stopped(s, why);
 }

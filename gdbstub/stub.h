@@ -33,6 +33,7 @@ struct gdb_stub {
     struct gdb_nt nt;           /* the NT kernel's processes and threads, when known */
     enum gdb_layout layout;     /* chosen at connect time, kept for the connection */
     enum gdb_resume resume;     /* what the last packet asked for (the transport runs it) */
+    enum gdb_resume running;    /* begun, its stop reply not yet sent */
     uint64_t range_start, range_end;
     enum gdb_end end;           /* close the connection after the reply */
     bool exited;                /* the machine stopped for good (W sent) */
@@ -58,6 +59,14 @@ void gdb_stub_input(struct gdb_stub *s, const void *buf, size_t len);
  * stopped for good).  poll is asked once per run slice; nonzero
  * interrupts the run (Ctrl-C). */
 void gdb_stub_resume(struct gdb_stub *s, int (*poll)(void *ctx), void *poll_ctx);
+
+/* The same in two halves, for a front end that runs the machine itself
+ * (the window, in slices between frames): begin takes s->resume (and
+ * passes a breakpoint at the PC once); after the machine has run or
+ * stepped, stopped sends the stop reply for why (STOP_INTERRUPTED with no
+ * breakpoint or watchpoint hit: T02, as after Ctrl-C). */
+enum gdb_resume gdb_stub_begin(struct gdb_stub *s);
+void gdb_stub_stopped(struct gdb_stub *s, enum machine_stop why);
 
 /* A raw 0x03 while running: what poll callbacks look for in the bytes. */
 bool gdb_stub_is_interrupt(struct gdb_stub *s, const void *buf, size_t len);

@@ -1,8 +1,10 @@
-/* tcp.c - the GDB stub over TCP.  The machine runs in this thread; while it
- * runs, the machine's poll hook (once per run slice) looks at the sockets
- * without blocking: a 0x03 from the client stops it (Ctrl-C), a new client
- * when none is attached stops it and is served, a second client is turned
- * away.
+/* tcp.c - the GDB stub over TCP.  Everything runs in the caller's thread:
+ * gdb_server_poll looks at the sockets (accepts the client, answers its
+ * packets, carries out steps) and tells its caller when gdb wants the
+ * machine run, and the caller runs it, in one call (gdb_tcp_serve) or in
+ * slices between window frames, then reports the stop.  While the machine
+ * runs, the client is looked at without blocking: a 0x03 stops it
+ * (Ctrl-C), a vanished gdb stops it, a second client is turned away.
  */
 #include <errno.h>
 #include <fcntl.h>
@@ -59,23 +61,16 @@ int gdb_tcp_listen(const char *spec, int *port, char *err, size_t errlen)
     return fd;
 }
 
-struct session {
-    struct machine *m;
-    int listen_fd, client;
-    struct gdb_stub stub;
-    bool connect_pending;       /* a client arrived while the machine ran unattended */
-};
-
 static void send_all(void *ctx, const void *buf, size_t len)
 {
-    struct session *ss = ctx;
+    struct gdb_server *g = ctx;
     const char *p = buf;
-    while (len && ss->client >= 0) {
-        ssize_t n = send(ss->client, p, len, MSG_NOSIGNAL);
+    while (len && g->client >= 0) {
+        ssize_t n = send(g->client, p, len, MSG_NOSIGNAL);
         if (n < 0 && errno == EINTR) continue;
         if (n <= 0) {
-            close(ss->client);
-            ss->client = -1;        /* gdb went away: the session ends */
+            close(g->client);
+            g->client = -1;         /* gdb went away: the session ends */
             return;
         }
         p += n;
@@ -83,112 +78,194 @@ static void send_all(void *ctx, const void *buf, size_t len)
     }
 }
 
-static bool readable(int fd)
+static bool readable(int fd, int timeout_ms)
 {
     struct pollfd pf = { .fd = fd, .events = POLLIN };
-    return poll(&pf, 1, 0) > 0;
+    return poll(&pf, 1, timeout_ms) > 0;
+}
+
+void gdb_server_init(struct gdb_server *g, struct machine *m, int listen_fd)
+{
+    memset(g, 0, sizeof *g);
+    g->m = m;
+    g->listen_fd = listen_fd;
+    g->client = -1;
+}
+
+/* The client's session ends: its breakpoints and watchpoints go. */
+static void end_client(struct gdb_server *g)
+{
+    if (g->client >= 0) close(g->client);
+    g->client = -1;
+    if (g->attached) gdb_stub_free(&g->stub);
+    g->attached = false;
+}
+
+void gdb_server_free(struct gdb_server *g)
+{
+    end_client(g);
+}
+
+void gdb_server_set_machine(struct gdb_server *g, struct machine *m)
+{
+    end_client(g);
+    g->m = m;
 }
 
 /* A client beyond the first is told nothing and closed, unless the first
  * one has just hung up: then the newcomer is the next client (gdb's
  * "disconnect" then "target remote"). */
-static void refuse_extra(struct session *ss)
+static void refuse_extra(struct gdb_server *g)
 {
     char c;
-    if (!readable(ss->listen_fd)) return;
-    if (ss->client < 0 || recv(ss->client, &c, 1, MSG_PEEK | MSG_DONTWAIT) == 0) return;
-    int fd = accept(ss->listen_fd, NULL, NULL);
+    if (!readable(g->listen_fd, 0)) return;
+    if (g->client < 0 || recv(g->client, &c, 1, MSG_PEEK | MSG_DONTWAIT) == 0) return;
+    int fd = accept(g->listen_fd, NULL, NULL);
     if (fd >= 0) close(fd);
 }
 
-/* The machine's poll hook while gdb is attached: Ctrl-C or a vanished gdb. */
-static int poll_attached(void *ctx)
+/* Is gdb asking the running machine to stop (Ctrl-C), or gone? */
+static int client_interrupts(void *ctx)
 {
-    struct session *ss = ctx;
-    if (ss->client < 0) return 1;
-    refuse_extra(ss);
-    if (!readable(ss->client)) return 0;
+    struct gdb_server *g = ctx;
+    if (g->client < 0) return 1;
+    refuse_extra(g);
+    if (!readable(g->client, 0)) return 0;
     char buf[256];
-    ssize_t n = recv(ss->client, buf, sizeof buf, 0);
+    ssize_t n = recv(g->client, buf, sizeof buf, 0);
     if (n <= 0) {
-        close(ss->client);
-        ss->client = -1;
+        close(g->client);
+        g->client = -1;
         return 1;
     }
-    return gdb_stub_is_interrupt(&ss->stub, buf, (size_t)n);
+    return gdb_stub_is_interrupt(&g->stub, buf, (size_t)n);
+}
+
+enum gdb_server_event gdb_server_poll(struct gdb_server *g, int timeout_ms)
+{
+    if (!g->attached) {
+        if (!readable(g->listen_fd, timeout_ms)) return GDB_SRV_NONE;
+        int one = 1;
+        g->client = accept(g->listen_fd, NULL, NULL);
+        if (g->client < 0) return GDB_SRV_NONE;
+        setsockopt(g->client, IPPROTO_TCP, TCP_NODELAY, &one, sizeof one);
+        gdb_stub_init(&g->stub, g->m, send_all, g);
+        g->attached = true;
+        return GDB_SRV_ATTACHED;
+    }
+    if (g->stub.running == GDB_RESUME_CONT) {
+        /* gdb waits for the stop reply: only Ctrl-C (or its going) matters */
+        if (g->client < 0 || (readable(g->client, timeout_ms) && client_interrupts(g)))
+            return GDB_SRV_INTERRUPT;
+        return GDB_SRV_NONE;
+    }
+    struct pollfd pf[2] = { { .fd = g->client, .events = POLLIN },
+                            { .fd = g->listen_fd, .events = POLLIN } };
+    if (g->client < 0 || poll(pf, 2, timeout_ms) < 0) {
+        if (g->client >= 0 && errno == EINTR) return GDB_SRV_NONE;
+        end_client(g);
+        return GDB_SRV_GONE;
+    }
+    if (!pf[0].revents) {
+        if (pf[1].revents) refuse_extra(g);
+        return GDB_SRV_NONE;
+    }
+    char buf[4096];
+    ssize_t n = recv(g->client, buf, sizeof buf, 0);
+    if (n < 0 && errno == EINTR) return GDB_SRV_NONE;
+    if (n <= 0) {
+        end_client(g);
+        return GDB_SRV_GONE;
+    }
+    gdb_stub_input(&g->stub, buf, (size_t)n);
+    if (g->stub.end) {
+        enum gdb_end end = g->stub.end;
+        end_client(g);
+        return end == GDB_END_KILL ? GDB_SRV_KILLED : GDB_SRV_DETACHED;
+    }
+    if (g->stub.resume == GDB_RESUME_CONT) {
+        gdb_stub_begin(&g->stub);
+        return GDB_SRV_CONTINUE;
+    }
+    if (g->stub.resume) {
+        gdb_stub_resume(&g->stub, client_interrupts, g);
+        if (g->client < 0) {
+            end_client(g);
+            return GDB_SRV_GONE;
+        }
+        return g->stub.exited ? GDB_SRV_ENDED : GDB_SRV_STEPPED;
+    }
+    if (g->client < 0) {
+        end_client(g);
+        return GDB_SRV_GONE;
+    }
+    return GDB_SRV_ANSWERED;
+}
+
+bool gdb_server_stopped(struct gdb_server *g, enum machine_stop why)
+{
+    if (!g->attached) return false;
+    gdb_stub_stopped(&g->stub, why);
+    if (g->client < 0) {
+        end_client(g);
+        return false;
+    }
+    return true;
 }
 
 /* The poll hook with nobody attached: a client arriving stops the run. */
-static int poll_unattached(void *ctx)
+static int listener_ready(void *ctx)
 {
-    struct session *ss = ctx;
-    if (!readable(ss->listen_fd)) return 0;
-    ss->connect_pending = true;
+    struct gdb_server *g = ctx;
+    if (!readable(g->listen_fd, 0)) return 0;
+    g->connect_pending = true;
     return 1;
-}
-
-static void accept_client(struct session *ss)
-{
-    int one = 1;
-    ss->client = accept(ss->listen_fd, NULL, NULL);
-    if (ss->client >= 0) setsockopt(ss->client, IPPROTO_TCP, TCP_NODELAY, &one, sizeof one);
-    gdb_stub_init(&ss->stub, ss->m, send_all, ss);
-}
-
-/* Serve one client until it detaches, kills, goes away or the machine ends. */
-static void serve_client(struct session *ss)
-{
-    char buf[4096];
-    while (ss->client >= 0) {
-        struct pollfd pf[2] = { { .fd = ss->client, .events = POLLIN },
-                                { .fd = ss->listen_fd, .events = POLLIN } };
-        if (poll(pf, 2, -1) < 0 && errno != EINTR) break;
-        if (!pf[0].revents) {
-            refuse_extra(ss);
-            continue;
-        }
-        ssize_t n = recv(ss->client, buf, sizeof buf, 0);
-        if (n < 0 && errno == EINTR) continue;
-        if (n <= 0) break;
-        gdb_stub_input(&ss->stub, buf, (size_t)n);
-        if (ss->stub.end) break;
-        if (ss->stub.resume) gdb_stub_resume(&ss->stub, poll_attached, ss);
-        if (ss->stub.exited) break;
-    }
-    if (ss->client >= 0) close(ss->client);
-    ss->client = -1;
 }
 
 enum machine_stop gdb_tcp_serve(struct machine *m, int listen_fd, bool wait)
 {
-    struct session ss = { .m = m, .listen_fd = listen_fd, .client = -1 };
-    bool attach = wait;
+    struct gdb_server g;
+    gdb_server_init(&g, m, listen_fd);
+    bool unattended = !wait;
     for (;;) {
-        if (attach) {
-            accept_client(&ss);
-            serve_client(&ss);
-            enum gdb_end end = ss.stub.end;
-            bool exited = ss.stub.exited;
-            gdb_stub_free(&ss.stub);
-            if (exited) return m->stop;
-            if (end == GDB_END_KILL) {
-                m->stop = STOP_INTERRUPTED;
-                m->exit_status = 1;
-                snprintf(m->message, sizeof m->message, "killed by the debugger");
-                return m->stop;
-            }
-            /* Detached: the machine runs on.  Gone without a word (gdb's
-             * "disconnect"): it stays stopped for the next client, which
-             * gets a register layout for the mode the CPU is in now. */
-            attach = end != GDB_END_DETACH;
-            if (attach) continue;
+        if (unattended) {
+            /* Nobody attached: the machine runs until it ends or a client arrives. */
+            m->poll = listener_ready;
+            m->poll_ctx = &g;
+            g.connect_pending = false;
+            enum machine_stop why = machine_run(m);
+            m->poll = NULL;
+            if (!(why == STOP_INTERRUPTED && g.connect_pending)) return why;
+            unattended = false;
         }
-        m->poll = poll_unattached;
-        m->poll_ctx = &ss;
-        ss.connect_pending = false;
-        enum machine_stop why = machine_run(m);
-        m->poll = NULL;
-        if (!(why == STOP_INTERRUPTED && ss.connect_pending)) return why;
-        attach = true;
+        switch (gdb_server_poll(&g, -1)) {
+        case GDB_SRV_CONTINUE: {
+            m->poll = client_interrupts;
+            m->poll_ctx = &g;
+            enum machine_stop why = machine_run(m);
+            m->poll = NULL;
+            /* gdb gone while it ran: held for the next client */
+            if (gdb_server_stopped(&g, why) && g.stub.exited) goto ended;
+            if (why != STOP_NONE && why != STOP_INTERRUPTED && !g.attached) return why;
+            break;
+        }
+        case GDB_SRV_ENDED:
+        ended:
+            gdb_server_free(&g);
+            return m->stop;
+        case GDB_SRV_KILLED:
+            m->stop = STOP_INTERRUPTED;
+            m->exit_status = 1;
+            snprintf(m->message, sizeof m->message, "killed by the debugger");
+            return m->stop;
+        case GDB_SRV_DETACHED:
+            unattended = true;      /* the machine runs on */
+            break;
+        default:
+            /* Gone without a word (gdb's "disconnect"): the machine stays
+             * stopped for the next client, which gets a register layout for
+             * the mode the CPU is in now. */
+            break;
+        }
     }
 }

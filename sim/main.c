@@ -58,9 +58,9 @@ static void usage(FILE *f)
         "  --trace LIST         comma-separated: exceptions, irq, io, post, modes,\n"
         "                       cr3, tlb, syscalls (the kernel's system calls), all\n"
         "  --trace-file FILE    write the trace there instead of stderr\n"
-        "  --headless           no window (the built-in kernel opens one when a display is\n"
-        "                       present: SDL_VIDEODRIVER, DISPLAY or WAYLAND_DISPLAY set)\n"
-        "  --screenshot FILE    headless: run the built-in kernel, draw the window's view\n"
+        "  --headless           no window (one opens when a display is present:\n"
+        "                       SDL_VIDEODRIVER, DISPLAY or WAYLAND_DISPLAY set)\n"
+        "  --screenshot FILE    headless: run the machine, draw the window's view\n"
         "                       and write it as PNG, --at SYMBOL (its first execution)\n"
         "                       or --after N instructions; --view main|paging|nt,\n"
         "                       --walk ADDR for the page-walk panel\n"
@@ -69,7 +69,8 @@ static void usage(FILE *f)
         "                       (default: the compiled-in font)\n"
         "  --no-cycles          switch the cycle model off (virtual time from instructions)\n"
         "  --gdb [HOST:]PORT    serve the GDB remote protocol (127.0.0.1 unless HOST\n"
-        "                       is given; port 0 picks a free one and prints it)\n"
+        "                       is given; port 0 picks a free one and prints it);\n"
+        "                       beside the window when one is open\n"
         "  --wait-gdb           hold the machine at its first instruction (the reset\n"
         "                       vector, the kernel entry, or the CPU demo's first\n"
         "                       instruction) until gdb attaches\n"
@@ -276,6 +277,8 @@ static int parse_args(int argc, char **argv, struct cli *c)
     if (c->wait_gdb && !c->gdb) return bad_option("%s needs --gdb [HOST:]PORT", "--wait-gdb");
     if (c->ui.screenshot && !c->ui.at && !c->ui.after)
         return bad_option("%s needs --at SYMBOL or --after N", "--screenshot");
+    if (c->ui.screenshot && (c->gdb || c->sieve_set))
+        return bad_option("%s draws one picture headless: not with --gdb or --sieve", "--screenshot");
     return 0;
 }
 
@@ -295,107 +298,53 @@ static bool demo_machine(const struct cli *c)
     return !c->load.kernel && !c->load.bios && c->sieve_set;
 }
 
-/* The built-in kernel in the UI: its boot, with ntdll's symbols. */
-struct ui_boot { const struct cli *c; const void *prog; size_t prog_size; };
+/* The machine the command line asks for, booted: the built-in kernel (with
+ * ntdll's symbols for the window), the CPU demo, or an image of one's own.
+ * The window boots through it again on a reset. */
+struct boot {
+    const struct cli *c;
+    const void *prog;
+    size_t prog_size;
+    bool window;
+};
 
-static int ui_boot_builtin(struct machine *m, void *ctx, char *err, size_t errlen)
+static int boot_machine(struct machine *m, void *ctx, char *err, size_t errlen)
 {
-    const struct ui_boot *b = ctx;
+    const struct boot *b = ctx;
+    const struct cli *c = b->c;
+    m->cpu.cycle_model = c->cycles;
+    if (demo_machine(c)) {
+        /* The CPU demo as a machine, for the debugger: the sieve at 0x1000. */
+        sieve_prepare(&m->cpu, _binary_sieve_bin_start,
+                      (size_t)(_binary_sieve_bin_end - _binary_sieve_bin_start), c->sieve);
+        return 0;
+    }
+    if (c->load.kernel || c->load.bios) return machine_boot(m, &c->load, err, errlen);
     const struct builtin_image img = {
         _binary_ntkernel_elf_start, (size_t)(_binary_ntkernel_elf_end - _binary_ntkernel_elf_start),
         _binary_ramdisk_img_start, (size_t)(_binary_ramdisk_img_end - _binary_ramdisk_img_start),
     };
-    if (builtin_boot(m, &img, b->c->program, b->prog, b->prog_size, b->c->prog_args,
-                     b->c->nprog_args, err, errlen) != 0)
+    if (builtin_boot(m, &img, c->program, b->prog, b->prog_size, c->prog_args, c->nprog_args,
+                     err, errlen) != 0)
         return -1;
-    ui_ramdisk_symbols(m->symbols, img.ramdisk, img.ramdisk_size, "ntdll.elf");
+    if (b->window) ui_ramdisk_symbols(m->symbols, img.ramdisk, img.ramdisk_size, "ntdll.elf");
     return 0;
 }
 
-static int run_image(struct cli *c)
+/* The exit status for the machine as it stopped (the usage text's rules),
+ * with the line saying why. */
+static int finish_machine(struct machine *m, void *ctx)
 {
-    FILE *trace = NULL;
-    if (c->mopt.trace_mask) {
-        trace = c->trace_file ? fopen(c->trace_file, "w") : stderr;
-        if (!trace) return bad_option("cannot open the trace file '%s'", c->trace_file), 2;
-        c->mopt.trace = trace;
-    }
-    char err[256];
+    const struct boot *b = ctx;
+    const struct cli *c = b->c;
     bool builtin = !c->load.kernel && !c->load.bios && !c->sieve_set;
-    void *prog = NULL;
-    size_t prog_size = 0;
-    if (c->program && builtin_read_program(c->program, &prog, &prog_size, err, sizeof err)) {
-        fprintf(stderr, "ringsim: run: %s\n", err);
-        return 2;
-    }
-    bool window = !c->headless && !c->gdb && ui_display_available();
-    if (builtin && (c->ui.screenshot || window)) {
-        struct ui_boot b = { c, prog, prog_size };
-        int st = ui_frontend(&c->mopt, ui_boot_builtin, &b, &c->ui);
-        if (st != UI_NO_WINDOW) return free(prog), st;
-    }
-    struct machine *m = machine_new(&c->mopt);
-    if (!m) return free(prog), 2;
-    m->cpu.cycle_model = c->cycles;
-    int rc = 0;
-    if (builtin) {
-        const struct builtin_image img = {
-            _binary_ntkernel_elf_start,
-            (size_t)(_binary_ntkernel_elf_end - _binary_ntkernel_elf_start),
-            _binary_ramdisk_img_start,
-            (size_t)(_binary_ramdisk_img_end - _binary_ramdisk_img_start),
-        };
-        rc = builtin_boot(m, &img, c->program, prog, prog_size, c->prog_args, c->nprog_args,
-                          err, sizeof err);
-        if (!rc && !c->headless)
-            fprintf(stderr, "ringsim: no display (SDL_VIDEODRIVER, DISPLAY): the console (COM1) is "
-                    "%s\n", !strcmp(c->mopt.serial, "stdio") ? "this terminal"
-                                                                : c->mopt.serial);
-    } else if (demo_machine(c)) {
-        /* The CPU demo as a machine, for the debugger: the sieve at 0x1000. */
-        sieve_prepare(&m->cpu, _binary_sieve_bin_start,
-                      (size_t)(_binary_sieve_bin_end - _binary_sieve_bin_start), c->sieve);
-    } else {
-        rc = machine_boot(m, &c->load, err, sizeof err);
-    }
-    free(prog);
-    struct nttrace syscalls = { 0 };
-    if (rc == 0 && (c->mopt.trace_mask & TRACE_SYSCALLS) && !(c->load.bios || demo_machine(c))) {
-        rc = nttrace_attach(&syscalls, &m->cpu, m->symbols, trace, err, sizeof err);
-        if (rc != 0 && c->mopt.trace_mask == TRACE_ALL) rc = 0;     /* not this kernel's */
-    }
-    if (rc != 0) {
-        fprintf(stderr, "ringsim: %s\n", err);
-        nttrace_free(&syscalls);
-        machine_free(m);
-        return 2;
-    }
-    int gdb_fd = -1, port = 0;
-    if (c->gdb) {
-        gdb_fd = gdb_tcp_listen(c->gdb, &port, err, sizeof err);
-        if (gdb_fd < 0) {
-            fprintf(stderr, "ringsim: %s\n", err);
-            machine_free(m);
-            return 2;
-        }
-        fprintf(stderr, "ringsim: gdb stub listening on port %d%s\n", port,
-                c->wait_gdb ? ", waiting for gdb" : "");
-    }
-    running = m;
-    signal(SIGINT, on_sigint);
-    if (gdb_fd >= 0) {
-        gdb_tcp_serve(m, gdb_fd, c->wait_gdb);
-        close(gdb_fd);
-    } else {
-        machine_run(m);
-    }
-    running = NULL;
-    fflush(stdout);
-    nttrace_free(&syscalls);
     int status = m->exit_status;
     const char *message = m->message;
     char said[128];
-    if (builtin) {
+    if (m->stop == STOP_NONE) {
+        message = "the window was closed with the machine still running";
+        status = 1;
+    } else if (builtin) {
         int known = m->stop == STOP_DEBUG_EXIT;
         unsigned value = (unsigned)m->exit_status >> 1;
         status = known ? builtin_exit_status(value, &known) : 1;
@@ -409,6 +358,84 @@ static int run_image(struct cli *c)
     }
     fprintf(stderr, "ringsim: %s (%llu instructions, %llu ns of virtual time)\n", message,
             (unsigned long long)m->cpu.instret, (unsigned long long)machine_now(m));
+    return status;
+}
+
+static int run_image(struct cli *c)
+{
+    FILE *trace = NULL;
+    if (c->mopt.trace_mask) {
+        trace = c->trace_file ? fopen(c->trace_file, "w") : stderr;
+        if (!trace) return bad_option("cannot open the trace file '%s'", c->trace_file), 2;
+        c->mopt.trace = trace;
+    }
+    char err[256];
+    bool builtin = !c->load.kernel && !c->load.bios && !c->sieve_set;
+    struct boot b = { c, NULL, 0, false };
+    void *prog = NULL;
+    if (c->program && builtin_read_program(c->program, &prog, &b.prog_size, err, sizeof err)) {
+        fprintf(stderr, "ringsim: run: %s\n", err);
+        return 2;
+    }
+    b.prog = prog;
+    int gdb_fd = -1, port = 0;
+    if (c->gdb) {
+        gdb_fd = gdb_tcp_listen(c->gdb, &port, err, sizeof err);
+        if (gdb_fd < 0) {
+            fprintf(stderr, "ringsim: %s\n", err);
+            return free(prog), 2;
+        }
+        fprintf(stderr, "ringsim: gdb stub listening on port %d%s\n", port,
+                c->wait_gdb ? ", waiting for gdb" : "");
+    }
+    /* The window: for the built-in kernel and images of one's own (the CPU
+     * demo is a benchmark), when a display is present or for a screenshot. */
+    if (!demo_machine(c) && (c->ui.screenshot || (!c->headless && ui_display_available()))) {
+        b.window = true;
+        c->ui.gdb = gdb_fd >= 0;
+        c->ui.gdb_fd = gdb_fd;
+        c->ui.gdb_port = port;
+        c->ui.wait_gdb = c->wait_gdb;
+        c->ui.finish = finish_machine;
+        int st = ui_frontend(&c->mopt, boot_machine, &b, &c->ui);
+        if (st != UI_NO_WINDOW) {
+            if (gdb_fd >= 0) close(gdb_fd);
+            if (trace && trace != stderr) fclose(trace);
+            return free(prog), st;
+        }
+        b.window = false;
+    }
+    struct machine *m = machine_new(&c->mopt);
+    if (!m) return free(prog), 2;
+    int rc = boot_machine(m, &b, err, sizeof err);
+    if (!rc && builtin && !c->headless)
+        fprintf(stderr, "ringsim: no display (SDL_VIDEODRIVER, DISPLAY): the console (COM1) is "
+                "%s\n", !strcmp(c->mopt.serial, "stdio") ? "this terminal" : c->mopt.serial);
+    free(prog);
+    struct nttrace syscalls = { 0 };
+    if (rc == 0 && (c->mopt.trace_mask & TRACE_SYSCALLS) && !(c->load.bios || demo_machine(c))) {
+        rc = nttrace_attach(&syscalls, &m->cpu, m->symbols, trace, err, sizeof err);
+        if (rc != 0 && c->mopt.trace_mask == TRACE_ALL) rc = 0;     /* not this kernel's */
+    }
+    if (rc != 0) {
+        fprintf(stderr, "ringsim: %s\n", err);
+        nttrace_free(&syscalls);
+        machine_free(m);
+        if (gdb_fd >= 0) close(gdb_fd);
+        return 2;
+    }
+    running = m;
+    signal(SIGINT, on_sigint);
+    if (gdb_fd >= 0) {
+        gdb_tcp_serve(m, gdb_fd, c->wait_gdb);
+        close(gdb_fd);
+    } else {
+        machine_run(m);
+    }
+    running = NULL;
+    fflush(stdout);
+    nttrace_free(&syscalls);
+    int status = finish_machine(m, &b);
     machine_free(m);
     if (trace && trace != stderr) fclose(trace);
     return status;

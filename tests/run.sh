@@ -4,6 +4,8 @@
 # "Synthesis" counts (a crash counts as a failure; a program that dies before
 # its synthesis counts as one failure).
 set -u
+# No windows pop up on a desktop: the UI tests choose SDL's dummy driver themselves.
+unset DISPLAY WAYLAND_DISPLAY SDL_VIDEODRIVER
 BUILD=${BUILD:-build}
 LOGS="$BUILD/test-logs"
 mkdir -p "$LOGS"

@@ -29,4 +29,4 @@ test: deps
 
 # The quick suite: unit tests only, no sanitizer build.
 test-quick: $(BUILD)/tests/unit-tests
-	$(BUILD)/tests/unit-tests --jobs=2
+	env -u DISPLAY -u WAYLAND_DISPLAY -u SDL_VIDEODRIVER $(BUILD)/tests/unit-tests --jobs=2

@@ -5,6 +5,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include "gdbstub/tcp.h"
 #include "sim/symbols.h"
 #include "ui/window.h"
 
@@ -95,11 +96,20 @@ int ui_frontend(const struct machine_options *mopt, ui_boot_fn *boot, void *ctx,
             ui_session_close(&s);
             return UI_NO_WINDOW;
         }
+        fprintf(stderr, "ringsim: the window is open (SDL video driver %s); COM1 is its console "
+                "panel\n", SDL_GetCurrentVideoDriver() ? SDL_GetCurrentVideoDriver() : "?");
+        struct gdb_server g;
+        if (o->gdb) {
+            gdb_server_init(&g, s.m, o->gdb_fd);
+            ui_session_attach_gdb(&s, &g, o->gdb_port, o->wait_gdb);
+        }
         w.view = (enum ui_view)o->view;
         set_font(&w, o);
         ui_window_run(&w);
         ui_window_close(&w);
-        rc = s.run == UI_ENDED && s.m->stop == STOP_DEBUG_EXIT && s.m->exit_status == 33 ? 0 : 1;
+        if (o->gdb) gdb_server_free(&g);
+        if (o->finish) rc = o->finish(s.m, ctx);
+        else rc = s.run == UI_ENDED && s.m->stop == STOP_DEBUG_EXIT && s.m->exit_status == 33 ? 0 : 1;
     }
     ui_session_close(&s);
     return rc;

@@ -4,6 +4,7 @@
 #ifndef RINGSIM_UI_FRONTEND_H
 #define RINGSIM_UI_FRONTEND_H
 
+#include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
 #include "ui/session.h"
@@ -17,6 +18,12 @@ struct ui_options {
     int view;                       /* enum ui_view */
     const char *walk;               /* the page-walk panel's address (NULL: 0x7FFE0000) */
     const char *font;               /* a TrueType file or "dejavu" (NULL: the built-in font) */
+    bool gdb;                       /* the GDB stub beside the window: */
+    int gdb_fd, gdb_port;           /* its listening socket and port */
+    bool wait_gdb;                  /* hold the machine until gdb attaches */
+    /* The process exit status for the machine as the window leaves it (ended
+     * or not); NULL: 0 when the built-in kernel reported success. */
+    int (*finish)(struct machine *m, void *ctx);
 };
 
 #define UI_NO_WINDOW (-1)           /* ui_frontend: no display; use the console */

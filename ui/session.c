@@ -8,6 +8,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include "cpu/debug.h"
+#include "gdbstub/tcp.h"
 #include "sim/symbols.h"
 #include "ui/model.h"
 
@@ -109,6 +110,12 @@ bool ui_byte_changed(struct ui_session *s, uint64_t lin, uint8_t now)
 }
 
 /* ---- observers and hooks ------------------------------------------------ */
+
+/* The machine runs at full speed: the window's run, or gdb's continue. */
+static bool full_speed(const struct ui_session *s)
+{
+    return s->run == UI_RUNNING || s->run == UI_GDB;
+}
 
 static void stop_here(struct ui_session *s, const char *why)
 {
@@ -242,7 +249,7 @@ static void on_label(struct cpu *cpu, void *ctx, uint64_t lin)
         uint32_t thread = ui_current_thread(s), stack = 0, cs = 0;
         memset(&s->tf, 0, sizeof s->tf);
         s->tf.tracking = true;
-        s->tf.exact = s->run != UI_RUNNING;
+        s->tf.exact = !full_speed(s);
         if (lin == s->labels[UI_L_FAST_CALL]) {
             ui_read32(s, thread + ThInitialStack, &stack);
             s->tf.addr = stack - KTRAP_FRAME_OFFSET;
@@ -253,7 +260,7 @@ static void on_label(struct cpu *cpu, void *ctx, uint64_t lin)
         }
         cpu_read_linear(cpu, s->tf.addr, s->tf.before, UI_TF_SIZE);
         if (s->run == UI_TO_SYSCALL) stop_here(s, "stopped at a system-call entry");
-        else if (s->run != UI_RUNNING && s->run != UI_PAUSED) cpu_request_stop(cpu);
+        else if (!full_speed(s) && s->run != UI_PAUSED) cpu_request_stop(cpu);
     } else if (lin != s->labels[UI_L_SERVICE_CALL]) {
         s->tf.tracking = false;
     }
@@ -349,8 +356,11 @@ void ui_session_close(struct ui_session *s)
     stop_machine(s);
 }
 
+static bool refused(struct ui_session *s);
+
 int ui_session_reset(struct ui_session *s, char *err, size_t errlen)
 {
+    if (refused(s)) return snprintf(err, errlen, "%s", s->status), -1;
     size_t nbp = s->m ? s->m->cpu.host.nbp : 0;
     struct host_bp *bp = nbp ? malloc(nbp * sizeof *bp) : NULL;
     if (bp) memcpy(bp, s->m->cpu.host.bp, nbp * sizeof *bp);
@@ -362,6 +372,7 @@ int ui_session_reset(struct ui_session *s, char *err, size_t errlen)
     memset(&s->tf, 0, sizeof s->tf);
     s->run = UI_PAUSED;
     int rc = start(s, err, errlen);
+    if (rc == 0 && s->gdb) gdb_server_set_machine(s->gdb, s->m);
     for (size_t i = 0; rc == 0 && bp && i < nbp; i++)
         if (bp[i].owners & HOST_OWNER_UI) debug_host_break(&s->m->cpu, bp[i].lin, HOST_OWNER_UI, true);
     free(bp);
@@ -415,9 +426,26 @@ static enum machine_stop step_one(struct ui_session *s)
     return why;
 }
 
+/* gdb attached (or awaited) drives the machine: the window's controls wait. */
+bool ui_gdb_holds(const struct ui_session *s)
+{
+    return s->gdb && (s->gdb_wait || s->gdb->attached);
+}
+
+static bool refused(struct ui_session *s)
+{
+    if (!ui_gdb_holds(s)) return false;
+    if (s->gdb->attached)
+        snprintf(s->status, sizeof s->status, "gdb is attached and drives the machine: continue or "
+                 "step in gdb (F5 interrupts its continue), or detach it");
+    else
+        snprintf(s->status, sizeof s->status, "waiting for gdb on port %d (--wait-gdb)", s->gdb_port);
+    return true;
+}
+
 void ui_step(struct ui_session *s)
 {
-    if (s->run == UI_ENDED) return;
+    if (s->run == UI_ENDED || refused(s)) return;
     s->stop_now = false;
     enum machine_stop why = step_one(s);
     s->run = UI_PAUSED;
@@ -437,7 +465,7 @@ void ui_step_over(struct ui_session *s)
 {
     struct ui_insn in;
     struct cpu *cpu = &s->m->cpu;
-    if (s->run == UI_ENDED) return;
+    if (s->run == UI_ENDED || refused(s)) return;
     if (ui_decode_at(s, cpu->seg[SEG_CS].base + cpu->rip, &in) != 0 || !in.is_call) {
         ui_step(s);
         return;
@@ -450,7 +478,7 @@ void ui_step_over(struct ui_session *s)
 
 void ui_step_out(struct ui_session *s)
 {
-    if (s->run == UI_ENDED) return;
+    if (s->run == UI_ENDED || refused(s)) return;
     s->target_sp = s->m->cpu.gpr[RSP];
     s->steps_left = 50000000;
     ui_run(s, UI_STEP_OUT);
@@ -458,20 +486,35 @@ void ui_step_out(struct ui_session *s)
 
 void ui_run(struct ui_session *s, enum ui_run how)
 {
-    if (s->run == UI_ENDED) return;
+    if (s->run == UI_ENDED || (how != UI_GDB && refused(s))) return;
     s->run = how;
     s->stop_now = false;
     static const char *const names[] = {
         "paused", "running", "running to the next system call",
         "running to the next mode switch or exception", "stepping over", "stepping out",
-        "running to an address",
+        "running to an address", "running (gdb continued)",
     };
     snprintf(s->status, sizeof s->status, "%s", names[how]);
+}
+
+/* gdb's run stopped: its stop reply (T05 for a hit, T02 otherwise). */
+static void gdb_run_stopped(struct ui_session *s, enum machine_stop why)
+{
+    s->run = UI_PAUSED;
+    if (!gdb_server_stopped(s->gdb, why))
+        snprintf(s->status, sizeof s->status, "gdb went away: paused, waiting for the next client");
 }
 
 void ui_pause(struct ui_session *s)
 {
     if (s->run == UI_ENDED || s->run == UI_PAUSED) return;
+    if (s->run == UI_GDB) {                     /* gdb sees SIGINT, as after its Ctrl-C */
+        s->m->cpu.host.hit = HOST_HIT_NONE;
+        snprintf(s->status, sizeof s->status, "paused: gdb's continue interrupted");
+        gdb_run_stopped(s, STOP_INTERRUPTED);
+        ui_session_stopped(s);
+        return;
+    }
     if (s->run == UI_STEP_OVER) cpu_hook_remove(&s->m->cpu, s->target_pc, target_hook, s);
     s->run = UI_PAUSED;
     snprintf(s->status, sizeof s->status, "paused");
@@ -491,8 +534,10 @@ static bool at_break(struct ui_session *s)
 {
     struct cpu *cpu = &s->m->cpu;
     uint64_t pc = cpu->seg[SEG_CS].base + cpu->rip;
-    if (!ui_break_at(s, pc)) return false;
+    unsigned owners = ui_break_at(s, pc);
+    if (!owners) return false;
     cpu->host.hit = HOST_HIT_BREAK;
+    cpu->host.hit_owners = (uint8_t)owners;
     cpu->host.hit_addr = pc;
     return true;
 }
@@ -526,7 +571,7 @@ bool ui_session_tick(struct ui_session *s)
     if (s->run == UI_PAUSED || s->run == UI_ENDED) return false;
     if (s->run == UI_STEP_OUT) return tick_step_out(s, s->slice / 16 + 1);
     enum machine_stop why;
-    if (s->tf.tracking && s->run != UI_RUNNING) {
+    if (s->tf.tracking && !full_speed(s)) {
         /* a trap frame is being built: one instruction at a time */
         for (uint64_t i = 0; i < 4096 && s->tf.tracking && !s->stop_now; i++) {
             if (i && at_break(s)) break;
@@ -542,12 +587,21 @@ bool ui_session_tick(struct ui_session *s)
     }
     if (why == STOP_NONE || (why == STOP_INTERRUPTED && !s->stop_now && !cpu->host.hit))
         return true;                /* the slice ended, or a label paused the run */
-    if (why != STOP_INTERRUPTED) return ended(s), false;
     if (cpu->host.hit == HOST_HIT_BREAK) {
         char sym[96];
         symtab_format(s->m->symbols, cpu->host.hit_addr, sym, sizeof sym);
         snprintf(s->status, sizeof s->status, "breakpoint at %s", sym);
+    } else if (cpu->host.hit == HOST_HIT_WATCH) {
+        snprintf(s->status, sizeof s->status, "watchpoint at %#llx",
+                 (unsigned long long)cpu->host.hit_addr);
     }
+    if (s->run == UI_GDB) {
+        gdb_run_stopped(s, why);
+        if (why != STOP_INTERRUPTED) ended(s);
+        else ui_session_stopped(s);
+        return false;
+    }
+    if (why != STOP_INTERRUPTED) return ended(s), false;
     if (s->run == UI_STEP_OVER) cpu_hook_remove(cpu, s->target_pc, target_hook, s);
     reached(s);
     return false;
@@ -601,4 +655,74 @@ void ui_run_insns(struct ui_session *s, uint64_t n)
     }
     s->slice = 2000000;
     if (s->run == UI_RUNNING) ui_pause(s);
+}
+
+/* ---- the GDB stub beside the window -------------------------------------- */
+
+void ui_session_attach_gdb(struct ui_session *s, struct gdb_server *g, int port, bool wait)
+{
+    s->gdb = g;
+    s->gdb_port = port;
+    s->gdb_wait = wait;
+    snprintf(s->status, sizeof s->status, wait ? "waiting for gdb on port %d (--wait-gdb)"
+             : "paused; gdb can attach on port %d", port);
+}
+
+bool ui_session_gdb(struct ui_session *s, int timeout_ms)
+{
+    if (!s->gdb) return false;
+    struct machine *m = s->m;
+    switch (gdb_server_poll(s->gdb, timeout_ms)) {
+    case GDB_SRV_NONE:
+        return false;
+    case GDB_SRV_ATTACHED:
+        s->gdb_wait = false;
+        if (s->run != UI_PAUSED && s->run != UI_ENDED) ui_pause(s);
+        snprintf(s->status, sizeof s->status, "gdb attached: it drives the machine");
+        return true;
+    case GDB_SRV_ANSWERED:
+        return true;
+    case GDB_SRV_STEPPED:
+        snprintf(s->status, sizeof s->status, "gdb stepped");
+        ui_session_stopped(s);
+        return true;
+    case GDB_SRV_CONTINUE:
+        if (s->run == UI_ENDED) {                   /* nothing left to run */
+            gdb_run_stopped(s, m->stop);
+            s->run = UI_ENDED;
+            return true;
+        }
+        ui_run(s, UI_GDB);
+        return true;
+    case GDB_SRV_INTERRUPT:
+        if (s->run == UI_GDB) {
+            m->cpu.host.hit = HOST_HIT_NONE;
+            snprintf(s->status, sizeof s->status, "interrupted by gdb");
+            gdb_run_stopped(s, STOP_INTERRUPTED);
+            ui_session_stopped(s);
+        }
+        return true;
+    case GDB_SRV_DETACHED:
+        if (s->run == UI_ENDED) return true;
+        s->run = UI_PAUSED;
+        ui_run(s, UI_RUNNING);
+        snprintf(s->status, sizeof s->status, "gdb detached: running");
+        return true;
+    case GDB_SRV_KILLED:
+        m->stop = STOP_INTERRUPTED;
+        m->exit_status = 1;
+        snprintf(m->message, sizeof m->message, "killed by the debugger");
+        ended(s);
+        s->killed = true;           /* as gdb's kill ends QEMU, window and all */
+        return true;
+    case GDB_SRV_GONE:
+        if (s->run == UI_GDB) s->run = UI_PAUSED;
+        snprintf(s->status, sizeof s->status, "gdb went away: paused, waiting for the next client");
+        ui_session_stopped(s);
+        return true;
+    case GDB_SRV_ENDED:
+        ended(s);
+        return true;
+    }
+    return false;
 }

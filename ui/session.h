@@ -31,8 +31,11 @@ struct ui_regs {
 enum ui_run {
     UI_PAUSED, UI_RUNNING, UI_TO_SYSCALL, UI_TO_MODE, UI_STEP_OVER, UI_STEP_OUT,
     UI_TO_ADDR,                     /* ui_run_until */
+    UI_GDB,                         /* running because gdb continued; it waits for the stop */
     UI_ENDED,
 };
+
+struct gdb_server;
 
 #define UI_LOG 256                 /* entries kept per log */
 #define UI_CONSOLE 16384           /* console bytes kept */
@@ -122,6 +125,11 @@ struct ui_session {
     unsigned ncost_open;
     struct ui_cost costs[UI_LOG];               /* complete ones */
     size_t ncosts;
+    /* the GDB stub beside the window (NULL: none) */
+    struct gdb_server *gdb;
+    bool gdb_wait;                  /* --wait-gdb: hold the machine until gdb attaches */
+    bool killed;                    /* gdb killed the machine: the window closes */
+    int gdb_port;
     /* panel addresses */
     uint64_t mem_addr;              /* memory panel: a linear address */
     uint64_t walk_addr;             /* page-walk panel */
@@ -142,6 +150,19 @@ int  ui_session_open(struct ui_session *s, const struct machine_options *opt, ui
 void ui_session_close(struct ui_session *s);
 /* A fresh machine, booted again; breakpoints are kept. */
 int  ui_session_reset(struct ui_session *s, char *err, size_t errlen);
+
+/* The GDB stub beside the window, on one machine and one breakpoint
+ * table.  While gdb is attached it drives the machine: the window's run,
+ * step and reset controls are refused (the status line says why), its
+ * pause interrupts gdb's continue (gdb sees SIGINT), its breakpoints stop
+ * gdb's continue too (gdb sees SIGTRAP).  gdb detaching lets the machine
+ * run on; gdb vanishing leaves it paused for the next client. */
+void ui_session_attach_gdb(struct ui_session *s, struct gdb_server *g, int port, bool wait);
+/* Serve gdb: wait up to timeout_ms for it, answer what it sent, start or
+ * end its runs.  True when something happened (the window redraws). */
+bool ui_session_gdb(struct ui_session *s, int timeout_ms);
+/* Is gdb attached, or awaited (--wait-gdb)?  Then the controls are gdb's. */
+bool ui_gdb_holds(const struct ui_session *s);
 
 /* Controls.  Stepping is immediate; the run modes set s->run and proceed
  * in ui_session_tick, one slice per call, until their target or a stop. */

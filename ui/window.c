@@ -11,6 +11,7 @@
 #include <string.h>
 #include <time.h>
 #include "ui/font.h"
+#include "gdbstub/tcp.h"
 #include "ui/model.h"
 
 enum kind {
@@ -145,34 +146,94 @@ static void fill_model(struct ui_window *w, struct ui_panel_state *p, int rows, 
     }
 }
 
+static uint64_t fnv(uint64_t h, const void *data, size_t len)
+{
+    const uint8_t *b = data;
+    for (size_t i = 0; i < len; i++) h = (h ^ b[i]) * 0x100000001B3ull;
+    return h;
+}
+
+/* A panel's frame: its place, its model and title, the disassembly cursor. */
+static uint64_t frame_hash(const struct ui_window *w, const struct ui_panel_state *p)
+{
+    int geo[7] = { p->x, p->y, p->w, p->h, p->scroll, p->kind,
+                   p->kind == K_DISASM ? w->disasm_cursor : 0 };
+    uint64_t h = fnv(0xCBF29CE484222325ull, geo, sizeof geo);
+    return fnv(h, w->text.title, strlen(w->text.title)) | 1;   /* never 0, "nothing drawn" */
+}
+
+/* One line as painted: its characters and spans (and the cursor's band). */
+static uint64_t line_hash(const struct ui_line *l, bool band)
+{
+    uint64_t h = fnv(0xCBF29CE484222325ull, &l->len, sizeof l->len);
+    h = fnv(h, l->text, l->len);
+    for (unsigned k = 0; k < l->nspan; k++) {
+        const struct ui_span *sp = &l->span[k];
+        uint8_t e[5] = { (uint8_t)sp->start, (uint8_t)(sp->start >> 8), (uint8_t)sp->len,
+                         (uint8_t)(sp->len >> 8), sp->attr };
+        h = fnv(h, e, sizeof e);
+    }
+    return (h | 1) ^ band;          /* an empty row is 0 */
+}
+
+/* A rectangle to present; when there are too many, the whole surface. */
+static void mark_dirty(struct ui_window *w, int x, int y, int width, int height)
+{
+    if (w->ndirty == UI_MAX_PANELS + 1) {
+        x = y = 0;
+        width = w->surface->w;
+        height = w->surface->h;
+        w->ndirty--;
+    }
+    int *r = w->dirty[w->ndirty++];
+    r[0] = x, r[1] = y, r[2] = width, r[3] = height;
+}
+
+/* Paint what changed since the panel was last painted: everything when its
+ * frame changed, else only the rows whose text or attributes did (a run at
+ * full speed changes a few rows a frame; the rest of the pixels stay). */
 static void draw_panel(struct ui_window *w, struct ui_panel_state *p)
 {
     SDL_Surface *s = w->surface;
     int rows = (p->h - TITLE_H - 2 * PAD) / UI_FONT_H, cols = (p->w - 2 * PAD) / UI_FONT_W;
-    fill(s, p->x, p->y, p->w, 1, frame_c);
-    fill(s, p->x, p->y + p->h - 1, p->w, 1, frame_c);
-    fill(s, p->x, p->y, 1, p->h, frame_c);
-    fill(s, p->x + p->w - 1, p->y, 1, p->h, frame_c);
-    fill(s, p->x + 1, p->y + TITLE_H, p->w - 2, p->h - TITLE_H - 1, bg);
-    fill(s, p->x + 1, p->y + 1, p->w - 2, TITLE_H - 1, title_bg);
     fill_model(w, p, rows, cols);
-    int clip = p->x + p->w - PAD;
-    char title[96];
-    snprintf(title, sizeof title, "%s%s", w->text.title,
-             p->scroll ? "  (scrolled)" : "");
-    text_at(w, p->x + PAD, p->y + 2, title, attr_color[UI_HEAD].fg, title_bg, clip);
     if (p->scroll > (int)w->text.n - 1) p->scroll = w->text.n ? (int)w->text.n - 1 : 0;
-    int y = p->y + TITLE_H + PAD;
+    int y0 = p->y + TITLE_H + PAD, clip = p->x + p->w - PAD;
     if (p->kind == K_DISASM) {
-        w->disasm_y = y;
+        w->disasm_y = y0;
         w->disasm_h = rows;
     }
-    for (int i = p->scroll; i < (int)w->text.n && i - p->scroll < rows; i++, y += UI_FONT_H) {
-        const struct ui_line *l = &w->text.v[i];
-        if (p->kind == K_DISASM && i == w->disasm_cursor)
-            fill(s, p->x + 1, y, p->w - 2, UI_FONT_H, title_bg);
-        draw_line(w, p->x + PAD, y, l, clip);
+    uint64_t fh = frame_hash(w, p);
+    bool all = fh != p->drawn || rows > UI_PANEL_ROWS;
+    if (all) {
+        p->drawn = fh;
+        fill(s, p->x, p->y, p->w, 1, frame_c);
+        fill(s, p->x, p->y + p->h - 1, p->w, 1, frame_c);
+        fill(s, p->x, p->y, 1, p->h, frame_c);
+        fill(s, p->x + p->w - 1, p->y, 1, p->h, frame_c);
+        fill(s, p->x + 1, p->y + TITLE_H, p->w - 2, p->h - TITLE_H - 1, bg);
+        fill(s, p->x + 1, p->y + 1, p->w - 2, TITLE_H - 1, title_bg);
+        char title[96];
+        snprintf(title, sizeof title, "%s%s", w->text.title, p->scroll ? "  (scrolled)" : "");
+        text_at(w, p->x + PAD, p->y + 2, title, attr_color[UI_HEAD].fg, title_bg, clip);
     }
+    int first = -1, last = -1;
+    for (int r = 0; r < rows; r++) {
+        int i = p->scroll + r, y = y0 + r * UI_FONT_H;
+        const struct ui_line *l = i < (int)w->text.n ? &w->text.v[i] : NULL;
+        bool band = l && p->kind == K_DISASM && i == w->disasm_cursor;
+        uint64_t lh = l ? line_hash(l, band) : 0;
+        if (!all && r < UI_PANEL_ROWS && p->row[r] == lh) continue;
+        if (r < UI_PANEL_ROWS) p->row[r] = lh;
+        if (!all) fill(s, p->x + 1, y, p->w - 2, UI_FONT_H, bg);
+        if (band) fill(s, p->x + 1, y, p->w - 2, UI_FONT_H, title_bg);
+        if (l) draw_line(w, p->x + PAD, y, l, clip);
+        if (first < 0) first = r;
+        last = r;
+    }
+    if (all) mark_dirty(w, p->x, p->y, p->w, p->h);
+    else if (first >= 0)
+        mark_dirty(w, p->x, y0 + first * UI_FONT_H, p->w, (last - first + 1) * UI_FONT_H);
 }
 
 static void layout(struct ui_window *w)
@@ -185,7 +246,9 @@ static void layout(struct ui_window *w)
         int scroll = p->kind == pl[i].kind ? p->scroll : 0;
         int x0 = W * pl[i].x0 / 1000, y0 = top + H * pl[i].y0 / 1000;
         int x1 = W * pl[i].x1 / 1000, y1 = top + H * pl[i].y1 / 1000;  /* tiles exactly */
-        *p = (struct ui_panel_state){ x0, y0, x1 - x0, y1 - y0, scroll, pl[i].kind };
+        p->x = x0, p->y = y0, p->w = x1 - x0, p->h = y1 - y0;
+        p->scroll = scroll;
+        p->kind = pl[i].kind;
     }
 }
 
@@ -194,23 +257,33 @@ void ui_window_draw(struct ui_window *w)
     SDL_Surface *s = w->surface;
     struct ui_session *ss = w->s;
     layout(w);
-    char status[640];
-    snprintf(status, sizeof status, " ringsim | %s view | %s%s | %llu insns, %llu cycles | "
+    char status[720], gdb[48] = "";
+    if (ss->gdb)
+        snprintf(gdb, sizeof gdb, " | gdb %s :%d", ss->gdb->attached ? "attached" : "listening",
+                 ss->gdb_port);
+    snprintf(status, sizeof status, " ringsim | %s view | %s%s%s | %llu insns, %llu cycles | "
              "F5 run/pause F10 over F11 step S-F11 out F9 break s syscall m mode p paced Tab view "
-             "r reset q quit", views[w->view].name, ss->status, w->paced ? " (paced)" : "",
+             "r reset q quit", views[w->view].name, ss->status, w->paced ? " (paced)" : "", gdb,
              (unsigned long long)cpu_instret_now(&ss->m->cpu),
              (unsigned long long)cpu_cycles_now(&ss->m->cpu));
     fill(s, 0, 0, s->w, UI_FONT_H + 6, title_bg);
     text_at(w, 2, 3, status, attr_color[UI_NORMAL].fg, title_bg, s->w);
+    mark_dirty(w, 0, 0, s->w, UI_FONT_H + 6);
     for (unsigned i = 0; i < w->npanels; i++) draw_panel(w, &w->panel[i]);
 }
 
 /* ---- window and events ------------------------------------------------------- */
 
+/* The drawing surface: ARGB8888, or the window's own 32-bit XRGB format
+ * (the same pixel values: presenting is then a copy, not a conversion). */
 static int make_surface(struct ui_window *w, int width, int height)
 {
     if (w->surface) SDL_FreeSurface(w->surface);
-    w->surface = SDL_CreateRGBSurfaceWithFormat(0, width, height, 32, SDL_PIXELFORMAT_ARGB8888);
+    uint32_t format = SDL_PIXELFORMAT_ARGB8888;
+    SDL_Surface *ws = w->win ? SDL_GetWindowSurface(w->win) : NULL;
+    if (ws && ws->format->format == SDL_PIXELFORMAT_RGB888) format = SDL_PIXELFORMAT_RGB888;
+    w->surface = SDL_CreateRGBSurfaceWithFormat(0, width, height, 32, format);
+    for (unsigned i = 0; i < UI_MAX_PANELS; i++) w->panel[i].drawn = 0;
     return w->surface ? 0 : -1;
 }
 
@@ -298,7 +371,9 @@ void ui_window_key(struct ui_window *w, int sym, bool shift)
 
 int ui_window_set_font(struct ui_window *w, const char *spec, char *err, size_t errlen)
 {
-    return ui_font_load(&w->font, spec, err, errlen);
+    if (ui_font_load(&w->font, spec, err, errlen) != 0) return -1;
+    for (unsigned i = 0; i < UI_MAX_PANELS; i++) w->panel[i].drawn = 0;    /* repaint all */
+    return 0;
 }
 
 static struct ui_panel_state *panel_at(struct ui_window *w, int x, int y)
@@ -338,6 +413,8 @@ static void event(struct ui_window *w, const SDL_Event *e)
     case SDL_WINDOWEVENT:
         if (e->window.event == SDL_WINDOWEVENT_SIZE_CHANGED)
             make_surface(w, e->window.data1, e->window.data2);
+        else if (e->window.event == SDL_WINDOWEVENT_EXPOSED)
+            mark_dirty(w, 0, 0, w->surface->w, w->surface->h);
         break;
     default: break;
     }
@@ -357,7 +434,10 @@ bool ui_window_frame(struct ui_window *w)
     SDL_Event e;
     if (w->win || SDL_WasInit(SDL_INIT_EVENTS))
         while (SDL_PollEvent(&e)) event(w, &e);
-    if (w->quit) return false;
+    if (w->quit || w->s->killed) return false;
+    /* gdb beside the window: everything it sent, up to a frame's worth */
+    double tg = seconds();
+    while (ui_session_gdb(w->s, 0) && seconds() - tg < FRAME_SECONDS) {}
     if (running(w->s)) {
         /* paced: a small slice per frame; full speed: slices for a frame's time */
         double t0 = seconds();
@@ -366,21 +446,27 @@ bool ui_window_frame(struct ui_window *w)
         while (!w->paced && running(w->s) && seconds() - t0 < FRAME_SECONDS);
     }
     ui_window_draw(w);
-    if (w->win) {
+    if (w->win) {                   /* present what was painted */
         SDL_Surface *ws = SDL_GetWindowSurface(w->win);
-        if (ws) {
-            SDL_BlitSurface(w->surface, NULL, ws, NULL);
-            SDL_UpdateWindowSurface(w->win);
+        SDL_Rect r[UI_MAX_PANELS + 1];
+        for (int i = 0; ws && i < w->ndirty; i++) {
+            r[i] = (SDL_Rect){ w->dirty[i][0], w->dirty[i][1], w->dirty[i][2], w->dirty[i][3] };
+            SDL_Rect d = r[i];
+            SDL_BlitSurface(w->surface, &r[i], ws, &d);
         }
+        if (ws && w->ndirty) SDL_UpdateWindowSurfaceRects(w->win, r, w->ndirty);
     }
+    w->ndirty = 0;
     w->frames++;
     return true;
 }
 
 void ui_window_run(struct ui_window *w)
 {
+    /* Idle: wait for a key or a mouse event, or for gdb's next packet. */
     while (ui_window_frame(w))
-        if (!running(w->s)) SDL_WaitEventTimeout(NULL, 50);
+        if (!running(w->s) && !(w->s->gdb && ui_session_gdb(w->s, 20)))
+            SDL_WaitEventTimeout(NULL, w->s->gdb ? 5 : 50);
 }
 
 int ui_window_post_key(const char *name, bool shift)
@@ -409,6 +495,7 @@ int ui_window_post_click(int x, int y)
 
 void ui_window_draw_text(struct ui_window *w, int x, int y, int width, const struct ui_text *t)
 {
+    for (unsigned i = 0; i < UI_MAX_PANELS; i++) w->panel[i].drawn = 0;    /* painted over */
     for (size_t i = 0; i < t->n; i++, y += UI_FONT_H) draw_line(w, x, y, &t->v[i], x + width);
 }
 

@@ -25,11 +25,14 @@ enum ui_view { UI_VIEW_MAIN, UI_VIEW_PAGING, UI_VIEW_NT, UI_VIEW_COUNT };
 
 #define UI_MAX_PANELS 12
 #define UI_DISASM_LINES 64
+#define UI_PANEL_ROWS 160           /* rows a panel remembers (taller ones repaint whole) */
 
 struct ui_panel_state {
     int x, y, w, h;                 /* pixels */
     int scroll;                     /* first line shown */
     int kind;                       /* which model */
+    uint64_t drawn;                 /* a hash of its painted frame (0: not painted) */
+    uint64_t row[UI_PANEL_ROWS];    /* a hash of each painted row (0: empty) */
 };
 
 struct ui_window {
@@ -46,6 +49,8 @@ struct ui_window {
     bool paced;                     /* small slices: watch it move */
     bool quit;
     uint64_t frames;
+    int ndirty;                     /* the rectangles painted since the last present */
+    int dirty[UI_MAX_PANELS + 1][4];
     struct ui_font font;            /* the compiled-in one unless set */
 };
 

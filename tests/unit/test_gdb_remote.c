@@ -270,6 +270,49 @@ Test(gdb_remote, demo_info_registers_and_monitor_help, .timeout = 60)
     free(text);
 }
 
+/* The stub beside the window (SDL's dummy driver): the same session from
+ * the command line, and gdb's kill closes the window and ends ringsim. */
+Test(gdb_remote, the_stub_beside_the_window, .timeout = 60)
+{
+    struct session s;
+    int fds[2];
+    memset(&s, 0, sizeof s);
+    cr_assert_eq(0, pipe(fds));
+    s.sim = fork();
+    if (s.sim == 0) {
+        dup2(fds[1], 2);
+        int null = open("/dev/null", O_RDWR);
+        dup2(null, 0);
+        dup2(null, 1);
+        close(fds[0]);
+        setenv("SDL_VIDEODRIVER", "dummy", 1);
+        execl("build/ringsim", "ringsim", "--gdb", "0", "--wait-gdb", "--serial", "null",
+              (char *)NULL);
+        _exit(127);
+    }
+    close(fds[1]);
+    s.sim_err = fds[0];
+    read_sim(&s, 10000);
+    const char *p = strstr(s.sim_text, "port ");
+    int port = p ? atoi(p + 5) : -1;
+    cr_assert_gt(port, 0, "%s", s.sim_text);
+    char cmd[512];
+    snprintf(cmd, sizeof cmd, "timeout 60 gdb -nx -batch -ex 'target remote 127.0.0.1:%d' "
+             "-ex 'info registers eip cr0' -ex 'monitor help' -ex 'stepi' -ex 'kill' "
+             ">build/test-logs/gdb-window-cli.log 2>&1", port);
+    mkdir("build/test-logs", 0777);
+    int rc = system(cmd);
+    char *text = slurp("build/test-logs/gdb-window-cli.log");
+    cr_expect_eq(0, rc, "%s", text);
+    cr_expect(strstr(text, "eip            0x10000c"), "the kernel's entry:\n%s", text);
+    cr_expect(strstr(text, "[ PE ET NE ]"), "%s", text);
+    cr_expect(strstr(text, "pte <va>"), "%s", text);
+    cr_expect_eq(1, finish_sim(&s), "%s", s.sim_text);
+    cr_expect(strstr(s.sim_text, "the window is open (SDL video driver dummy)"), "%s", s.sim_text);
+    cr_expect(strstr(s.sim_text, "killed by the debugger"), "%s", s.sim_text);
+    free(text);
+}
+
 Test(gdb_remote, help_lists_the_gdb_options)
 {
     FILE *p = popen("build/ringsim --help", "r");
