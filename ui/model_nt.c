@@ -79,8 +79,11 @@ static void threads(struct ui_session *s, struct ui_text *t, uint32_t process, u
         cpu_read_linear(&s->m->cpu, th + ThPriority, &pri, 1);
         ui_line(t);
         ui_put(t, th == current ? UI_PC : UI_NORMAL,
-               "    THREAD %08x Cid %x.%x Teb %08x %-11s Pri %u WaitReason %u Ticks k%u u%u", th,
-               pid, tid, teb, nt_thread_state_name(st), pri, wait, kt, ut);
+               "    THREAD %08x Cid %x.%x Teb %08x %-11s Pri %u", th, pid, tid, teb,
+               nt_thread_state_name(st), pri);
+        if (!strcmp(nt_thread_state_name(st), "Waiting"))
+            ui_put(t, UI_NORMAL, " WAIT: (%s)", nt_wait_reason_name(wait));
+        ui_put(t, UI_NORMAL, " Ticks k%u u%u", kt, ut);
         if (ui_read32(s, e, &e) != 0) break;
     }
 }

@@ -237,6 +237,19 @@ Test(ui_model, descriptor_tables_processes_stack_and_console)
         if (strstr(t.v[k].text, "THREAD") && ui_attr_at(&t.v[k], 4) == UI_PC) cur = &t.v[k];
     cr_assert_not_null(cur, "the current thread is marked");
     cr_expect(strstr(cur->text, "Running"), "%s", cur->text);
+    /* later, with smss waiting for a demo program: the wait reason by name */
+    unsigned waiting = 0;
+    for (int step = 0; step < 20 && !waiting && s.run != UI_ENDED; step++) {
+        ui_run_insns(&s, 5000000);
+        ui_model_processes(&s, &t);
+        for (size_t k = 0; k < t.n; k++)
+            if (strstr(t.v[k].text, " Waiting ")) {
+                waiting++;
+                cr_expect(strstr(t.v[k].text, "WAIT: (") && !strstr(t.v[k].text, "WAIT: (?)"),
+                          "%s", t.v[k].text);
+            }
+    }
+    cr_expect_gt(waiting, 0, "no thread waited in the first 100M instructions");
     ui_model_stack(&s, &t, 4);
     cr_expect_eq(4, t.n);
     ui_model_console(&s, &t, 40, 100);
