@@ -64,6 +64,9 @@ static void usage(FILE *f)
         "                       and write it as PNG, --at SYMBOL (its first execution)\n"
         "                       or --after N instructions; --view main|paging|nt,\n"
         "                       --walk ADDR for the page-walk panel\n"
+        "  --font FILE.ttf      the window's text in a TrueType font (SDL2_ttf) fitted to\n"
+        "                       the same cells; dejavu: Debian's DejaVu Sans Mono\n"
+        "                       (default: the compiled-in font)\n"
         "  --no-cycles          switch the cycle model off (virtual time from instructions)\n"
         "  --gdb [HOST:]PORT    serve the GDB remote protocol (127.0.0.1 unless HOST\n"
         "                       is given; port 0 picks a free one and prints it);\n"
@@ -220,6 +223,7 @@ static int parse_option(struct cli *c, int opt, const char *arg)
             return bad_option("--view wants main, paging or nt, not '%s'", arg);
         return 0;
     case 'w': c->ui.walk = arg; return 0;
+    case 'F': c->ui.font = arg; return 0;
     case 'C': c->cycles = 0; return 0;
     case 'S':
         v = strtoull(arg, &end, 0);
@@ -246,7 +250,7 @@ static int parse_args(int argc, char **argv, struct cli *c)
         { "gdb", required_argument, 0, 'g' }, { "wait-gdb", no_argument, 0, 'W' },
         { "screenshot", required_argument, 0, 'P' }, { "at", required_argument, 0, 'A' },
         { "after", required_argument, 0, 'N' }, { "view", required_argument, 0, 'V' },
-        { "walk", required_argument, 0, 'w' },
+        { "walk", required_argument, 0, 'w' }, { "font", required_argument, 0, 'F' },
         { 0, 0, 0, 0 },
     };
     int opt;

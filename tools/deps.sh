@@ -3,7 +3,7 @@
 # Quiet and quick when everything is present; apt-get update first otherwise.
 set -eu
 PKGS="build-essential gcc-multilib pkg-config libelf-dev libcriterion-dev libsdl2-dev \
-libsdl2-ttf-dev libzydis-dev zlib1g-dev gdb qemu-system-x86"
+libsdl2-ttf-dev fonts-dejavu-core libzydis-dev zlib1g-dev gdb qemu-system-x86"
 missing=""
 for p in $PKGS; do
     status=$(dpkg-query -W -f='${Status}' "$p" 2>/dev/null || true)

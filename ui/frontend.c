@@ -31,6 +31,15 @@ int ui_ramdisk_symbols(struct symtab *t, const void *ramdisk, size_t len, const 
     return -1;
 }
 
+/* The window's font as asked; a font that cannot be used leaves the
+ * built-in one, with a message. */
+static void set_font(struct ui_window *w, const struct ui_options *o)
+{
+    char err[512];
+    if (o->font && ui_window_set_font(w, o->font, err, sizeof err) != 0)
+        fprintf(stderr, "ringsim: --font: %s; the built-in font instead\n", err);
+}
+
 static int screenshot(struct ui_session *s, const struct ui_options *o)
 {
     char err[256];
@@ -56,6 +65,7 @@ static int screenshot(struct ui_session *s, const struct ui_options *o)
         return 1;
     }
     w.view = (enum ui_view)o->view;
+    set_font(&w, o);
     ui_window_draw(&w);
     int rc = ui_window_png(&w, o->screenshot, err, sizeof err);
     if (rc) fprintf(stderr, "ringsim: %s\n", err);
@@ -94,6 +104,7 @@ int ui_frontend(const struct machine_options *mopt, ui_boot_fn *boot, void *ctx,
             ui_session_attach_gdb(&s, &g, o->gdb_port, o->wait_gdb);
         }
         w.view = (enum ui_view)o->view;
+        set_font(&w, o);
         ui_window_run(&w);
         ui_window_close(&w);
         if (o->gdb) gdb_server_free(&g);

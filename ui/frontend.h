@@ -17,6 +17,7 @@ struct ui_options {
     uint64_t after;                 /* or after this many instructions */
     int view;                       /* enum ui_view */
     const char *walk;               /* the page-walk panel's address (NULL: 0x7FFE0000) */
+    const char *font;               /* a TrueType file or "dejavu" (NULL: the built-in font) */
     bool gdb;                       /* the GDB stub beside the window: */
     int gdb_fd, gdb_port;           /* its listening socket and port */
     bool wait_gdb;                  /* hold the machine until gdb attaches */

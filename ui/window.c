@@ -79,53 +79,41 @@ static void fill(SDL_Surface *s, int x, int y, int w, int h, struct rgb c)
     SDL_FillRect(s, &r, pack(c));
 }
 
-/* The font's rows as coverage levels 0-3, decoded once. */
-static uint8_t levels[UI_FONT_LAST - UI_FONT_FIRST + 1][UI_FONT_H][UI_FONT_W];
-
-static void decode_font(void)
+/* One character cell, background included, clipped at clip_x: the font's
+ * coverage blends the background into the foreground. */
+static void glyph(SDL_Surface *s, const struct ui_font *f, int x, int y, char ch, struct rgb fg,
+                  struct rgb b, int clip_x)
 {
-    static bool done;
-    if (done) return;
-    for (int c = 0; c <= UI_FONT_LAST - UI_FONT_FIRST; c++)
-        for (int row = 0; row < UI_FONT_H; row++)
-            for (int col = 0; col < UI_FONT_W; col++) {
-                char b = ui_font_rows[c][row][col];
-                levels[c][row][col] = b == '#' ? 3 : b == '+' ? 2 : b == '.' ? 1 : 0;
-            }
-    done = true;
-}
-
-/* One character cell, background included, clipped at clip_x. */
-static void glyph(SDL_Surface *s, int x, int y, char ch, struct rgb fg, struct rgb b, int clip_x)
-{
-    unsigned c = (unsigned char)ch;
-    if (c < UI_FONT_FIRST || c > UI_FONT_LAST) c = '?';
-    uint32_t pal[4];
-    for (int l = 0; l < 4; l++)
-        pal[l] = pack((struct rgb){ (uint8_t)(b.r + (fg.r - b.r) * l / 3),
-                                    (uint8_t)(b.g + (fg.g - b.g) * l / 3),
-                                    (uint8_t)(b.b + (fg.b - b.b) * l / 3) });
+    const uint8_t (*cov)[UI_FONT_W] = ui_font_glyph(f, (unsigned char)ch);
+    uint32_t back = pack(b), fore = pack(fg);
     int w = UI_FONT_W;
     if (x + w > clip_x) w = clip_x - x;
     if (x + w > s->w) w = s->w - x;
     for (int row = 0; row < UI_FONT_H && y + row < s->h; row++) {
-        const uint8_t *lv = levels[c - UI_FONT_FIRST][row];
         uint32_t *px = (uint32_t *)((uint8_t *)s->pixels + (y + row) * s->pitch) + x;
-        for (int col = 0; col < w; col++) px[col] = pal[lv[col]];
+        for (int col = 0; col < w; col++) {
+            int a = cov[row][col];
+            px[col] = a == 0 ? back : a == 255 ? fore
+                    : pack((struct rgb){ (uint8_t)(b.r + (fg.r - b.r) * a / 255),
+                                         (uint8_t)(b.g + (fg.g - b.g) * a / 255),
+                                         (uint8_t)(b.b + (fg.b - b.b) * a / 255) });
+        }
     }
 }
 
-static void text_at(SDL_Surface *s, int x, int y, const char *str, struct rgb fg, struct rgb b,
-                    int clip_x)
+static void text_at(struct ui_window *w, int x, int y, const char *str, struct rgb fg,
+                    struct rgb b, int clip_x)
 {
-    for (; *str && x < clip_x; str++, x += UI_FONT_W) glyph(s, x, y, *str, fg, b, clip_x);
+    for (; *str && x < clip_x; str++, x += UI_FONT_W)
+        glyph(w->surface, &w->font, x, y, *str, fg, b, clip_x);
 }
 
-static void draw_line(SDL_Surface *s, int x, int y, const struct ui_line *l, int clip_x)
+static void draw_line(struct ui_window *w, int x, int y, const struct ui_line *l, int clip_x)
 {
     for (unsigned i = 0; i < l->len && x + (int)i * UI_FONT_W < clip_x; i++) {
         enum ui_attr a = ui_attr_at(l, i);
-        glyph(s, x + (int)i * UI_FONT_W, y, l->text[i], attr_color[a].fg, attr_color[a].bg, clip_x);
+        glyph(w->surface, &w->font, x + (int)i * UI_FONT_W, y, l->text[i], attr_color[a].fg,
+              attr_color[a].bg, clip_x);
     }
 }
 
@@ -233,7 +221,7 @@ static void draw_panel(struct ui_window *w, struct ui_panel_state *p)
         fill(s, p->x + 1, p->y + 1, p->w - 2, TITLE_H - 1, title_bg);
         char title[96];
         snprintf(title, sizeof title, "%s%s", w->text.title, p->scroll ? "  (scrolled)" : "");
-        text_at(s, p->x + PAD, p->y + 2, title, attr_color[UI_HEAD].fg, title_bg, clip);
+        text_at(w, p->x + PAD, p->y + 2, title, attr_color[UI_HEAD].fg, title_bg, clip);
     }
     int first = -1, last = -1;
     for (int r = 0; r < rows; r++) {
@@ -245,7 +233,7 @@ static void draw_panel(struct ui_window *w, struct ui_panel_state *p)
         if (r < UI_PANEL_ROWS) p->row[r] = lh;
         if (!all) fill(s, p->x + 1, y, p->w - 2, UI_FONT_H, bg);
         if (band) fill(s, p->x + 1, y, p->w - 2, UI_FONT_H, title_bg);
-        if (l) draw_line(s, p->x + PAD, y, l, clip);
+        if (l) draw_line(w, p->x + PAD, y, l, clip);
         if (first < 0) first = r;
         last = r;
     }
@@ -290,7 +278,7 @@ void ui_window_draw(struct ui_window *w)
                  w->input == UI_INPUT_MEM ? (ss->mem_phys ? "physical memory" : "memory")
                                           : "page-walk", w->input_text);
     fill(s, 0, 0, s->w, UI_FONT_H + 6, title_bg);
-    text_at(s, 2, 3, status, attr_color[UI_NORMAL].fg, title_bg, s->w);
+    text_at(w, 2, 3, status, attr_color[UI_NORMAL].fg, title_bg, s->w);
     mark_dirty(w, 0, 0, s->w, UI_FONT_H + 6);
     for (unsigned i = 0; i < w->npanels; i++) draw_panel(w, &w->panel[i]);
 }
@@ -322,7 +310,7 @@ int ui_window_open(struct ui_window *w, struct ui_session *s, int width, int hei
     memset(w, 0, sizeof *w);
     w->s = s;
     w->disasm_cursor = -1;
-    decode_font();
+    ui_font_builtin(&w->font);
     if (!offscreen) {
         if (SDL_InitSubSystem(SDL_INIT_VIDEO) != 0) {
             snprintf(err, errlen, "no window: %s", SDL_GetError());
@@ -466,6 +454,13 @@ void ui_window_key(struct ui_window *w, int sym, bool shift)
     }
 }
 
+int ui_window_set_font(struct ui_window *w, const char *spec, char *err, size_t errlen)
+{
+    if (ui_font_load(&w->font, spec, err, errlen) != 0) return -1;
+    for (unsigned i = 0; i < UI_MAX_PANELS; i++) w->panel[i].drawn = 0;    /* repaint all */
+    return 0;
+}
+
 static struct ui_panel_state *panel_at(struct ui_window *w, int x, int y)
 {
     for (unsigned i = 0; i < w->npanels; i++) {
@@ -596,7 +591,7 @@ int ui_window_post_click(int x, int y)
 void ui_window_draw_text(struct ui_window *w, int x, int y, int width, const struct ui_text *t)
 {
     for (unsigned i = 0; i < UI_MAX_PANELS; i++) w->panel[i].drawn = 0;    /* painted over */
-    for (size_t i = 0; i < t->n; i++, y += UI_FONT_H) draw_line(w->surface, x, y, &t->v[i], x + width);
+    for (size_t i = 0; i < t->n; i++, y += UI_FONT_H) draw_line(w, x, y, &t->v[i], x + width);
 }
 
 uint32_t ui_window_pixel(const struct ui_window *w, int x, int y)

@@ -1,5 +1,5 @@
 /* window.h - the SDL2 front end: a resizable window of panels drawn from
- * the text models (model.h) with the compiled-in cell font into a software
+ * the text models (model.h) with the cell font (font.h) into a software
  * surface, keyboard and mouse control, and the machine run in slices
  * between frames.  The same drawing serves --screenshot with no window.
  *
@@ -18,6 +18,7 @@
 
 #include <stdbool.h>
 #include <stdint.h>
+#include "ui/font.h"
 #include "ui/session.h"
 #include "ui/text.h"
 
@@ -59,6 +60,7 @@ struct ui_window {
     uint64_t frames;
     int ndirty;                     /* the rectangles painted since the last present */
     int dirty[UI_MAX_PANELS + 1][4];
+    struct ui_font font;            /* the compiled-in one unless set */
 };
 
 /* A window of w x h pixels (resizable), or an off-screen surface when
@@ -66,6 +68,9 @@ struct ui_window {
 int  ui_window_open(struct ui_window *w, struct ui_session *s, int width, int height,
                     bool offscreen, char *err, size_t errlen);
 void ui_window_close(struct ui_window *w);
+/* Draw with a TrueType font (a path, or "dejavu") in the same cells: 0,
+ * or -1 with err and the font unchanged. */
+int  ui_window_set_font(struct ui_window *w, const char *spec, char *err, size_t errlen);
 /* Handle pending events, run one slice when running, draw: false once quit. */
 bool ui_window_frame(struct ui_window *w);
 /* Draw the current view into w->surface (no events, no running). */
