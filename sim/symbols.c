@@ -200,6 +200,9 @@ const char *symtab_lookup(const struct symtab *t, uint64_t addr, uint64_t *offse
     while (i > 0 && t->v[i - 1].addr == at) i--;
     const struct symbol *s = &t->v[i];
     if (s->size && addr - s->addr >= s->size) return NULL;     /* in a gap after it */
+    /* An unsized label (assembly) covers what follows it up to the next
+     * symbol, but not another image 3 MiB away: beyond 64 KiB, no name. */
+    if (!s->size && addr - s->addr >= SYMTAB_LABEL_REACH) return NULL;
     if (offset) *offset = addr - s->addr;
     return s->name;
 }

@@ -30,7 +30,9 @@ int symtab_add(struct symtab *t, uint64_t addr, uint64_t size, const char *name)
 int symtab_add_elf(struct symtab *t, const void *image, size_t size, uint64_t bias);
 
 /* The symbol containing addr (a sized symbol's range, or the nearest label
- * before it), with *offset = addr - its address; NULL if none. */
+ * before it, within SYMTAB_LABEL_REACH), with *offset = addr - its address;
+ * NULL if none. */
+#define SYMTAB_LABEL_REACH 0x10000
 const char *symtab_lookup(const struct symtab *t, uint64_t addr, uint64_t *offset);
 /* "name+0x12", "name", or the bare address "0x1234" when no symbol holds it. */
 void symtab_format(const struct symtab *t, uint64_t addr, char *buf, size_t len);

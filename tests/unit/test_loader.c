@@ -652,6 +652,9 @@ Test(symbols, found_by_name_and_by_address_with_offsets)
     cr_expect_null(symtab_lookup(t, SEG_PHYS, &off), "before every symbol");
     cr_expect_str_eq("klabel", symtab_lookup(t, SEG_PHYS + 0x38, &off), "labels reach on");
     cr_expect_eq(8, off);
+    cr_expect_str_eq("klabel", symtab_lookup(t, SEG_PHYS + 0x30 + SYMTAB_LABEL_REACH - 1, &off));
+    cr_expect_null(symtab_lookup(t, SEG_PHYS + 0x30 + SYMTAB_LABEL_REACH, &off),
+                   "but not into another image megabytes away");
     char buf[64];
     symtab_format(t, SEG_PHYS + 0x22, buf, sizeof buf);
     cr_expect_str_eq("kdata+0x2", buf);
