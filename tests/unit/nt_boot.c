@@ -2,6 +2,7 @@
 #include <criterion/criterion.h>
 #include <stdio.h>
 #include <stdlib.h>
+#include <unistd.h>
 #include "sim/loader.h"
 #include "sim/machine.h"
 #include "sim/symbols.h"
@@ -15,6 +16,26 @@ const char *nt_build_path(const char *name)
     k = (k + 1) % 4;
     snprintf(p[k], sizeof p[k], "%s/%s", b && *b ? b : "build", name);
     return p[k];
+}
+
+struct machine *nt_machine_new(const char *cpu_spec, uint64_t max_insns, char *transcript,
+                               size_t len)
+{
+    char serial[96], err[256];
+    struct machine_options opt;
+    machine_default_options(&opt);
+    cr_assert_eq(0, cpu_features_parse(cpu_spec, &opt.model, &opt.features, err, sizeof err), "%s", err);
+    opt.set_features = true;
+    opt.max_insns = max_insns;
+    snprintf(transcript, len, "/tmp/ringsim-nt-test-XXXXXX");
+    int fd = mkstemp(transcript);
+    cr_assert_geq(fd, 0);
+    close(fd);
+    snprintf(serial, sizeof serial, "file:%s", transcript);
+    opt.serial = serial;
+    struct machine *m = machine_new(&opt);
+    cr_assert_not_null(m);
+    return m;
 }
 
 int nt_boot_with_ramdisk(struct machine *m, char *err, size_t errlen)

@@ -12,6 +12,12 @@ struct machine;
 /* BUILD/name (BUILD from the environment, default build); four rotating buffers. */
 const char *nt_build_path(const char *name);
 
+/* A machine with the CPU of spec (cpu_features_parse), at most max_insns,
+ * COM1 written to a new temporary file whose name goes to transcript (the
+ * caller unlinks it).  Asserts. */
+struct machine *nt_machine_new(const char *cpu_spec, uint64_t max_insns, char *transcript,
+                               size_t len);
+
 /* Load build/ntkernel.elf with build/ramdisk.img as its module and add
  * ntdll's symbols (KiFastSystemCallRet ...) to the machine's table.  0, or
  * -1 with err (the shape of a UI session's boot callback). */

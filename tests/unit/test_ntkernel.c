@@ -39,23 +39,9 @@ TestSuite(ntkernel, .fini = teardown);
  * COM1 transcript goes to a temporary file. */
 static enum machine_stop boot(const char *cpu_spec)
 {
-    const char *b = getenv("BUILD");
-    char kernel[256], serial[96], err[256];
-    struct machine_options opt;
-    machine_default_options(&opt);
-    cr_assert_eq(0, cpu_features_parse(cpu_spec, &opt.model, &opt.features, err, sizeof err), "%s", err);
-    opt.set_features = true;
-    opt.max_insns = 200000000;
-    snprintf(transcript, sizeof transcript, "/tmp/ntkernel-test-XXXXXX");
-    int fd = mkstemp(transcript);
-    cr_assert_geq(fd, 0);
-    close(fd);
-    snprintf(serial, sizeof serial, "file:%s", transcript);
-    opt.serial = serial;
-    m = machine_new(&opt);
-    cr_assert_not_null(m);
-    snprintf(kernel, sizeof kernel, "%s/ntkernel.elf", b && *b ? b : "build");
-    struct load_request req = { kernel, NULL, NULL, NULL };
+    char err[256];
+    m = nt_machine_new(cpu_spec, 200000000, transcript, sizeof transcript);
+    struct load_request req = { nt_build_path("ntkernel.elf"), NULL, NULL, NULL };
     cr_assert_eq(0, machine_boot(m, &req, err, sizeof err), "%s", err);
     return machine_run(m);
 }

@@ -14,6 +14,7 @@
 #include "sim/loader.h"
 #include "sim/symbols.h"
 #include "mmu/bus.h"
+#include "tests/unit/nt_boot.h"
 
 #define EXIT_SUCCESS_STATUS 33
 #define SELFTEST_CHECKS     43          /* MmSelfTest 28, ObSelfTest 8, IoSelfTest 7 */
@@ -33,23 +34,9 @@ TestSuite(ntkernel_selftest, .fini = teardown);
 
 static void boot(const char *append, const char *initrd)
 {
-    const char *b = getenv("BUILD");
-    char kernel[256], serial[96], err[256];
-    struct machine_options opt;
-    machine_default_options(&opt);
-    cr_assert_eq(0, cpu_features_parse("intel", &opt.model, &opt.features, err, sizeof err), "%s", err);
-    opt.set_features = true;
-    opt.max_insns = 400000000;
-    snprintf(transcript, sizeof transcript, "/tmp/ntkernel-selftest-XXXXXX");
-    int fd = mkstemp(transcript);
-    cr_assert_geq(fd, 0);
-    close(fd);
-    snprintf(serial, sizeof serial, "file:%s", transcript);
-    opt.serial = serial;
-    m = machine_new(&opt);
-    cr_assert_not_null(m);
-    snprintf(kernel, sizeof kernel, "%s/ntkernel.elf", b && *b ? b : "build");
-    struct load_request req = { kernel, append, initrd, NULL };
+    char err[256];
+    m = nt_machine_new("intel", 400000000, transcript, sizeof transcript);
+    struct load_request req = { nt_build_path("ntkernel.elf"), append, initrd, NULL };
     cr_assert_eq(0, machine_boot(m, &req, err, sizeof err), "%s", err);
     cr_assert_eq(STOP_DEBUG_EXIT, machine_run(m), "%s", m->message);
     cr_assert_eq(EXIT_SUCCESS_STATUS, m->exit_status, "%s", m->message);

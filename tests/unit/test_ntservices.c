@@ -12,6 +12,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
+#include "tests/unit/nt_boot.h"
 #include "sim/machine.h"
 #include "sim/builtin.h"
 
@@ -34,16 +35,6 @@ static void teardown(void)
 }
 TestSuite(ntservices, .fini = teardown);
 
-static const char *path(const char *name)
-{
-    static char p[4][256];
-    static int k;
-    const char *b = getenv("BUILD");
-    k = (k + 1) % 4;
-    snprintf(p[k], sizeof p[k], "%s/%s", b && *b ? b : "build", name);
-    return p[k];
-}
-
 static void *slurp(const char *file, size_t *size)
 {
     FILE *f = fopen(file, "rb");
@@ -63,27 +54,17 @@ static void *slurp(const char *file, size_t *size)
  * runs to the end and returns the console transcript (malloc'd). */
 static char *run_program(const char *name, int nargs, char *const *args, enum machine_stop *stop)
 {
-    char serial[96], err[256], prog[128];
-    struct machine_options opt;
-    machine_default_options(&opt);
-    opt.max_insns = 4000000000ull;
-    snprintf(serial_path, sizeof serial_path, "/tmp/ntservices-test-XXXXXX");
-    int fd = mkstemp(serial_path);
-    cr_assert_geq(fd, 0);
-    close(fd);
-    snprintf(serial, sizeof serial, "file:%s", serial_path);
-    opt.serial = serial;
-    m = machine_new(&opt);
-    cr_assert_not_null(m);
+    char err[256], prog[128];
+    m = nt_machine_new("host", 4000000000ull, serial_path, sizeof serial_path);
     struct builtin_image img;
     size_t prog_size;
-    files[0] = slurp(path("ntkernel.elf"), &img.kernel_size);
-    files[1] = slurp(path("ramdisk.img"), &img.ramdisk_size);
+    files[0] = slurp(nt_build_path("ntkernel.elf"), &img.kernel_size);
+    files[1] = slurp(nt_build_path("ramdisk.img"), &img.ramdisk_size);
     img.kernel = files[0];
     img.ramdisk = files[1];
     snprintf(prog, sizeof prog, "ntsvc/%s.elf", name);
-    files[2] = slurp(path(prog), &prog_size);
-    cr_assert_eq(0, builtin_boot(m, &img, path(prog), files[2], prog_size, args, nargs, err, sizeof err),
+    files[2] = slurp(nt_build_path(prog), &prog_size);
+    cr_assert_eq(0, builtin_boot(m, &img, nt_build_path(prog), files[2], prog_size, args, nargs, err, sizeof err),
                  "%s", err);
     *stop = machine_run(m);
     size_t size;

@@ -35,20 +35,8 @@ TestSuite(ntsyscall, .fini = teardown);
  * symbols of the kernel and of ntdll are in m->symbols. */
 static void prepare(const char *cpu_spec)
 {
-    char serial[96], err[256];
-    struct machine_options opt;
-    machine_default_options(&opt);
-    cr_assert_eq(0, cpu_features_parse(cpu_spec, &opt.model, &opt.features, err, sizeof err), "%s", err);
-    opt.set_features = true;
-    opt.max_insns = 2000000000;
-    snprintf(transcript, sizeof transcript, "/tmp/ntsyscall-test-XXXXXX");
-    int fd = mkstemp(transcript);
-    cr_assert_geq(fd, 0);
-    close(fd);
-    snprintf(serial, sizeof serial, "file:%s", transcript);
-    opt.serial = serial;
-    m = machine_new(&opt);
-    cr_assert_not_null(m);
+    char err[256];
+    m = nt_machine_new(cpu_spec, 2000000000, transcript, sizeof transcript);
     cr_assert_eq(0, nt_boot_with_ramdisk(m, err, sizeof err), "%s", err);
 }
 
