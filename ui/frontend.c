@@ -108,8 +108,7 @@ int ui_frontend(const struct machine_options *mopt, ui_boot_fn *boot, void *ctx,
         ui_window_run(&w);
         ui_window_close(&w);
         if (o->gdb) gdb_server_free(&g);
-        if (o->finish) rc = o->finish(s.m, ctx);
-        else rc = s.run == UI_ENDED && s.m->stop == STOP_DEBUG_EXIT && s.m->exit_status == 33 ? 0 : 1;
+        rc = o->finish(s.m, ctx);
     }
     ui_session_close(&s);
     return rc;

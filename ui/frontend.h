@@ -22,7 +22,7 @@ struct ui_options {
     int gdb_fd, gdb_port;           /* its listening socket and port */
     bool wait_gdb;                  /* hold the machine until gdb attaches */
     /* The process exit status for the machine as the window leaves it (ended
-     * or not); NULL: 0 when the built-in kernel reported success. */
+     * or not); the window needs it. */
     int (*finish)(struct machine *m, void *ctx);
 };
 

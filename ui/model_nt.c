@@ -16,6 +16,11 @@ void ui_model_trapframe(struct ui_session *s, struct ui_text *t)
     ui_text_reset(t, "KTRAP_FRAME");
     uint32_t thread = ui_current_thread(s), frame = ui_trapframe_addr(s), stack = 0, pid = 0, tid = 0;
     ui_line(t);
+    if (cpu->efer & EFER_LMA) {         /* said, not drawn with the x86 offsets */
+        ui_put(t, UI_CHANGED, "long mode: the x64 KTRAP_FRAME layout and the syscall path are not "
+               "implemented (the built-in kernel is x86)");
+        return;
+    }
     if (!thread || !frame) {
         ui_put(t, UI_GREY, "no NT kernel thread yet");
         return;

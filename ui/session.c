@@ -598,14 +598,20 @@ static void gdb_run_stopped(struct ui_session *s, enum machine_stop why)
         snprintf(s->status, sizeof s->status, "gdb went away: paused, waiting for the next client");
 }
 
+/* gdb's run stopped between two slices: gdb sees SIGINT, as after Ctrl-C. */
+static void interrupt_gdb_run(struct ui_session *s, const char *why)
+{
+    s->m->cpu.host.hit = HOST_HIT_NONE;
+    snprintf(s->status, sizeof s->status, "%s", why);
+    gdb_run_stopped(s, STOP_INTERRUPTED);
+    ui_session_stopped(s);
+}
+
 void ui_pause(struct ui_session *s)
 {
     if (s->run == UI_ENDED || s->run == UI_PAUSED) return;
-    if (s->run == UI_GDB) {                     /* gdb sees SIGINT, as after its Ctrl-C */
-        s->m->cpu.host.hit = HOST_HIT_NONE;
-        snprintf(s->status, sizeof s->status, "paused: gdb's continue interrupted");
-        gdb_run_stopped(s, STOP_INTERRUPTED);
-        ui_session_stopped(s);
+    if (s->run == UI_GDB) {
+        interrupt_gdb_run(s, "paused: gdb's continue interrupted");
         return;
     }
     if (s->run == UI_STEP_OVER) cpu_hook_remove(&s->m->cpu, s->target_pc, target_hook, s);
@@ -790,12 +796,7 @@ bool ui_session_gdb(struct ui_session *s, int timeout_ms)
         ui_run(s, UI_GDB);
         return true;
     case GDB_SRV_INTERRUPT:
-        if (s->run == UI_GDB) {
-            m->cpu.host.hit = HOST_HIT_NONE;
-            snprintf(s->status, sizeof s->status, "interrupted by gdb");
-            gdb_run_stopped(s, STOP_INTERRUPTED);
-            ui_session_stopped(s);
-        }
+        if (s->run == UI_GDB) interrupt_gdb_run(s, "interrupted by gdb");
         return true;
     case GDB_SRV_DETACHED:
         if (s->run == UI_ENDED) return true;

@@ -182,6 +182,12 @@ static uint64_t line_hash(const struct ui_line *l, bool band)
     return (h | 1) ^ band;          /* an empty row is 0 */
 }
 
+/* The next draw paints every panel whole. */
+static void repaint_all(struct ui_window *w)
+{
+    for (unsigned i = 0; i < UI_MAX_PANELS; i++) w->panel[i].drawn = 0;
+}
+
 /* A rectangle to present; when there are too many, the whole surface. */
 static void mark_dirty(struct ui_window *w, int x, int y, int width, int height)
 {
@@ -294,7 +300,7 @@ static int make_surface(struct ui_window *w, int width, int height)
     SDL_Surface *ws = w->win ? SDL_GetWindowSurface(w->win) : NULL;
     if (ws && ws->format->format == SDL_PIXELFORMAT_RGB888) format = SDL_PIXELFORMAT_RGB888;
     w->surface = SDL_CreateRGBSurfaceWithFormat(0, width, height, 32, format);
-    for (unsigned i = 0; i < UI_MAX_PANELS; i++) w->panel[i].drawn = 0;
+    repaint_all(w);
     return w->surface ? 0 : -1;
 }
 
@@ -457,7 +463,7 @@ void ui_window_key(struct ui_window *w, int sym, bool shift)
 int ui_window_set_font(struct ui_window *w, const char *spec, char *err, size_t errlen)
 {
     if (ui_font_load(&w->font, spec, err, errlen) != 0) return -1;
-    for (unsigned i = 0; i < UI_MAX_PANELS; i++) w->panel[i].drawn = 0;    /* repaint all */
+    repaint_all(w);
     return 0;
 }
 
@@ -590,7 +596,7 @@ int ui_window_post_click(int x, int y)
 
 void ui_window_draw_text(struct ui_window *w, int x, int y, int width, const struct ui_text *t)
 {
-    for (unsigned i = 0; i < UI_MAX_PANELS; i++) w->panel[i].drawn = 0;    /* painted over */
+    repaint_all(w);                 /* painted over */
     for (size_t i = 0; i < t->n; i++, y += UI_FONT_H) draw_line(w, x, y, &t->v[i], x + width);
 }
 

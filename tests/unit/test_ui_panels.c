@@ -286,6 +286,9 @@ Test(ui_panels, timeline_of_a_long_mode_entry_names_each_stage_and_its_instructi
         prev = v;
     }
     cr_expect_lt(prev, s.m->cpu.instret);
+    /* in long mode the trap-frame panel says the x64 frame is missing */
+    ui_model_trapframe(&s, &t);
+    cr_expect(ui_find(&t, "x64 KTRAP_FRAME layout and the syscall path are not implemented"));
 }
 
 Test(ui_panels, timeline_keeps_ring_crossings_apart_from_the_kernels_paging_switch)
