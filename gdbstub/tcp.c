@@ -181,7 +181,11 @@ enum gdb_server_event gdb_server_poll(struct gdb_server *g, int timeout_ms)
     if (g->stub.end) {
         enum gdb_end end = g->stub.end;
         end_client(g);
-        return end == GDB_END_KILL ? GDB_SRV_KILLED : GDB_SRV_DETACHED;
+        if (end != GDB_END_KILL) return GDB_SRV_DETACHED;
+        g->m->stop = STOP_INTERRUPTED;
+        g->m->exit_status = 1;
+        snprintf(g->m->message, sizeof g->m->message, "killed by the debugger");
+        return GDB_SRV_KILLED;
     }
     if (g->stub.resume == GDB_RESUME_CONT) {
         gdb_stub_begin(&g->stub);
@@ -238,25 +242,23 @@ enum machine_stop gdb_tcp_serve(struct machine *m, int listen_fd, bool wait)
             if (!(why == STOP_INTERRUPTED && g.connect_pending)) return why;
             unattended = false;
         }
-        switch (gdb_server_poll(&g, -1)) {
-        case GDB_SRV_CONTINUE: {
+        enum gdb_server_event ev = gdb_server_poll(&g, -1);
+        if (ev == GDB_SRV_CONTINUE) {
             m->poll = client_interrupts;
             m->poll_ctx = &g;
             enum machine_stop why = machine_run(m);
             m->poll = NULL;
-            /* gdb gone while it ran: held for the next client */
-            if (gdb_server_stopped(&g, why) && g.stub.exited) goto ended;
-            if (why != STOP_NONE && why != STOP_INTERRUPTED && !g.attached) return why;
-            break;
+            if (!gdb_server_stopped(&g, why)) {     /* gdb gone while it ran */
+                if (why != STOP_NONE && why != STOP_INTERRUPTED) return why;
+                continue;                           /* held for the next client */
+            }
+            ev = g.stub.exited ? GDB_SRV_ENDED : GDB_SRV_NONE;
         }
+        switch (ev) {
         case GDB_SRV_ENDED:
-        ended:
             gdb_server_free(&g);
             return m->stop;
         case GDB_SRV_KILLED:
-            m->stop = STOP_INTERRUPTED;
-            m->exit_status = 1;
-            snprintf(m->message, sizeof m->message, "killed by the debugger");
             return m->stop;
         case GDB_SRV_DETACHED:
             unattended = true;      /* the machine runs on */

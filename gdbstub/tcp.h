@@ -31,7 +31,7 @@ enum gdb_server_event {
     GDB_SRV_STEPPED,            /* gdb stepped the machine (done, reply sent) */
     GDB_SRV_INTERRUPT,          /* Ctrl-C (or gdb gone) while running: stop, then report */
     GDB_SRV_DETACHED,           /* gdb detached: the machine runs on */
-    GDB_SRV_KILLED,             /* gdb killed the machine */
+    GDB_SRV_KILLED,             /* gdb killed the machine (its stop and message say so) */
     GDB_SRV_GONE,               /* gdb went away without a word: hold for the next one */
     GDB_SRV_ENDED,              /* the machine stopped for good during a step (W sent) */
 };

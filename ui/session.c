@@ -805,9 +805,6 @@ bool ui_session_gdb(struct ui_session *s, int timeout_ms)
         snprintf(s->status, sizeof s->status, "gdb detached: running");
         return true;
     case GDB_SRV_KILLED:
-        m->stop = STOP_INTERRUPTED;
-        m->exit_status = 1;
-        snprintf(m->message, sizeof m->message, "killed by the debugger");
         ended(s);
         s->killed = true;           /* as gdb's kill ends QEMU, window and all */
         return true;
